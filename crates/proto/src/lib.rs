@@ -1,0 +1,36 @@
+//! The wire contract shared by the operator simulator and the app's core.
+//!
+//! Both sides compile against these types, so a field renamed here breaks the build on both
+//! sides instead of breaking a login at run time.
+
+pub mod error;
+pub mod money;
+pub mod otp;
+pub mod password;
+pub mod phone;
+pub mod wire;
+
+pub use error::{ApiErrorBody, ErrorCode};
+pub use phone::{PhoneError, PhoneNumber};
+
+/// Senders whose messages are genuinely the operator's (INBOX-3).
+pub const SERVICE_SENDERS: [&str; 2] = ["3339", "111"];
+/// The number that takes the `25 <password>` command (AUTH-5).
+pub const COMMAND_NUMBER: &str = "111";
+/// The sender of SMS passwords (AUTH-4).
+pub const OTP_SENDER: &str = "3339";
+/// Support line, for internet banking and anything the app cannot fix (AUTH-1, INBOX-4).
+pub const SUPPORT_NUMBER: &str = "0890";
+/// Domain the one-time-code autofill line names (`@domain #code`).
+pub const OTP_DOMAIN: &str = "mymts.local";
+/// Header the on-net gateway reads to learn which simulated SIM a request comes from.
+pub const SIM_HEADER: &str = "x-sim-msisdn";
+/// Headers that claim a subscriber identity; refused on the public listener (AUTH-7).
+pub const IDENTITY_HEADERS: [&str; 6] = [
+    "x-msisdn",
+    "x-operator-msisdn",
+    "x-up-calling-line-id",
+    "x-nokia-msisdn",
+    "x-wap-msisdn",
+    "x-onnet-identity",
+];

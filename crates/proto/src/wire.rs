@@ -1,0 +1,798 @@
+//! Request and response bodies of the operator's HTTP API.
+//!
+//! Times are epoch milliseconds (`*_ms`) by the operator's clock; money is kopecks (`*_kop`).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+// ---------------------------------------------------------------------------------------------
+// Operator, time
+// ---------------------------------------------------------------------------------------------
+
+/// `GET /v1/info`: what this operator is and where its on-net gateway listens.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OperatorInfo {
+    pub name: String,
+    pub version: String,
+    /// Base URL of the on-net gateway (AUTH-7), as seen from this host.
+    pub gateway_url: Option<String>,
+    pub qa: bool,
+    pub agreement_version: u32,
+    pub now_ms: i64,
+}
+
+/// `GET /v1/time` (AUTH-13).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub struct TimeInfo {
+    pub now_ms: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts and login
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    Mobile,
+    /// Home Internet and TV (contract).
+    Home,
+    /// Satellite TV (contract).
+    Satellite,
+    /// Internet banking: password only, no online recovery.
+    Banking,
+}
+
+impl AccountKind {
+    pub fn is_contract(self) -> bool {
+        matches!(self, Self::Home | Self::Satellite)
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mobile => "mobile",
+            Self::Home => "home",
+            Self::Satellite => "satellite",
+            Self::Banking => "banking",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "mobile" => Self::Mobile,
+            "home" => Self::Home,
+            "satellite" => Self::Satellite,
+            "banking" => Self::Banking,
+            _ => return None,
+        })
+    }
+}
+
+/// `POST /v1/captcha`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Captcha {
+    pub id: String,
+    /// The PNG image, base64 (standard alphabet, padded).
+    pub image_png_base64: String,
+    pub expires_in_s: u64,
+}
+
+/// `POST /v1/auth/sms-password` (AUTH-4).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SmsPasswordRequest {
+    /// Any form AUTH-2 accepts.
+    pub phone: String,
+    pub captcha_id: String,
+    pub captcha_answer: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SmsPasswordSent {
+    /// Seconds before another request is accepted.
+    pub resend_after_s: u64,
+    /// Seconds the code stays valid.
+    pub expires_in_s: u64,
+    /// True when this request re-sent a code that was still valid.
+    pub resent_same_code: bool,
+    /// Requests left this hour for this number.
+    pub requests_left_this_hour: u32,
+}
+
+/// The device a session was opened from (shown in Activity, AUTH-11).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct DeviceInfo {
+    pub name: String,
+    pub platform: String,
+}
+
+/// `POST /v1/auth/login`: every way in, one endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum LoginRequest {
+    /// Permanent password; `login` is a phone number (any AUTH-2 form) or a contract number.
+    Password {
+        login: String,
+        password: String,
+        #[serde(default)]
+        device: Option<DeviceInfo>,
+    },
+    /// SMS one-time password (AUTH-4, AUTH-5).
+    SmsCode {
+        phone: String,
+        code: String,
+        #[serde(default)]
+        device: Option<DeviceInfo>,
+    },
+    /// On-net identification: only accepted through the operator gateway (AUTH-7).
+    OnNet {
+        #[serde(default)]
+        device: Option<DeviceInfo>,
+    },
+    /// A linked account of the simulated social network (AUTH-12).
+    Social {
+        provider: String,
+        username: String,
+        password: String,
+        #[serde(default)]
+        device: Option<DeviceInfo>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginMethod {
+    Password,
+    SmsCode,
+    OnNet,
+    Social,
+    /// A session opened by switching to a linked account (ACC-7).
+    Linked,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// The access token lapses after this many seconds without activity (AUTH-8).
+    pub access_idle_timeout_s: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AccountRef {
+    pub login: String,
+    pub kind: AccountKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LoginResponse {
+    pub tokens: TokenPair,
+    pub account: AccountRef,
+    pub session_id: String,
+    pub method: LoginMethod,
+    /// The System Use Agreement must be accepted before the account API answers (AUTH-10).
+    pub agreement_required: bool,
+    pub agreement_version: u32,
+    /// Logged in by SMS password with no permanent password set: offer to set one (AUTH-4).
+    pub offer_permanent_password: bool,
+    /// A `25 <password>` request was completed by this login (AUTH-5).
+    pub permanent_password_set: bool,
+}
+
+/// `POST /v1/auth/refresh` (AUTH-6).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// `POST /v1/auth/recovery`: e-mail a recovery code to a contract's address (AUTH-1, INBOX-2).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoveryRequest {
+    pub contract: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoverySent {
+    /// The address, masked (`a***@mail.example`).
+    pub masked_email: String,
+    pub expires_in_s: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoveryConfirm {
+    pub contract: String,
+    pub code: String,
+    pub new_password: String,
+}
+
+/// `GET /v1/agreement` (AUTH-10).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Agreement {
+    pub version: u32,
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AcceptAgreement {
+    pub version: u32,
+}
+
+/// `POST /v1/password` (AUTH-9). `old_password` may be left out only in a session opened by SMS
+/// password, which already proved the subscriber holds the phone.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChangePassword {
+    #[serde(default)]
+    pub old_password: Option<String>,
+    pub new_password: String,
+    #[serde(default)]
+    pub sign_out_others: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasswordChanged {
+    pub other_sessions_revoked: u32,
+}
+
+/// `GET /v1/sessions` (AUTH-11).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionInfo {
+    pub id: String,
+    pub method: LoginMethod,
+    pub device: DeviceInfo,
+    pub created_ms: i64,
+    pub last_seen_ms: i64,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Revoked {
+    pub revoked: u32,
+}
+
+/// One row of the operator's audit log as the subscriber sees it (AUTH-11).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ActivityEntry {
+    pub id: i64,
+    pub at_ms: i64,
+    /// A stable action name: `login`, `login_failed`, `sms_password_requested`, `tariff_changed`…
+    pub action: String,
+    pub channel: String,
+    pub device: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ActivityPage {
+    pub entries: Vec<ActivityEntry>,
+    /// Pass as `before` to get older entries.
+    pub next_before: Option<i64>,
+}
+
+/// Social network links (AUTH-12).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SocialLinkRequest {
+    pub provider: String,
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SocialLink {
+    pub provider: String,
+    pub username: String,
+    pub linked_ms: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The account
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct PackageUse {
+    pub used: i64,
+    pub total: i64,
+}
+
+/// What is left of the month's package (ACC-1). Data is in megabytes.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Packages {
+    /// `YYYY-MM`.
+    pub period: String,
+    pub minutes: PackageUse,
+    pub sms: PackageUse,
+    pub data_mb: PackageUse,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UsageKind {
+    Minutes,
+    Sms,
+    Data,
+}
+
+/// A usage notice the operator sent by SMS (ACC-11).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UsageNotice {
+    pub kind: UsageKind,
+    /// 80 or 100.
+    pub percent: u8,
+    pub at_ms: i64,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TariffRef {
+    pub id: String,
+    pub name: String,
+    pub monthly_fee_kop: i64,
+}
+
+/// `GET /v1/account`: everything the home screen shows, in one call (ACC-1).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccountOverview {
+    pub account: AccountRef,
+    pub balance_kop: i64,
+    pub currency: String,
+    pub tariff: Option<TariffRef>,
+    pub packages: Option<Packages>,
+    pub blocked: bool,
+    pub recovery_email: Option<String>,
+    pub notices: Vec<UsageNotice>,
+    pub as_of_ms: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Balance {
+    pub balance_kop: i64,
+    pub currency: String,
+    pub as_of_ms: i64,
+}
+
+/// A tariff (ACC-2).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Tariff {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub monthly_fee_kop: i64,
+    /// Charged at once when switching to this tariff.
+    pub change_fee_kop: i64,
+    pub minutes: i64,
+    pub sms: i64,
+    pub data_mb: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TariffList {
+    pub current_id: Option<String>,
+    pub tariffs: Vec<Tariff>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChangeTariff {
+    pub tariff_id: String,
+}
+
+/// The outcome of a paid or free action: what it cost and the balance after.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Charged {
+    pub charged_kop: i64,
+    pub balance_kop: i64,
+}
+
+/// A service (ACC-3). Prices depend on the subscriber's tariff.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub connect_fee_kop: i64,
+    pub monthly_fee_kop: i64,
+    pub connected: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ServiceList {
+    pub services: Vec<Service>,
+    /// Sum of the monthly fees of the connected services.
+    pub monthly_total_kop: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Call,
+    Sms,
+    Data,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Call => "call",
+            Self::Sms => "sms",
+            Self::Data => "data",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "call" => Self::Call,
+            "sms" => Self::Sms,
+            "data" => Self::Data,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Outgoing,
+    Incoming,
+}
+
+/// One call-detail record (ACC-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CallRecord {
+    pub id: i64,
+    pub at_ms: i64,
+    pub kind: RecordKind,
+    pub direction: Direction,
+    /// The other party (a number), or the access point for data.
+    pub party: String,
+    /// Seconds, for calls.
+    pub duration_s: i64,
+    /// Kilobytes, for data.
+    pub volume_kb: i64,
+    pub cost_kop: i64,
+}
+
+/// Query of `GET /v1/calls` and `GET /v1/calls/totals`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallQuery {
+    /// Inclusive lower bound, epoch ms.
+    #[serde(default)]
+    pub from_ms: Option<i64>,
+    /// Exclusive upper bound, epoch ms.
+    #[serde(default)]
+    pub to_ms: Option<i64>,
+    #[serde(default)]
+    pub kind: Option<RecordKind>,
+    /// Digits of the other party's number.
+    #[serde(default)]
+    pub search: Option<String>,
+    /// Opaque cursor from the previous page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Page size, 1–5000 (default 100).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallPage {
+    /// Newest first.
+    pub records: Vec<CallRecord>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct KindTotals {
+    pub count: i64,
+    pub duration_s: i64,
+    pub volume_kb: i64,
+    pub cost_kop: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CallTotals {
+    pub all: KindTotals,
+    pub call: KindTotals,
+    pub sms: KindTotals,
+    pub data: KindTotals,
+}
+
+/// Spending of one month by kind, for the chart (ACC-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MonthSpend {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub calls_kop: i64,
+    pub sms_kop: i64,
+    pub data_kop: i64,
+    pub subscriptions_kop: i64,
+}
+
+/// `POST /v1/calls/order`: mail the printout as CSV to the recovery e-mail (ACC-5).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct OrderPrintout {
+    #[serde(default)]
+    pub from_ms: Option<i64>,
+    #[serde(default)]
+    pub to_ms: Option<i64>,
+    #[serde(default)]
+    pub kind: Option<RecordKind>,
+    #[serde(default)]
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PrintoutOrdered {
+    pub email: String,
+    pub records: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BlockRequest {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BlockState {
+    pub blocked: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoveryEmail {
+    pub email: String,
+}
+
+/// Linked numbers (ACC-7).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LinkRequest {
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LinkedAccount {
+    pub account: AccountRef,
+    pub linked_ms: i64,
+}
+
+/// Top-up by a simulated card (ACC-10). Test cards: `4242 4242 4242 4242` succeeds,
+/// `4000 0000 0000 0002` is declined, `4000 0000 0000 3220` needs a second step (a code the
+/// bank sends by SMS).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TopUpRequest {
+    pub amount_kop: i64,
+    pub card_number: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TopUpStatus {
+    Succeeded,
+    ActionRequired,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TopUpResult {
+    pub payment_id: String,
+    pub status: TopUpStatus,
+    pub balance_kop: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TopUpConfirm {
+    pub code: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The simulated world: phones, mailboxes
+// ---------------------------------------------------------------------------------------------
+
+/// A simulated phone's switches (INBOX-1).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PhoneState {
+    pub number: String,
+    pub airplane: bool,
+    pub spam_blocker: bool,
+    pub on_net: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct PhoneStatePatch {
+    #[serde(default)]
+    pub airplane: Option<bool>,
+    #[serde(default)]
+    pub spam_blocker: Option<bool>,
+    #[serde(default)]
+    pub on_net: Option<bool>,
+}
+
+/// An SMS in a phone's inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Sms {
+    pub id: i64,
+    pub sender: String,
+    pub text: String,
+    pub received_ms: i64,
+}
+
+/// `POST /sim/phones/{number}/send`: the phone's compose box.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ComposeSms {
+    pub to: String,
+    pub text: String,
+}
+
+/// What the SMS centre knows about deliveries to a number: the facts the "Code not arriving?"
+/// troubleshooter reasons from (INBOX-4).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryReport {
+    pub number: String,
+    /// A subscriber of this operator has this number.
+    pub registered: bool,
+    pub airplane: bool,
+    pub spam_blocker: bool,
+    /// Messages waiting in the SMS centre (airplane mode, delay).
+    pub held: u32,
+    /// Service messages the spam blocker dropped in the last hour.
+    pub blocked_by_spam_filter: u32,
+    /// Messages lost to an injected drop fault in the last hour.
+    pub dropped: u32,
+    pub last_code_request_ms: Option<i64>,
+    /// Seconds before a new SMS password may be requested (0 = now).
+    pub resend_after_s: u64,
+    /// Seconds the last code stays valid (0 = none valid).
+    pub code_valid_for_s: u64,
+    pub requests_left_this_hour: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MailFolder {
+    Inbox,
+    Spam,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Mail {
+    pub id: i64,
+    pub folder: MailFolder,
+    pub from: String,
+    pub subject: String,
+    pub body: String,
+    pub attachment: Option<Attachment>,
+    pub received_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterAction {
+    /// Deliver to Spam.
+    Spam,
+    /// Delete without delivering.
+    Delete,
+}
+
+/// A mailbox rule: mail whose sender contains `from_contains` gets `action` (INBOX-2).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MailFilter {
+    pub from_contains: String,
+    pub action: FilterAction,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MailboxState {
+    pub address: String,
+    pub quota_bytes: i64,
+    pub used_bytes: i64,
+    pub filters: Vec<MailFilter>,
+    /// Letters refused because the mailbox was full, in the last day.
+    pub bounced: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MoveMail {
+    pub folder: MailFolder,
+}
+
+// ---------------------------------------------------------------------------------------------
+// QA API (QA-1)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaptchaAnswer {
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Faults {
+    /// Added to every SMS delivery.
+    #[serde(default)]
+    pub sms_delay_ms: u64,
+    /// 0.0–1.0: share of SMS lost.
+    #[serde(default)]
+    pub sms_drop_rate: f64,
+    /// 0.0–1.0: share of API requests answered 503 `injected_fault`.
+    #[serde(default)]
+    pub error_rate: f64,
+    /// Added to every API request.
+    #[serde(default)]
+    pub latency_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InjectSms {
+    pub from: String,
+    pub to: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecordUsage {
+    pub number: String,
+    pub kind: UsageKind,
+    /// Minutes, SMS, or megabytes.
+    pub amount: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AdvanceClock {
+    pub seconds: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClockState {
+    pub now_ms: i64,
+    pub offset_ms: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DemoAccount {
+    pub kind: AccountKind,
+    pub login: String,
+    pub password: String,
+    pub name: String,
+    pub balance_kop: i64,
+    pub blocked: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DemoAccounts {
+    pub accounts: Vec<DemoAccount>,
+    /// Simulated social network accounts: `(provider, username, password, linked login)`.
+    pub social: Vec<DemoSocial>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DemoSocial {
+    pub provider: String,
+    pub username: String,
+    pub password: String,
+    pub linked_login: Option<String>,
+}
+
+/// One row of the hash-chained audit log, as the QA API returns it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at_ms: i64,
+    pub login: Option<String>,
+    pub action: String,
+    pub channel: String,
+    pub device: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditCheck {
+    pub rows: i64,
+    pub ok: bool,
+    /// The first row whose hash does not match, when one does not.
+    pub first_bad_id: Option<i64>,
+}
