@@ -60,9 +60,11 @@ pub fn record(
     detail: &str,
 ) -> Result<(), ApiError> {
     let prev: Option<(i64, String)> = tx
-        .query_row("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (prev_id, prev_hash) = prev.unwrap_or((0, "0".repeat(64)));
     let id = prev_id + 1;

@@ -25,7 +25,9 @@ impl Clock {
 
     /// Moves the clock; returns the new offset. Callers persist it.
     pub fn advance(&self, ms: i64) -> i64 {
-        self.offset_ms.fetch_add(ms, Ordering::Relaxed).saturating_add(ms)
+        self.offset_ms
+            .fetch_add(ms, Ordering::Relaxed)
+            .saturating_add(ms)
     }
 
     pub fn set_offset(&self, offset_ms: i64) {

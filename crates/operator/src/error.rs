@@ -14,7 +14,10 @@ impl ApiError {
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         // The detail goes to the log, never to the client: it may name tables or paths.
         tracing::error!(%detail, "internal error");
-        Self::new(ErrorCode::Internal, "The operator had an internal error. Try again in a minute.")
+        Self::new(
+            ErrorCode::Internal,
+            "The operator had an internal error. Try again in a minute.",
+        )
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadRequest, message)
@@ -65,7 +68,8 @@ impl IntoResponse for ApiError {
         let mut resp = (status, axum::Json(&*self.0)).into_response();
         if let Some(s) = self.0.retry_after_s {
             if let Ok(v) = axum::http::HeaderValue::from_str(&s.to_string()) {
-                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+                resp.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
             }
         }
         resp

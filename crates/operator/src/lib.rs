@@ -1,1 +1,178 @@
-pub fn placeholder() {}
+//! The simulated mobile operator: self-care API, SMS centre, phones, mailboxes, on-net gateway and
+//! QA API, as a library the app embeds and a binary QA labs run (`mymts-operator`).
+
+pub mod audit;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod ops;
+pub mod passwords;
+pub mod secrets;
+pub mod seed;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use error::{ApiError, ApiResult};
+pub use state::AppState;
+
+/// The System Use Agreement's current version (AUTH-10). Raising it asks everyone again.
+pub const AGREEMENT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The database file; `None` keeps everything in memory (tests). The server key lives beside
+    /// it as `<db>.key`.
+    pub db_path: Option<PathBuf>,
+    pub listen: SocketAddr,
+    /// The on-net gateway's address; `None` runs without one.
+    pub gateway_listen: Option<SocketAddr>,
+    /// Routes the QA API (QA-1). Without it those paths do not exist.
+    pub qa: bool,
+}
+
+impl Config {
+    /// Loopback on random ports, in memory, QA on: what tests want.
+    pub fn ephemeral() -> Self {
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self {
+            db_path: None,
+            listen: any,
+            gateway_listen: Some(any),
+            qa: true,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the operator database: {0}")]
+    Db(#[from] db::DbError),
+    #[error("cannot read or create the server key {path}: {source}")]
+    Key {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot create the demo data: {0}")]
+    Seed(String),
+}
+
+/// A started operator. Dropping it does not stop it; call [`Running::stop`].
+pub struct Running {
+    pub api_url: String,
+    pub gateway_url: Option<String>,
+    pub state: AppState,
+    cancel: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish, and stops the SMS centre.
+    pub async fn stop(self) {
+        self.cancel.cancel();
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+}
+
+/// Opens (and on first start seeds) the database, binds both listeners and starts serving.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let (db, key) = match &config.db_path {
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| StartError::Key {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
+            }
+            let key_path = path.with_extension("key");
+            let key = secrets::ServerKey::load_or_create(&key_path).map_err(|source| {
+                StartError::Key {
+                    path: key_path,
+                    source,
+                }
+            })?;
+            (db::Db::open(path)?, key)
+        }
+        None => (db::Db::open_in_memory()?, secrets::ServerKey::random()),
+    };
+    let offset = seed::load_clock_offset(&db).map_err(|e| StartError::Seed(format!("{e:?}")))?;
+    let state = AppState::new(db, clock::Clock::with_offset(offset), key, config.qa);
+    seed::seed_if_empty(&state).map_err(|e| StartError::Seed(format!("{e:?}")))?;
+
+    let cancel = CancellationToken::new();
+    let mut tasks = Vec::new();
+
+    let api = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let api_addr = api.local_addr().map_err(|source| StartError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let api_url = format!("http://{api_addr}");
+
+    let gateway_url = match config.gateway_listen {
+        Some(addr) => {
+            let gw = TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartError::Listen { addr, source })?;
+            let gw_addr = gw
+                .local_addr()
+                .map_err(|source| StartError::Listen { addr, source })?;
+            let url = format!("http://{gw_addr}");
+            if let Ok(mut g) = state.gateway_url.write() {
+                *g = Some(url.clone());
+            }
+            tasks.push(serve(gw, http::gateway_app(state.clone()), cancel.clone()));
+            Some(url)
+        }
+        None => None,
+    };
+    tasks.push(serve(api, http::public_app(state.clone()), cancel.clone()));
+    tasks.push(tokio::spawn(ops::phones::delivery_loop(
+        state.clone(),
+        cancel.clone(),
+    )));
+    tracing::info!(%api_url, gateway = ?gateway_url, qa = config.qa, "operator listening");
+    Ok(Running {
+        api_url,
+        gateway_url,
+        state,
+        cancel,
+        tasks,
+    })
+}
+
+fn serve(
+    listener: TcpListener,
+    app: axum::Router,
+    cancel: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let shutdown = async move { cancel.cancelled().await };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!(error = %e, "listener stopped");
+        }
+    })
+}

@@ -1,1 +1,84 @@
-fn main() {}
+//! `mymts-operator`: the simulated operator as a standalone server for QA labs.
+
+use anyhow::Context;
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "The simulated mobile operator for mymts (self-care API, SMS centre, phones, mailboxes, QA API)"
+)]
+struct Args {
+    /// Address of the public self-care API.
+    #[arg(long, default_value = "127.0.0.1:8700")]
+    listen: SocketAddr,
+    /// Address of the on-net gateway (AUTH-7).
+    #[arg(long, default_value = "127.0.0.1:8701")]
+    gateway_listen: SocketAddr,
+    /// The database file (created and filled with the demo data on first start).
+    #[arg(long)]
+    db: PathBuf,
+    /// Turn on the QA API (/qa/...). Without it those endpoints do not exist.
+    #[arg(long)]
+    qa: bool,
+    /// Print the OpenAPI document and exit.
+    #[arg(long)]
+    print_openapi: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    if args.print_openapi {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&mymts_operator::http::openapi(args.qa))?
+        );
+        return Ok(());
+    }
+    let running = mymts_operator::start(mymts_operator::Config {
+        db_path: Some(args.db.clone()),
+        listen: args.listen,
+        gateway_listen: Some(args.gateway_listen),
+        qa: args.qa,
+    })
+    .await
+    .with_context(|| format!("starting the operator over {}", args.db.display()))?;
+    // The first line of stdout is machine-readable, so scripts can wait for it.
+    println!(
+        "mymts-operator api={} gateway={} qa={}",
+        running.api_url,
+        running.gateway_url.as_deref().unwrap_or("-"),
+        args.qa
+    );
+    shutdown_signal().await;
+    tracing::info!("stopping");
+    running.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

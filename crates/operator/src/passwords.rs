@@ -30,7 +30,9 @@ pub fn hash_blocking(password: &str) -> Result<String, ApiError> {
 
 pub fn verify_blocking(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -60,7 +62,8 @@ impl Hasher {
         tokio::task::spawn_blocking(move || match phc {
             Some(phc) => verify_blocking(&password, &phc),
             None => {
-                let dummy = DUMMY.get_or_init(|| hash_blocking("dummy-password").unwrap_or_default());
+                let dummy =
+                    DUMMY.get_or_init(|| hash_blocking("dummy-password").unwrap_or_default());
                 verify_blocking(&password, dummy);
                 false
             }

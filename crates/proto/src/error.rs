@@ -5,7 +5,17 @@ use utoipa::ToSchema;
 
 /// Stable machine-readable error codes. Clients match on these, never on `message`.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, strum::IntoStaticStr, strum::EnumIter,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumIter,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -72,10 +82,21 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            BadRequest | InvalidInput | InvalidPhone | WeakPassword | DisposableEmail
+            BadRequest
+            | InvalidInput
+            | InvalidPhone
+            | WeakPassword
+            | DisposableEmail
             | IdentityHeaderRefused => 400,
-            Unauthorized | SessionInactive | SessionRevoked | InvalidRefreshToken
-            | WrongCredentials | CaptchaWrong | CaptchaExpired | CodeWrong | CodeExpired
+            Unauthorized
+            | SessionInactive
+            | SessionRevoked
+            | InvalidRefreshToken
+            | WrongCredentials
+            | CaptchaWrong
+            | CaptchaExpired
+            | CodeWrong
+            | CodeExpired
             | SocialWrongCredentials => 401,
             InsufficientFunds | CardDeclined | PaymentStepRequired => 402,
             PasswordLocked | SmsLoginUnavailable | CallSupport | NotOnNet | AgreementRequired

@@ -20,15 +20,79 @@ pub enum PasswordRuleError {
 /// Bases of the passwords that top every leaked-password list. A candidate is refused when,
 /// with leading and trailing digits and punctuation removed, it is one of these.
 const COMMON_BASES: &[&str] = &[
-    "password", "passw0rd", "pass", "qwerty", "qwertyuiop", "asdf", "asdfgh", "zxcvbn", "abc",
-    "abcd", "abcdef", "letmein", "welcome", "admin", "administrator", "iloveyou", "monkey",
-    "dragon", "football", "baseball", "sunshine", "princess", "master", "hello", "privet",
-    "shadow", "superman", "batman", "trustno", "login", "starwars", "michael", "jennifer",
-    "summer", "winter", "spring", "autumn", "secret", "changeme", "test", "user", "mts",
-    "mymts", "parol", "lubov", "love", "freedom", "whatever", "qazwsx", "killer", "soccer",
-    "hockey", "charlie", "andrew", "alexander", "natasha", "maksim", "ivan", "anna", "olga",
-    "spartak", "zenit", "cska", "moscow", "moskva", "russia", "rossiya", "computer", "internet",
-    "samsung", "apple", "google", "yandex",
+    "password",
+    "passw0rd",
+    "pass",
+    "qwerty",
+    "qwertyuiop",
+    "asdf",
+    "asdfgh",
+    "zxcvbn",
+    "abc",
+    "abcd",
+    "abcdef",
+    "letmein",
+    "welcome",
+    "admin",
+    "administrator",
+    "iloveyou",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "master",
+    "hello",
+    "privet",
+    "shadow",
+    "superman",
+    "batman",
+    "trustno",
+    "login",
+    "starwars",
+    "michael",
+    "jennifer",
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
+    "secret",
+    "changeme",
+    "test",
+    "user",
+    "mts",
+    "mymts",
+    "parol",
+    "lubov",
+    "love",
+    "freedom",
+    "whatever",
+    "qazwsx",
+    "killer",
+    "soccer",
+    "hockey",
+    "charlie",
+    "andrew",
+    "alexander",
+    "natasha",
+    "maksim",
+    "ivan",
+    "anna",
+    "olga",
+    "spartak",
+    "zenit",
+    "cska",
+    "moscow",
+    "moskva",
+    "russia",
+    "rossiya",
+    "computer",
+    "internet",
+    "samsung",
+    "apple",
+    "google",
+    "yandex",
 ];
 
 /// Checks AUTH-5's rules, the common-password blocklist and the account's own number.
@@ -44,7 +108,9 @@ pub fn check_new_password(candidate: &str, own_login: &str) -> Result<(), Passwo
         return Err(PasswordRuleError::BadCharacters);
     }
     let has = |f: fn(&char) -> bool| candidate.chars().any(|c| f(&c));
-    if !(has(char::is_ascii_uppercase) && has(char::is_ascii_lowercase) && has(char::is_ascii_digit))
+    if !(has(char::is_ascii_uppercase)
+        && has(char::is_ascii_lowercase)
+        && has(char::is_ascii_digit))
     {
         return Err(PasswordRuleError::MissingClass);
     }
@@ -55,7 +121,11 @@ pub fn check_new_password(candidate: &str, own_login: &str) -> Result<(), Passwo
     }
     let digits: String = own_login.chars().filter(char::is_ascii_digit).collect();
     // The last ten digits catch +7/8 prefixes; shorter logins (contracts) are matched whole.
-    let tail = if digits.len() > 10 { &digits[digits.len() - 10..] } else { &digits[..] };
+    let tail = if digits.len() > 10 {
+        &digits[digits.len() - 10..]
+    } else {
+        &digits[..]
+    };
     if tail.len() >= 6 && candidate.contains(tail) {
         return Err(PasswordRuleError::ContainsLogin);
     }
@@ -68,20 +138,47 @@ mod tests {
 
     #[test]
     fn auth5_rules() {
-        assert_eq!(check_new_password("Ab1", "+79161234567"), Err(PasswordRuleError::TooShort));
-        assert_eq!(check_new_password("abcdefgh1", ""), Err(PasswordRuleError::MissingClass));
-        assert_eq!(check_new_password("ABCDEFGH1", ""), Err(PasswordRuleError::MissingClass));
-        assert_eq!(check_new_password("Abcdefghi", ""), Err(PasswordRuleError::MissingClass));
-        assert_eq!(check_new_password("Пароль123Ab", ""), Err(PasswordRuleError::BadCharacters));
-        assert_eq!(check_new_password(&"Aa1".repeat(50), ""), Err(PasswordRuleError::TooLong));
+        assert_eq!(
+            check_new_password("Ab1", "+79161234567"),
+            Err(PasswordRuleError::TooShort)
+        );
+        assert_eq!(
+            check_new_password("abcdefgh1", ""),
+            Err(PasswordRuleError::MissingClass)
+        );
+        assert_eq!(
+            check_new_password("ABCDEFGH1", ""),
+            Err(PasswordRuleError::MissingClass)
+        );
+        assert_eq!(
+            check_new_password("Abcdefghi", ""),
+            Err(PasswordRuleError::MissingClass)
+        );
+        assert_eq!(
+            check_new_password("Пароль123Ab", ""),
+            Err(PasswordRuleError::BadCharacters)
+        );
+        assert_eq!(
+            check_new_password(&"Aa1".repeat(50), ""),
+            Err(PasswordRuleError::TooLong)
+        );
         assert!(check_new_password("Tundra42Kite", "+79161234567").is_ok());
     }
 
     #[test]
     fn auth9_blocklist_and_own_number() {
-        assert_eq!(check_new_password("Password1", ""), Err(PasswordRuleError::Common));
-        assert_eq!(check_new_password("Hello123", ""), Err(PasswordRuleError::Common));
-        assert_eq!(check_new_password("123Qwerty!", ""), Err(PasswordRuleError::Common));
+        assert_eq!(
+            check_new_password("Password1", ""),
+            Err(PasswordRuleError::Common)
+        );
+        assert_eq!(
+            check_new_password("Hello123", ""),
+            Err(PasswordRuleError::Common)
+        );
+        assert_eq!(
+            check_new_password("123Qwerty!", ""),
+            Err(PasswordRuleError::Common)
+        );
         assert_eq!(
             check_new_password("Xx9161234567", "+79161234567"),
             Err(PasswordRuleError::ContainsLogin)

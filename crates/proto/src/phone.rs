@@ -107,13 +107,34 @@ mod tests {
     #[test]
     fn auth2_refuses_garbage_with_a_reason() {
         assert_eq!(PhoneNumber::parse(""), Err(PhoneError::Empty));
-        assert_eq!(PhoneNumber::parse("916123456x"), Err(PhoneError::BadCharacters));
-        assert_eq!(PhoneNumber::parse("1-800-FLOWERS"), Err(PhoneError::BadCharacters));
-        assert_eq!(PhoneNumber::parse(&"9".repeat(10_000)), Err(PhoneError::TooLong));
-        assert_eq!(PhoneNumber::parse("12345"), Err(PhoneError::NotRussianMobile));
-        assert_eq!(PhoneNumber::parse("+1 202 555 0100"), Err(PhoneError::NotRussianMobile));
-        assert_eq!(PhoneNumber::parse("+7 495 123-45-67"), Err(PhoneError::NotRussianMobile));
-        assert_eq!(PhoneNumber::parse("+7 916 123-45-6"), Err(PhoneError::NotRussianMobile));
+        assert_eq!(
+            PhoneNumber::parse("916123456x"),
+            Err(PhoneError::BadCharacters)
+        );
+        assert_eq!(
+            PhoneNumber::parse("1-800-FLOWERS"),
+            Err(PhoneError::BadCharacters)
+        );
+        assert_eq!(
+            PhoneNumber::parse(&"9".repeat(10_000)),
+            Err(PhoneError::TooLong)
+        );
+        assert_eq!(
+            PhoneNumber::parse("12345"),
+            Err(PhoneError::NotRussianMobile)
+        );
+        assert_eq!(
+            PhoneNumber::parse("+1 202 555 0100"),
+            Err(PhoneError::NotRussianMobile)
+        );
+        assert_eq!(
+            PhoneNumber::parse("+7 495 123-45-67"),
+            Err(PhoneError::NotRussianMobile)
+        );
+        assert_eq!(
+            PhoneNumber::parse("+7 916 123-45-6"),
+            Err(PhoneError::NotRussianMobile)
+        );
         assert!(PhoneNumber::parse("+-()").is_err());
         assert!(PhoneNumber::parse("٩١٦١٢٣٤٥٦٧").is_err());
     }

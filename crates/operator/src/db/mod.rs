@@ -61,7 +61,9 @@ impl Db {
     {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().map_err(|_| ApiError::internal("database lock poisoned"))?;
+            let mut guard = conn
+                .lock()
+                .map_err(|_| ApiError::internal("database lock poisoned"))?;
             let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
             tx.commit()?;

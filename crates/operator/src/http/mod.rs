@@ -1,0 +1,169 @@
+//! The two listeners' routers: the public API and the on-net gateway (AUTH-7), with the layers
+//! every request passes: body limit, identity-header refusal, injected faults, panic catching, and
+//! typed 404/405 answers.
+
+pub mod extract;
+pub mod session;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Response};
+use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
+use mymts_proto::{ErrorCode, IDENTITY_HEADERS, PhoneNumber, SIM_HEADER};
+use rand::Rng;
+use rusqlite::{OptionalExtension, params};
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::ApiError;
+use crate::ops;
+use crate::state::AppState;
+use session::Channel;
+
+/// Bodies above this are refused with `payload_too_large` before any handler reads them.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "mymts operator",
+        description = "The simulated mobile operator: self-care API, SMS centre, phones, mailboxes, QA API. \
+                       Every failure answers with the ApiErrorBody schema."
+    ),
+    components(schemas(mymts_proto::ApiErrorBody, mymts_proto::ErrorCode))
+)]
+struct ApiDoc;
+
+/// All routes with their OpenAPI description; the QA routes only when `qa`.
+pub fn routes(qa: bool) -> OpenApiRouter<AppState> {
+    let mut r = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(ops::meta::router())
+        .merge(ops::auth::router())
+        .merge(ops::account::router())
+        .merge(ops::calls::router())
+        .merge(ops::phones::router())
+        .merge(ops::mail::router());
+    if qa {
+        r = r.merge(ops::qa::router());
+    }
+    r
+}
+
+pub fn openapi(qa: bool) -> utoipa::openapi::OpenApi {
+    routes(qa).split_for_parts().1
+}
+
+fn finish(router: OpenApiRouter<AppState>, state: AppState) -> Router {
+    let (router, doc) = router.split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    router
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let doc = doc.clone();
+                async move { axum::Json((*doc).clone()) }
+            }),
+        )
+        .fallback(|| async { ApiError::not_found("No such endpoint.") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                ErrorCode::MethodNotAllowed,
+                "This endpoint does not take this method.",
+            )
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), faults))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal("a handler panicked").into_response()
+        }))
+        .with_state(state)
+}
+
+/// The public listener: identity headers are refused outright (AUTH-7).
+pub fn public_app(state: AppState) -> Router {
+    finish(routes(state.qa), state).layer(middleware::from_fn(refuse_identity))
+}
+
+/// The on-net gateway: vouches for the SIM a request comes from, while that phone is on the
+/// operator's data network; anything a client claims itself is still refused.
+pub fn gateway_app(state: AppState) -> Router {
+    finish(routes(state.qa), state.clone()).layer(middleware::from_fn_with_state(state, vouch))
+}
+
+fn claims_identity(headers: &HeaderMap) -> bool {
+    IDENTITY_HEADERS.iter().any(|h| headers.contains_key(*h))
+}
+
+async fn refuse_identity(mut req: Request, next: Next) -> Response<Body> {
+    if claims_identity(req.headers()) || req.headers().contains_key(SIM_HEADER) {
+        return ApiError::new(
+            ErrorCode::IdentityHeaderRefused,
+            "Identity headers are not accepted on the public endpoint.",
+        )
+        .into_response();
+    }
+    req.extensions_mut().insert(Channel::Api);
+    next.run(req).await
+}
+
+async fn vouch(State(state): State<AppState>, mut req: Request, next: Next) -> Response<Body> {
+    if claims_identity(req.headers()) {
+        return ApiError::new(
+            ErrorCode::IdentityHeaderRefused,
+            "Identity headers are set by the gateway, not by the client.",
+        )
+        .into_response();
+    }
+    // The SIM header stands for the radio link: the simulated phone's modem, not the app, sets it.
+    let sim = req
+        .headers()
+        .get(SIM_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| PhoneNumber::parse(s).ok());
+    let vouched = match sim {
+        Some(number) => {
+            let n = number.as_str().to_string();
+            let on_net = state
+                .db
+                .tx(move |tx| {
+                    Ok(tx
+                        .query_row(
+                            "SELECT on_net FROM phones WHERE number = ?1",
+                            params![n],
+                            |r| r.get::<_, i64>(0),
+                        )
+                        .optional()?
+                        .unwrap_or(0)
+                        != 0)
+                })
+                .await
+                .unwrap_or(false);
+            on_net.then_some(number)
+        }
+        None => None,
+    };
+    req.extensions_mut().insert(Channel::Gateway { vouched });
+    next.run(req).await
+}
+
+/// QA faults (QA-1): added latency and a share of 503s, on the self-care API only, so the QA and
+/// simulated-phone endpoints stay usable to undo them.
+async fn faults(State(state): State<AppState>, req: Request, next: Next) -> Response<Body> {
+    if req.uri().path().starts_with("/v1/") {
+        let f = state.faults();
+        if f.latency_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(f.latency_ms.min(60_000))).await;
+        }
+        if f.error_rate > 0.0 && rand::rng().random_bool(f.error_rate.clamp(0.0, 1.0)) {
+            return ApiError::new(
+                ErrorCode::InjectedFault,
+                "The operator is temporarily unavailable. Try again.",
+            )
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
