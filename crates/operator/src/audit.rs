@@ -24,22 +24,15 @@ impl Actor {
     }
 }
 
-fn row_hash(
-    prev: &str,
-    id: i64,
-    at_ms: i64,
-    login: Option<&str>,
-    action: &str,
-    channel: &str,
-    device: &str,
-    detail: &str,
-) -> String {
+/// `fields` are login, action, channel, device, detail.
+fn row_hash(prev: &str, id: i64, at_ms: i64, fields: [&str; 5]) -> String {
+    let [login, action, channel, device, detail] = fields;
     let mut h = Sha256::new();
     for part in [
         prev,
         &id.to_string(),
         &at_ms.to_string(),
-        login.unwrap_or(""),
+        login,
         action,
         channel,
         device,
@@ -72,11 +65,13 @@ pub fn record(
         &prev_hash,
         id,
         now_ms,
-        actor.login.as_deref(),
-        action,
-        &actor.channel,
-        &actor.device,
-        detail,
+        [
+            actor.login.as_deref().unwrap_or(""),
+            action,
+            &actor.channel,
+            &actor.device,
+            detail,
+        ],
     );
     tx.execute(
         "INSERT INTO audit (id, at_ms, account_id, login, action, channel, device, detail, prev_hash, hash)
@@ -118,11 +113,13 @@ pub fn verify(tx: &Transaction<'_>) -> Result<(i64, Option<i64>), ApiError> {
             &prev_hash,
             id,
             r.get(1)?,
-            login.as_deref(),
-            &action,
-            &channel,
-            &device,
-            &detail,
+            [
+                login.as_deref().unwrap_or(""),
+                &action,
+                &channel,
+                &device,
+                &detail,
+            ],
         );
         if id != expected_id || prev_hash != expected_prev || recomputed != hash {
             return Ok((count, Some(id)));
