@@ -11,6 +11,8 @@ pub mod passwords;
 pub mod secrets;
 pub mod seed;
 pub mod state;
+#[doc(hidden)]
+pub mod testing;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

