@@ -1,0 +1,605 @@
+//! The simulated world over real HTTP on loopback with a real SQLite database: phones and the SMS
+//! centre (INBOX-1, INBOX-4), mailboxes (INBOX-2) and the QA API (QA-1).
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use mymts_operator::ops::phones::queue_sms;
+use mymts_operator::{Config, Running};
+use mymts_proto::wire::{DeliveryReport, Faults, PhoneState, Sms};
+use mymts_proto::{ApiErrorBody, ErrorCode};
+use reqwest::{Client, Response};
+use rusqlite::params;
+use serde_json::json;
+
+const ANNA: &str = "+79161234567";
+const BORIS: &str = "+79161234568";
+
+async fn start() -> Running {
+    mymts_operator::start(Config::ephemeral())
+        .await
+        .expect("operator starts")
+}
+
+/// Seeding is another module's job; these tests create just the rows they need.
+async fn add_phone(r: &Running, number: &str) {
+    let n = number.to_string();
+    r.state
+        .db
+        .tx(move |tx| {
+            tx.execute("INSERT INTO phones (number) VALUES (?1)", params![n])?;
+            Ok(())
+        })
+        .await
+        .expect("phone row");
+}
+
+async fn add_account(r: &Running, login: &str, blocked: bool) {
+    let l = login.to_string();
+    r.state
+        .db
+        .tx(move |tx| {
+            tx.execute(
+                "INSERT INTO accounts (kind, login, name, blocked, created_ms) VALUES ('mobile', ?1, 'Test', ?2, 0)",
+                params![l, blocked],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("account row");
+}
+
+/// Queues an SMS straight into the SMS centre, as the auth module does, and wakes delivery.
+async fn queue(r: &Running, to: &str, from: &str, text: &str) -> i64 {
+    let (to, from, text) = (to.to_string(), from.to_string(), text.to_string());
+    let st = r.state.clone();
+    let faults = r.state.faults();
+    let id = r
+        .state
+        .db
+        .tx(move |tx| queue_sms(tx, &st.key, &faults, st.now_ms(), &to, &from, &text))
+        .await
+        .expect("queued");
+    r.state.delivery_wake.notify_one();
+    id
+}
+
+async fn sms_count(r: &Running) -> i64 {
+    r.state
+        .db
+        .tx(|tx| Ok(tx.query_row("SELECT COUNT(*) FROM sms", [], |r| r.get::<_, i64>(0))?))
+        .await
+        .expect("count")
+}
+
+async fn error_of(resp: Response, status: u16, code: ErrorCode) -> ApiErrorBody {
+    assert_eq!(resp.status().as_u16(), status, "status");
+    let body: ApiErrorBody = resp.json().await.expect("typed error body");
+    assert_eq!(body.code, code, "{}", body.message);
+    body
+}
+
+async fn inbox(c: &Client, r: &Running, number: &str) -> Vec<Sms> {
+    c.get(format!("{}/sim/phones/{number}/messages", r.api_url))
+        .send()
+        .await
+        .expect("messages")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Polls the inbox until it holds `n` messages or `within` passes.
+async fn wait_inbox(c: &Client, r: &Running, number: &str, n: usize, within: Duration) -> Vec<Sms> {
+    let until = Instant::now() + within;
+    loop {
+        let list = inbox(c, r, number).await;
+        if list.len() >= n || Instant::now() > until {
+            return list;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn patch(c: &Client, r: &Running, number: &str, body: serde_json::Value) -> Response {
+    c.patch(format!("{}/sim/phones/{number}", r.api_url))
+        .json(&body)
+        .send()
+        .await
+        .expect("patch")
+}
+
+async fn report(c: &Client, r: &Running, number: &str) -> DeliveryReport {
+    c.get(format!("{}/sim/phones/{number}/delivery", r.api_url))
+        .send()
+        .await
+        .expect("delivery")
+        .json()
+        .await
+        .expect("json")
+}
+
+// ---------------------------------------------------------------------------------------------
+// INBOX-1: phones and the SMS centre
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn inbox1_sms_arrives_within_milliseconds() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    let c = Client::new();
+    let t0 = Instant::now();
+    queue(&r, ANNA, "3339", "Your code: 123456").await;
+    let list = wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(2)).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].sender, "3339");
+    assert_eq!(list[0].text, "Your code: 123456");
+    assert!(
+        t0.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        t0.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn inbox1_phone_accepts_any_auth2_form_and_refuses_garbage() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    let c = Client::new();
+    for form in [
+        "+79161234567",
+        "89161234567",
+        "9161234567",
+        "8%20(916)%20123-45-67",
+    ] {
+        let resp = c
+            .get(format!("{}/sim/phones/{form}", r.api_url))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status().as_u16(), 200, "{form}");
+        let p: PhoneState = resp.json().await.expect("json");
+        assert_eq!(p.number, ANNA);
+    }
+    for garbage in ["12345", "abc", "%2B1%20202%20555%200100", &"9".repeat(300)] {
+        let resp = c
+            .get(format!("{}/sim/phones/{garbage}", r.api_url))
+            .send()
+            .await
+            .expect("get");
+        error_of(resp, 400, ErrorCode::InvalidPhone).await;
+    }
+    let resp = c
+        .get(format!("{}/sim/phones/{BORIS}", r.api_url))
+        .send()
+        .await
+        .expect("get");
+    error_of(resp, 404, ErrorCode::NotFound).await;
+    let resp = patch(&c, &r, BORIS, json!({"airplane": true})).await;
+    error_of(resp, 404, ErrorCode::NotFound).await;
+}
+
+#[tokio::test]
+async fn inbox1_airplane_mode_holds_sms_until_off() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    let c = Client::new();
+    let p: PhoneState = patch(&c, &r, ANNA, json!({"airplane": true}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(p.airplane);
+    queue(&r, ANNA, "3339", "held code").await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert!(inbox(&c, &r, ANNA).await.is_empty());
+    assert_eq!(report(&c, &r, ANNA).await.held, 1);
+
+    let t0 = Instant::now();
+    let p: PhoneState = patch(&c, &r, ANNA, json!({"airplane": false}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(!p.airplane);
+    let list = wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(2)).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].text, "held code");
+    assert!(t0.elapsed() < Duration::from_millis(500));
+    assert_eq!(report(&c, &r, ANNA).await.held, 0);
+}
+
+#[tokio::test]
+async fn inbox1_blocked_account_holds_sms() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    add_account(&r, ANNA, true).await;
+    let c = Client::new();
+    queue(&r, ANNA, "3339", "for a blocked number").await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert!(inbox(&c, &r, ANNA).await.is_empty());
+    r.state
+        .db
+        .tx(|tx| {
+            tx.execute("UPDATE accounts SET blocked = 0", [])?;
+            Ok(())
+        })
+        .await
+        .expect("unblock");
+    // Nobody wakes the SMS centre on unblock; its held poll picks the message up.
+    let list = wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(3)).await;
+    assert_eq!(list.len(), 1);
+}
+
+#[tokio::test]
+async fn inbox1_spam_blocker_drops_service_senders() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    let c = Client::new();
+    patch(&c, &r, ANNA, json!({"spam_blocker": true})).await;
+    queue(&r, ANNA, "3339", "service code").await;
+    queue(&r, ANNA, "111", "service reply").await;
+    queue(&r, ANNA, BORIS, "hi from a friend").await;
+    wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(2)).await;
+    // Give the blocked ones time to show up wrongly, if they would.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let list = inbox(&c, &r, ANNA).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0].sender, BORIS);
+    let rep = report(&c, &r, ANNA).await;
+    assert_eq!(rep.blocked_by_spam_filter, 2);
+    assert!(rep.spam_blocker);
+}
+
+#[tokio::test]
+async fn inbox1_stream_pushes_new_sms() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    add_phone(&r, BORIS).await;
+    // A message delivered before the stream opens is history: the stream must not replay it.
+    queue(&r, ANNA, "3339", "old").await;
+    let c = Client::new();
+    wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(2)).await;
+    let resp = c
+        .get(format!("{}/sim/phones/{ANNA}/stream", r.api_url))
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/event-stream")
+    );
+    let mut body = resp.bytes_stream();
+    queue(&r, BORIS, "3339", "not for anna").await;
+    queue(&r, ANNA, "3339", "new code 654321").await;
+    let mut seen = String::new();
+    let got = tokio::time::timeout(Duration::from_secs(3), async {
+        while let Some(chunk) = body.next().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk.expect("chunk")));
+            if seen.contains("new code 654321") {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap_or(false);
+    assert!(got, "stream said: {seen}");
+    assert!(seen.contains("event: sms"));
+    assert!(!seen.contains("old"));
+    assert!(!seen.contains("not for anna"));
+    let data = seen
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .expect("data line");
+    let sms: Sms = serde_json::from_str(data).expect("Sms JSON");
+    assert_eq!(sms.text, "new code 654321");
+
+    let resp = c
+        .get(format!(
+            "{}/sim/phones/{}/stream",
+            r.api_url, "+79161230000"
+        ))
+        .send()
+        .await
+        .expect("stream");
+    error_of(resp, 404, ErrorCode::NotFound).await;
+    // Stop must not wait forever on the open stream.
+    tokio::time::timeout(Duration::from_secs(5), r.stop())
+        .await
+        .expect("stop ends live streams");
+}
+
+#[tokio::test]
+async fn inbox1_phone_sends_to_another_phone_and_to_111() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    add_phone(&r, BORIS).await;
+    let c = Client::new();
+    let resp = c
+        .post(format!("{}/sim/phones/{ANNA}/send", r.api_url))
+        .json(&json!({"to": "8 916 123-45-68", "text": "hello Boris"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 202);
+    let list = wait_inbox(&c, &r, BORIS, 1, Duration::from_secs(2)).await;
+    assert_eq!(list[0].sender, ANNA);
+    assert_eq!(list[0].text, "hello Boris");
+
+    let resp = c
+        .post(format!("{}/sim/phones/{ANNA}/send", r.api_url))
+        .json(&json!({"to": "111", "text": "25 Secret2026x"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 202);
+    let audit: Vec<(String, String)> = r
+        .state
+        .db
+        .tx(|tx| {
+            let mut s = tx.prepare("SELECT action, detail FROM audit")?;
+            let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+        .expect("audit");
+    assert!(audit.iter().any(|(a, _)| a == "sms_to_111"));
+    assert!(
+        !audit.iter().any(|(_, d)| d.contains("Secret2026x")),
+        "the password must not reach the audit log"
+    );
+
+    // Airplane mode: the phone cannot send.
+    patch(&c, &r, ANNA, json!({"airplane": true})).await;
+    let resp = c
+        .post(format!("{}/sim/phones/{ANNA}/send", r.api_url))
+        .json(&json!({"to": BORIS, "text": "from the plane"}))
+        .send()
+        .await
+        .expect("send");
+    error_of(resp, 409, ErrorCode::Conflict).await;
+}
+
+#[tokio::test]
+async fn inbox1_hostile_send_input_is_refused_and_changes_nothing() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    add_phone(&r, BORIS).await;
+    let c = Client::new();
+    let url = format!("{}/sim/phones/{ANNA}/send", r.api_url);
+    let before = sms_count(&r).await;
+
+    let resp = c
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{\"to\": \"+79161234568\", \"text\": ")
+        .send()
+        .await
+        .expect("send");
+    error_of(resp, 400, ErrorCode::BadRequest).await;
+
+    let resp = c
+        .post(&url)
+        .json(&json!({"to": BORIS, "text": "x".repeat(1601)}))
+        .send()
+        .await
+        .expect("send");
+    let e = error_of(resp, 400, ErrorCode::InvalidInput).await;
+    assert_eq!(e.field.as_deref(), Some("text"));
+
+    let resp = c
+        .post(&url)
+        .json(&json!({"to": BORIS, "text": "x".repeat(70 * 1024)}))
+        .send()
+        .await
+        .expect("send");
+    error_of(resp, 413, ErrorCode::PayloadTooLarge).await;
+
+    let resp = c
+        .post(&url)
+        .json(&json!({"to": "not a number", "text": "hi"}))
+        .send()
+        .await
+        .expect("send");
+    error_of(resp, 400, ErrorCode::InvalidPhone).await;
+
+    let resp = c
+        .post(&url)
+        .json(&json!({"to": BORIS, "text": "   "}))
+        .send()
+        .await
+        .expect("send");
+    error_of(resp, 400, ErrorCode::InvalidInput).await;
+
+    let resp = c
+        .post(format!("{}/sim/phones/+79160000000/send", r.api_url))
+        .json(&json!({"to": BORIS, "text": "hi"}))
+        .send()
+        .await
+        .expect("send");
+    error_of(resp, 404, ErrorCode::NotFound).await;
+
+    let resp = c
+        .get(format!(
+            "{}/sim/phones/{ANNA}/messages?after_id=zz",
+            r.api_url
+        ))
+        .send()
+        .await
+        .expect("messages");
+    error_of(resp, 400, ErrorCode::BadRequest).await;
+
+    assert_eq!(sms_count(&r).await, before, "nothing was queued");
+}
+
+#[tokio::test]
+async fn inbox1_messages_page_after_id() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    let c = Client::new();
+    for i in 0..3 {
+        queue(&r, ANNA, "3339", &format!("m{i}")).await;
+    }
+    let all = wait_inbox(&c, &r, ANNA, 3, Duration::from_secs(2)).await;
+    assert_eq!(
+        all.iter().map(|s| s.text.as_str()).collect::<Vec<_>>(),
+        ["m0", "m1", "m2"]
+    );
+    let rest: Vec<Sms> = c
+        .get(format!(
+            "{}/sim/phones/{ANNA}/messages?after_id={}",
+            r.api_url, all[0].id
+        ))
+        .send()
+        .await
+        .expect("messages")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(rest.len(), 2);
+    assert_eq!(rest[0].text, "m1");
+}
+
+#[tokio::test]
+async fn inbox1_bodies_are_sealed_at_rest() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    queue(&r, ANNA, "3339", "code 918273").await;
+    let bodies: Vec<Vec<u8>> = r
+        .state
+        .db
+        .tx(|tx| {
+            let mut s = tx.prepare("SELECT body FROM sms")?;
+            let rows = s.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+        .expect("bodies");
+    assert!(bodies.iter().all(|b| !b.windows(6).any(|w| w == b"918273")));
+}
+
+#[tokio::test]
+async fn inbox1_unknown_recipient_is_undeliverable() {
+    let r = start().await;
+    let id = queue(&r, ANNA, "3339", "nobody home").await;
+    let status: String = r
+        .state
+        .db
+        .tx(move |tx| {
+            Ok(
+                tx.query_row("SELECT status FROM sms WHERE id = ?1", params![id], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .await
+        .expect("status");
+    assert_eq!(status, "undeliverable");
+}
+
+// ---------------------------------------------------------------------------------------------
+// INBOX-4: the facts behind "Code not arriving?"
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn inbox4_delivery_report_names_held_and_blocked() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    add_account(&r, ANNA, false).await;
+    let c = Client::new();
+    patch(&c, &r, ANNA, json!({"spam_blocker": true})).await;
+    queue(&r, ANNA, "3339", "blocked one").await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    patch(&c, &r, ANNA, json!({"airplane": true})).await;
+    queue(&r, ANNA, "3339", "held one").await;
+    queue(&r, ANNA, "3339", "held two").await;
+
+    let now = r.state.now_ms();
+    r.state
+        .db
+        .tx(move |tx| {
+            tx.execute(
+                "INSERT INTO sms_requests (phone, at_ms) VALUES (?1, ?2), (?1, ?3)",
+                params![ANNA, now - 10 * 60_000, now - 20_000],
+            )?;
+            tx.execute(
+                "INSERT INTO sms_codes (phone, nonce, purpose, issued_ms, expires_ms) VALUES (?1, 'n', 'login', ?2, ?3)",
+                params![ANNA, now - 20_000, now + 280_000],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("code rows");
+
+    let rep = report(&c, &r, "8 (916) 123-45-67").await;
+    assert_eq!(rep.number, ANNA);
+    assert!(rep.registered);
+    assert!(rep.airplane && rep.spam_blocker);
+    assert_eq!(rep.held, 2);
+    assert_eq!(rep.blocked_by_spam_filter, 1);
+    assert_eq!(rep.dropped, 0);
+    assert_eq!(rep.last_code_request_ms, Some(now - 20_000));
+    assert!(
+        (39..=41).contains(&rep.resend_after_s),
+        "{}",
+        rep.resend_after_s
+    );
+    assert!(
+        (279..=281).contains(&rep.code_valid_for_s),
+        "{}",
+        rep.code_valid_for_s
+    );
+    assert_eq!(rep.requests_left_this_hour, 3);
+}
+
+#[tokio::test]
+async fn inbox4_mistyped_number_is_unregistered_not_404() {
+    let r = start().await;
+    let c = Client::new();
+    let resp = c
+        .get(format!("{}/sim/phones/+79169999999/delivery", r.api_url))
+        .send()
+        .await
+        .expect("delivery");
+    assert_eq!(resp.status().as_u16(), 200);
+    let rep: DeliveryReport = resp.json().await.expect("json");
+    assert!(!rep.registered);
+    assert_eq!(rep.held, 0);
+    assert_eq!(rep.requests_left_this_hour, 5);
+    assert_eq!(rep.code_valid_for_s, 0);
+    let resp = c
+        .get(format!("{}/sim/phones/garbage/delivery", r.api_url))
+        .send()
+        .await
+        .expect("delivery");
+    error_of(resp, 400, ErrorCode::InvalidPhone).await;
+}
+
+#[tokio::test]
+async fn inbox4_faults_delay_sms() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    let c = Client::new();
+    if let Ok(mut f) = r.state.faults.write() {
+        *f = Faults {
+            sms_delay_ms: 400,
+            ..Faults::default()
+        };
+    }
+    let t0 = Instant::now();
+    queue(&r, ANNA, "3339", "late").await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert!(inbox(&c, &r, ANNA).await.is_empty());
+    assert_eq!(report(&c, &r, ANNA).await.held, 1);
+    let list = wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(3)).await;
+    assert_eq!(list.len(), 1);
+    let took = t0.elapsed();
+    assert!(
+        took >= Duration::from_millis(390) && took < Duration::from_millis(1500),
+        "{took:?}"
+    );
+}
