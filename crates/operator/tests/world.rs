@@ -4,9 +4,10 @@
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use mymts_operator::ops::mail::{Letter, announce_mail, deliver_mail, validate_email};
 use mymts_operator::ops::phones::queue_sms;
 use mymts_operator::{Config, Running};
-use mymts_proto::wire::{DeliveryReport, Faults, PhoneState, Sms};
+use mymts_proto::wire::{DeliveryReport, Faults, Mail, MailFolder, MailboxState, PhoneState, Sms};
 use mymts_proto::{ApiErrorBody, ErrorCode};
 use reqwest::{Client, Response};
 use rusqlite::params;
@@ -601,5 +602,467 @@ async fn inbox4_faults_delay_sms() {
     assert!(
         took >= Duration::from_millis(390) && took < Duration::from_millis(1500),
         "{took:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// INBOX-2: mailboxes
+// ---------------------------------------------------------------------------------------------
+
+const SAT_MAIL: &str = "orlov.sat@mail.example";
+const QUOTA: i64 = 2000 * 1024 * 1024;
+
+async fn add_mailbox(r: &Running, address: &str, base_bytes: i64) {
+    let a = address.to_string();
+    r.state
+        .db
+        .tx(move |tx| {
+            tx.execute(
+                "INSERT INTO mailboxes (address, quota_bytes, base_bytes) VALUES (?1, ?2, ?3)",
+                params![a, QUOTA, base_bytes],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("mailbox row");
+}
+
+/// Delivers through `deliver_mail` as the auth and account modules do, announcing after commit.
+async fn deliver(
+    r: &Running,
+    to: &str,
+    from: &str,
+    subject: &str,
+    attachment: Option<(&str, &str, Vec<u8>)>,
+) -> Result<Option<Mail>, ErrorCode> {
+    let (to, from, subject) = (to.to_string(), from.to_string(), subject.to_string());
+    let att = attachment.map(|(n, t, b)| (n.to_string(), t.to_string(), b));
+    let st = r.state.clone();
+    let addr = to.clone();
+    let out = r
+        .state
+        .db
+        .tx(move |tx| {
+            let letter = Letter {
+                to: &to,
+                from: &from,
+                subject: &subject,
+                body: "Your recovery code is 482913.",
+                attachment: att
+                    .as_ref()
+                    .map(|(n, t, b)| (n.as_str(), t.as_str(), b.as_slice())),
+            };
+            deliver_mail(tx, &st.key, st.now_ms(), &letter)
+        })
+        .await
+        .map_err(|e| e.code())?;
+    if let Some(m) = &out {
+        announce_mail(&r.state, &addr, m.clone());
+    }
+    Ok(out)
+}
+
+async fn folder(c: &Client, r: &Running, address: &str, folder: &str) -> Vec<Mail> {
+    c.get(format!(
+        "{}/sim/mailboxes/{address}/messages?folder={folder}",
+        r.api_url
+    ))
+    .send()
+    .await
+    .expect("messages")
+    .json()
+    .await
+    .expect("json")
+}
+
+async fn mailbox(c: &Client, r: &Running, address: &str) -> MailboxState {
+    c.get(format!("{}/sim/mailboxes/{address}", r.api_url))
+        .send()
+        .await
+        .expect("mailbox")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test]
+async fn inbox2_delivered_mail_lists_newest_first_and_streams() {
+    let r = start().await;
+    add_mailbox(&r, SAT_MAIL, 0).await;
+    let c = Client::new();
+    let resp = c
+        .get(format!("{}/sim/mailboxes/{SAT_MAIL}/stream", r.api_url))
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(resp.status().as_u16(), 200);
+    let mut body = resp.bytes_stream();
+    deliver(&r, SAT_MAIL, "bank@mail.example", "first", None)
+        .await
+        .expect("delivered");
+    deliver(
+        &r,
+        "Orlov.Sat@Mail.Example",
+        "shop@mail.example",
+        "second",
+        None,
+    )
+    .await
+    .expect("delivered");
+    let list = folder(&c, &r, SAT_MAIL, "inbox").await;
+    assert_eq!(
+        list.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(),
+        ["second", "first"]
+    );
+    assert_eq!(list[0].body, "Your recovery code is 482913.");
+    let mut seen = String::new();
+    let got = tokio::time::timeout(Duration::from_secs(3), async {
+        while let Some(chunk) = body.next().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk.expect("chunk")));
+            if seen.contains("second") {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap_or(false);
+    assert!(got && seen.contains("event: mail"), "{seen}");
+    let state = mailbox(&c, &r, SAT_MAIL).await;
+    assert_eq!(state.quota_bytes, QUOTA);
+    assert!(state.used_bytes > 0);
+    tokio::time::timeout(Duration::from_secs(5), r.stop())
+        .await
+        .expect("stop ends live mail streams");
+}
+
+#[tokio::test]
+async fn inbox2_full_mailbox_bounces() {
+    let r = start().await;
+    add_mailbox(&r, "kozlov.full@mail.example", QUOTA - 10).await;
+    let c = Client::new();
+    let out = deliver(
+        &r,
+        "kozlov.full@mail.example",
+        "noreply@mymts.ru",
+        "code",
+        None,
+    )
+    .await;
+    assert_eq!(out.err(), Some(ErrorCode::MailboxFull));
+    assert!(
+        folder(&c, &r, "kozlov.full@mail.example", "inbox")
+            .await
+            .is_empty()
+    );
+    // The bounce is written in the caller's transaction: here it rolled back with the error, so a
+    // caller that wants it counted commits first. Record one the committing way and see it.
+    let st = r.state.clone();
+    r.state
+        .db
+        .tx(move |tx| {
+            let letter = Letter {
+                to: "kozlov.full@mail.example",
+                from: "noreply@mymts.ru",
+                subject: "code",
+                body: "x",
+                attachment: None,
+            };
+            let res = deliver_mail(tx, &st.key, st.now_ms(), &letter);
+            assert_eq!(
+                res.map_err(|e| e.code()).err(),
+                Some(ErrorCode::MailboxFull)
+            );
+            Ok(())
+        })
+        .await
+        .expect("commit with the bounce");
+    let state = mailbox(&c, &r, "kozlov.full@mail.example").await;
+    assert_eq!(state.bounced, 1);
+    assert!(state.used_bytes >= state.quota_bytes - 10);
+}
+
+#[tokio::test]
+async fn inbox2_deleting_mail_frees_space() {
+    let r = start().await;
+    add_mailbox(&r, SAT_MAIL, QUOTA - 80).await;
+    let c = Client::new();
+    let m = deliver(&r, SAT_MAIL, "a@mail.example", "small", None)
+        .await
+        .expect("fits")
+        .expect("kept");
+    assert_eq!(
+        deliver(&r, SAT_MAIL, "a@mail.example", "another", None)
+            .await
+            .err(),
+        Some(ErrorCode::MailboxFull)
+    );
+    let resp = c
+        .delete(format!(
+            "{}/sim/mailboxes/{SAT_MAIL}/messages/{}",
+            r.api_url, m.id
+        ))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(resp.status().as_u16(), 204);
+    deliver(&r, SAT_MAIL, "a@mail.example", "another", None)
+        .await
+        .expect("fits again");
+    // SQLite may give the freed id to the new letter, so probe an id never used.
+    let resp = c
+        .delete(format!(
+            "{}/sim/mailboxes/{SAT_MAIL}/messages/987654",
+            r.api_url
+        ))
+        .send()
+        .await
+        .expect("delete");
+    error_of(resp, 404, ErrorCode::NotFound).await;
+}
+
+#[tokio::test]
+async fn inbox2_filter_sends_to_spam_or_deletes() {
+    let r = start().await;
+    add_mailbox(&r, SAT_MAIL, 0).await;
+    let c = Client::new();
+    let resp = c
+        .put(format!("{}/sim/mailboxes/{SAT_MAIL}/filters", r.api_url))
+        .json(&json!([
+            {"from_contains": "MyMTS", "action": "spam"},
+            {"from_contains": "promo", "action": "delete"}
+        ]))
+        .send()
+        .await
+        .expect("filters");
+    assert_eq!(resp.status().as_u16(), 200);
+    let st: MailboxState = resp.json().await.expect("json");
+    assert_eq!(st.filters.len(), 2);
+
+    let spam = deliver(&r, SAT_MAIL, "noreply@mymts.ru", "recovery", None)
+        .await
+        .expect("delivered")
+        .expect("kept");
+    assert_eq!(spam.folder, MailFolder::Spam);
+    let gone = deliver(&r, SAT_MAIL, "Promo@shop.example", "sale", None)
+        .await
+        .expect("no error");
+    assert!(gone.is_none());
+    deliver(&r, SAT_MAIL, "friend@mail.example", "hello", None)
+        .await
+        .expect("delivered");
+    assert_eq!(folder(&c, &r, SAT_MAIL, "spam").await.len(), 1);
+    let inbox = folder(&c, &r, SAT_MAIL, "inbox").await;
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].subject, "hello");
+
+    // Moving the operator's letter out of Spam.
+    let resp = c
+        .post(format!(
+            "{}/sim/mailboxes/{SAT_MAIL}/messages/{}/move",
+            r.api_url, spam.id
+        ))
+        .json(&json!({"folder": "inbox"}))
+        .send()
+        .await
+        .expect("move");
+    assert_eq!(resp.status().as_u16(), 200);
+    let moved: Mail = resp.json().await.expect("json");
+    assert_eq!(moved.folder, MailFolder::Inbox);
+    assert!(folder(&c, &r, SAT_MAIL, "spam").await.is_empty());
+}
+
+#[tokio::test]
+async fn inbox2_bad_filters_and_folders_are_refused_and_change_nothing() {
+    let r = start().await;
+    add_mailbox(&r, SAT_MAIL, 0).await;
+    let c = Client::new();
+    let url = format!("{}/sim/mailboxes/{SAT_MAIL}/filters", r.api_url);
+    let too_many: Vec<_> = (0..51)
+        .map(|i| json!({"from_contains": format!("s{i}"), "action": "spam"}))
+        .collect();
+    for (body, code) in [
+        (json!(too_many), ErrorCode::InvalidInput),
+        (
+            json!([{"from_contains": "", "action": "spam"}]),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            json!([{"from_contains": "   ", "action": "spam"}]),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            json!([{"from_contains": "x".repeat(101), "action": "spam"}]),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            json!([{"from_contains": "a\u{0}b", "action": "spam"}]),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            json!([{"from_contains": "x", "action": "burn"}]),
+            ErrorCode::BadRequest,
+        ),
+        (json!({"from_contains": "x"}), ErrorCode::BadRequest),
+    ] {
+        let resp = c.put(&url).json(&body).send().await.expect("put");
+        error_of(resp, 400, code).await;
+    }
+    assert!(mailbox(&c, &r, SAT_MAIL).await.filters.is_empty());
+
+    let m = deliver(&r, SAT_MAIL, "a@mail.example", "keep", None)
+        .await
+        .expect("delivered")
+        .expect("kept");
+    let resp = c
+        .get(format!(
+            "{}/sim/mailboxes/{SAT_MAIL}/messages?folder=trash",
+            r.api_url
+        ))
+        .send()
+        .await
+        .expect("list");
+    error_of(resp, 400, ErrorCode::BadRequest).await;
+    let resp = c
+        .post(format!(
+            "{}/sim/mailboxes/{SAT_MAIL}/messages/{}/move",
+            r.api_url, m.id
+        ))
+        .json(&json!({"folder": "trash"}))
+        .send()
+        .await
+        .expect("move");
+    error_of(resp, 400, ErrorCode::BadRequest).await;
+    let resp = c
+        .post(format!(
+            "{}/sim/mailboxes/{SAT_MAIL}/messages/abc/move",
+            r.api_url
+        ))
+        .json(&json!({"folder": "spam"}))
+        .send()
+        .await
+        .expect("move");
+    error_of(resp, 400, ErrorCode::BadRequest).await;
+    let resp = c
+        .post(format!(
+            "{}/sim/mailboxes/{SAT_MAIL}/messages/99999/move",
+            r.api_url
+        ))
+        .json(&json!({"folder": "spam"}))
+        .send()
+        .await
+        .expect("move");
+    error_of(resp, 404, ErrorCode::NotFound).await;
+    assert_eq!(folder(&c, &r, SAT_MAIL, "inbox").await.len(), 1);
+
+    for path in ["nobody@mail.example", "nobody@mail.example/messages"] {
+        let resp = c
+            .get(format!("{}/sim/mailboxes/{path}", r.api_url))
+            .send()
+            .await
+            .expect("get");
+        error_of(resp, 404, ErrorCode::NotFound).await;
+    }
+    let resp = c
+        .put(format!(
+            "{}/sim/mailboxes/nobody@mail.example/filters",
+            r.api_url
+        ))
+        .json(&json!([]))
+        .send()
+        .await
+        .expect("put");
+    error_of(resp, 404, ErrorCode::NotFound).await;
+}
+
+#[tokio::test]
+async fn inbox2_attachment_downloads_with_its_name_and_type() {
+    let r = start().await;
+    add_mailbox(&r, SAT_MAIL, 0).await;
+    let c = Client::new();
+    let csv = b"date,party,cost\n2026-01-01,+79161234568,1.50\n".to_vec();
+    let m = deliver(
+        &r,
+        SAT_MAIL,
+        "printout@mymts.ru",
+        "Your printout",
+        Some(("printout 2026.csv", "text/csv", csv.clone())),
+    )
+    .await
+    .expect("delivered")
+    .expect("kept");
+    let att = m.attachment.expect("attachment");
+    assert_eq!(att.size_bytes, csv.len() as i64);
+    let listed = folder(&c, &r, SAT_MAIL, "inbox").await;
+    assert_eq!(
+        listed[0].attachment.as_ref().map(|a| a.size_bytes),
+        Some(csv.len() as i64)
+    );
+    let resp = c
+        .get(format!(
+            "{}/sim/mailboxes/{SAT_MAIL}/messages/{}/attachment",
+            r.api_url, m.id
+        ))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/csv");
+    let disp = resp.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(
+        disp.starts_with("attachment;") && disp.contains("printout"),
+        "{disp}"
+    );
+    assert_eq!(resp.bytes().await.expect("bytes").to_vec(), csv);
+
+    let plain = deliver(&r, SAT_MAIL, "a@mail.example", "no file", None)
+        .await
+        .expect("delivered")
+        .expect("kept");
+    let resp = c
+        .get(format!(
+            "{}/sim/mailboxes/{SAT_MAIL}/messages/{}/attachment",
+            r.api_url, plain.id
+        ))
+        .send()
+        .await
+        .expect("download");
+    error_of(resp, 404, ErrorCode::NotFound).await;
+}
+
+#[tokio::test]
+async fn inbox2_disposable_domain_refused() {
+    for addr in [
+        "someone@mailinator.com",
+        "x@10minutemail.com",
+        "x@Yopmail.com",
+    ] {
+        assert_eq!(
+            validate_email(addr).map_err(|e| e.code()).err(),
+            Some(ErrorCode::DisposableEmail),
+            "{addr}"
+        );
+    }
+    assert_eq!(
+        validate_email("Petrov.Home@Mail.Example").ok().as_deref(),
+        Some("petrov.home@mail.example")
+    );
+    assert_eq!(
+        validate_email("not an address").map_err(|e| e.code()).err(),
+        Some(ErrorCode::InvalidInput)
+    );
+}
+
+#[tokio::test]
+async fn inbox2_unknown_mailbox_is_not_found() {
+    let r = start().await;
+    assert_eq!(
+        deliver(&r, "ghost@mail.example", "a@mail.example", "x", None)
+            .await
+            .err(),
+        Some(ErrorCode::NotFound)
     );
 }
