@@ -6,8 +6,12 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use mymts_operator::ops::mail::{Letter, announce_mail, deliver_mail, validate_email};
 use mymts_operator::ops::phones::queue_sms;
+use mymts_operator::state::CaptchaEntry;
 use mymts_operator::{Config, Running};
-use mymts_proto::wire::{DeliveryReport, Faults, Mail, MailFolder, MailboxState, PhoneState, Sms};
+use mymts_proto::wire::{
+    AuditCheck, AuditRow, CaptchaAnswer, ClockState, DeliveryReport, DemoAccounts, Faults, Mail,
+    MailFolder, MailboxState, PhoneState, Sms,
+};
 use mymts_proto::{ApiErrorBody, ErrorCode};
 use reqwest::{Client, Response};
 use rusqlite::params;
@@ -1065,4 +1069,532 @@ async fn inbox2_unknown_mailbox_is_not_found() {
             .err(),
         Some(ErrorCode::NotFound)
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// QA-1: the QA API
+// ---------------------------------------------------------------------------------------------
+
+async fn put_faults(c: &Client, r: &Running, body: serde_json::Value) -> Response {
+    c.put(format!("{}/qa/faults", r.api_url))
+        .json(&body)
+        .send()
+        .await
+        .expect("faults")
+}
+
+async fn inject(c: &Client, r: &Running, from: &str, to: &str, text: &str) -> Response {
+    c.post(format!("{}/qa/sms", r.api_url))
+        .json(&json!({"from": from, "to": to, "text": text}))
+        .send()
+        .await
+        .expect("inject")
+}
+
+#[tokio::test]
+async fn qa1_qa_routes_absent_without_qa_flag() {
+    let r = mymts_operator::start(Config {
+        qa: false,
+        ..Config::ephemeral()
+    })
+    .await
+    .expect("starts");
+    let c = Client::new();
+    for path in ["/qa/accounts", "/qa/faults", "/qa/clock", "/qa/audit"] {
+        let resp = c
+            .get(format!("{}{path}", r.api_url))
+            .send()
+            .await
+            .expect("get");
+        error_of(resp, 404, ErrorCode::NotFound).await;
+    }
+    let resp = put_faults(&c, &r, json!({"sms_drop_rate": 1.0})).await;
+    error_of(resp, 404, ErrorCode::NotFound).await;
+    assert_eq!(r.state.faults(), Faults::default());
+    let doc: serde_json::Value = c
+        .get(format!("{}/openapi.json", r.api_url))
+        .send()
+        .await
+        .expect("openapi")
+        .json()
+        .await
+        .expect("json");
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.keys().all(|p| !p.starts_with("/qa/")));
+    assert!(paths.contains_key("/sim/phones/{number}"));
+}
+
+#[tokio::test]
+async fn qa1_openapi_documents_every_world_route() {
+    let r = start().await;
+    let doc: serde_json::Value = Client::new()
+        .get(format!("{}/openapi.json", r.api_url))
+        .send()
+        .await
+        .expect("openapi")
+        .json()
+        .await
+        .expect("json");
+    let paths = doc["paths"].as_object().expect("paths");
+    for p in [
+        "/sim/phones/{number}",
+        "/sim/phones/{number}/messages",
+        "/sim/phones/{number}/stream",
+        "/sim/phones/{number}/send",
+        "/sim/phones/{number}/delivery",
+        "/sim/mailboxes/{address}",
+        "/sim/mailboxes/{address}/messages",
+        "/sim/mailboxes/{address}/messages/{id}",
+        "/sim/mailboxes/{address}/messages/{id}/attachment",
+        "/sim/mailboxes/{address}/messages/{id}/move",
+        "/sim/mailboxes/{address}/filters",
+        "/sim/mailboxes/{address}/stream",
+        "/qa/accounts",
+        "/qa/captcha/{id}",
+        "/qa/faults",
+        "/qa/phones/{number}",
+        "/qa/sms",
+        "/qa/usage",
+        "/qa/clock",
+        "/qa/clock/advance",
+        "/qa/audit",
+        "/qa/audit/verify",
+        "/qa/reset",
+    ] {
+        assert!(paths.contains_key(p), "{p} is not documented");
+    }
+    assert!(doc["paths"]["/qa/faults"]["put"]["responses"]["400"].is_object());
+}
+
+#[tokio::test]
+async fn qa1_faults_drop_and_delay() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    let c = Client::new();
+
+    // Every SMS lost, and the report counts it.
+    let resp = put_faults(&c, &r, json!({"sms_drop_rate": 1.0})).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(
+        inject(&c, &r, "3339", ANNA, "lost code")
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(inbox(&c, &r, ANNA).await.is_empty());
+    assert_eq!(report(&c, &r, ANNA).await.dropped, 1);
+
+    // Delayed, then delivered.
+    put_faults(&c, &r, json!({"sms_delay_ms": 300})).await;
+    let got: Faults = c
+        .get(format!("{}/qa/faults", r.api_url))
+        .send()
+        .await
+        .expect("faults")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(got.sms_delay_ms, 300);
+    assert_eq!(got.sms_drop_rate, 0.0);
+    let t0 = Instant::now();
+    inject(&c, &r, "3339", ANNA, "late code").await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(inbox(&c, &r, ANNA).await.is_empty());
+    let list = wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(3)).await;
+    assert_eq!(list.len(), 1);
+    assert!(t0.elapsed() >= Duration::from_millis(290));
+
+    // Out-of-range faults are refused and change nothing.
+    for (body, code) in [
+        (json!({"sms_drop_rate": 1.5}), ErrorCode::InvalidInput),
+        (json!({"error_rate": -0.1}), ErrorCode::InvalidInput),
+        (json!({"sms_delay_ms": 60_001}), ErrorCode::InvalidInput),
+        (json!({"latency_ms": 3_600_000}), ErrorCode::InvalidInput),
+        (json!({"sms_delay_ms": -5}), ErrorCode::BadRequest),
+        (json!({"sms_delay_ms": "soon"}), ErrorCode::BadRequest),
+    ] {
+        let resp = put_faults(&c, &r, body.clone()).await;
+        error_of(resp, 400, code).await;
+    }
+    assert_eq!(r.state.faults().sms_delay_ms, 300);
+}
+
+#[tokio::test]
+async fn qa1_error_fault_hits_v1_only() {
+    let r = start().await;
+    let c = Client::new();
+    put_faults(&c, &r, json!({"error_rate": 1.0})).await;
+    let resp = c
+        .get(format!("{}/v1/time", r.api_url))
+        .send()
+        .await
+        .expect("time");
+    error_of(resp, 503, ErrorCode::InjectedFault).await;
+    // The QA API stays usable to undo it.
+    let resp = put_faults(&c, &r, json!({})).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let resp = c
+        .get(format!("{}/v1/time", r.api_url))
+        .send()
+        .await
+        .expect("time");
+    assert_eq!(resp.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn qa1_inject_sms_from_any_sender() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    let c = Client::new();
+    assert_eq!(
+        inject(
+            &c,
+            &r,
+            "MTS-Bank",
+            "8 916 123 45 67",
+            "Your card is blocked, call us"
+        )
+        .await
+        .status()
+        .as_u16(),
+        202
+    );
+    let list = wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(2)).await;
+    assert_eq!(list[0].sender, "MTS-Bank");
+
+    let before = sms_count(&r).await;
+    for (from, to, text, status, code) in [
+        ("", ANNA, "x", 400, ErrorCode::InvalidInput),
+        ("   ", ANNA, "x", 400, ErrorCode::InvalidInput),
+        (
+            "123456789012345678901",
+            ANNA,
+            "x",
+            400,
+            ErrorCode::InvalidInput,
+        ),
+        ("bad\u{7}bell", ANNA, "x", 400, ErrorCode::InvalidInput),
+        ("3339", "12", "x", 400, ErrorCode::InvalidPhone),
+        ("3339", "+79169999999", "x", 404, ErrorCode::NotFound),
+        ("3339", ANNA, "", 400, ErrorCode::InvalidInput),
+    ] {
+        let resp = inject(&c, &r, from, to, text).await;
+        error_of(resp, status, code).await;
+    }
+    let huge = "я".repeat(1601);
+    let resp = inject(&c, &r, "3339", ANNA, &huge).await;
+    error_of(resp, 400, ErrorCode::InvalidInput).await;
+    let resp = c
+        .post(format!("{}/qa/sms", r.api_url))
+        .header("content-type", "application/json")
+        .body("[1, 2")
+        .send()
+        .await
+        .expect("inject");
+    error_of(resp, 400, ErrorCode::BadRequest).await;
+    let resp = c
+        .post(format!("{}/qa/sms", r.api_url))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 65 * 1024])
+        .send()
+        .await
+        .expect("inject");
+    error_of(resp, 413, ErrorCode::PayloadTooLarge).await;
+    assert_eq!(sms_count(&r).await, before, "nothing was queued");
+}
+
+#[tokio::test]
+async fn qa1_patch_phone_shares_the_sim_patch() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    let c = Client::new();
+    let resp = c
+        .patch(format!("{}/qa/phones/89161234567", r.api_url))
+        .json(&json!({"on_net": true, "spam_blocker": true}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(resp.status().as_u16(), 200);
+    let p: PhoneState = resp.json().await.expect("json");
+    assert!(p.on_net && p.spam_blocker && !p.airplane);
+    let resp = c
+        .patch(format!("{}/qa/phones/{BORIS}", r.api_url))
+        .json(&json!({"airplane": true}))
+        .send()
+        .await
+        .expect("patch");
+    error_of(resp, 404, ErrorCode::NotFound).await;
+    let resp = c
+        .patch(format!("{}/qa/phones/{ANNA}", r.api_url))
+        .json(&json!({"airplane": "yes"}))
+        .send()
+        .await
+        .expect("patch");
+    error_of(resp, 400, ErrorCode::BadRequest).await;
+    let rows: Vec<AuditRow> = c
+        .get(format!("{}/qa/audit", r.api_url))
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    let change = rows
+        .iter()
+        .find(|a| a.action == "phone_state_changed")
+        .expect("audited");
+    assert_eq!(change.channel, "qa");
+    assert!(change.detail.contains("on_net=on"));
+}
+
+#[tokio::test]
+async fn qa1_captcha_answer_is_readable_until_it_expires() {
+    let r = start().await;
+    let now = r.state.now_ms();
+    if let Ok(mut caps) = r.state.captchas.lock() {
+        caps.insert(
+            "live".into(),
+            CaptchaEntry {
+                answer: "aB3dE".into(),
+                expires_ms: now + 120_000,
+            },
+        );
+        caps.insert(
+            "old".into(),
+            CaptchaEntry {
+                answer: "zZ9".into(),
+                expires_ms: now - 1,
+            },
+        );
+    }
+    let c = Client::new();
+    let ans: CaptchaAnswer = c
+        .get(format!("{}/qa/captcha/live", r.api_url))
+        .send()
+        .await
+        .expect("captcha")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(ans.answer, "aB3dE");
+    for id in ["old", "nope", &"x".repeat(5000)] {
+        let resp = c
+            .get(format!("{}/qa/captcha/{id}", r.api_url))
+            .send()
+            .await
+            .expect("captcha");
+        error_of(resp, 404, ErrorCode::NotFound).await;
+    }
+}
+
+#[tokio::test]
+async fn qa1_clock_advance_persists() {
+    let dir = std::env::temp_dir().join(format!(
+        "mymts-world-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_nanos()
+    ));
+    let config = Config {
+        db_path: Some(dir.join("operator.db")),
+        ..Config::ephemeral()
+    };
+    let r = mymts_operator::start(config.clone()).await.expect("starts");
+    let c = Client::new();
+    let before: ClockState = c
+        .get(format!("{}/qa/clock", r.api_url))
+        .send()
+        .await
+        .expect("clock")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(before.offset_ms, 0);
+    let after: ClockState = c
+        .post(format!("{}/qa/clock/advance", r.api_url))
+        .json(&json!({"seconds": 3600}))
+        .send()
+        .await
+        .expect("advance")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(after.offset_ms, 3_600_000);
+    assert!(after.now_ms - before.now_ms >= 3_600_000);
+    for (body, code) in [
+        (
+            json!({"seconds": 11i64 * 366 * 86_400}),
+            ErrorCode::InvalidInput,
+        ),
+        (json!({"seconds": i64::MIN}), ErrorCode::InvalidInput),
+        (json!({"seconds": 1.5}), ErrorCode::BadRequest),
+        (json!({}), ErrorCode::BadRequest),
+    ] {
+        let resp = c
+            .post(format!("{}/qa/clock/advance", r.api_url))
+            .json(&body)
+            .send()
+            .await
+            .expect("advance");
+        error_of(resp, 400, code).await;
+    }
+    r.stop().await;
+
+    let r = mymts_operator::start(config).await.expect("restarts");
+    let again: ClockState = c
+        .get(format!("{}/qa/clock", r.api_url))
+        .send()
+        .await
+        .expect("clock")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        again.offset_ms, 3_600_000,
+        "the moved clock survives a restart"
+    );
+    r.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn qa1_clock_advance_delivers_delayed_sms() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    let c = Client::new();
+    put_faults(&c, &r, json!({"sms_delay_ms": 60_000})).await;
+    inject(&c, &r, "3339", ANNA, "a minute late").await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(inbox(&c, &r, ANNA).await.is_empty());
+    c.post(format!("{}/qa/clock/advance", r.api_url))
+        .json(&json!({"seconds": 61}))
+        .send()
+        .await
+        .expect("advance");
+    let list = wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(2)).await;
+    assert_eq!(list.len(), 1);
+}
+
+#[tokio::test]
+async fn qa1_audit_rows_page_and_verify_detects_tampering() {
+    let r = start().await;
+    let c = Client::new();
+    for i in 0..3 {
+        put_faults(&c, &r, json!({"sms_delay_ms": i})).await;
+    }
+    let rows: Vec<AuditRow> = c
+        .get(format!("{}/qa/audit", r.api_url))
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows.iter()
+            .all(|a| a.action == "qa_faults_set" && a.channel == "qa")
+    );
+    assert_eq!(rows[1].prev_hash, rows[0].hash);
+    let page: Vec<AuditRow> = c
+        .get(format!(
+            "{}/qa/audit?after_id={}&limit=1",
+            r.api_url, rows[0].id
+        ))
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].id, rows[1].id);
+    for q in ["limit=0", "limit=5000", "after_id=x"] {
+        let resp = c
+            .get(format!("{}/qa/audit?{q}", r.api_url))
+            .send()
+            .await
+            .expect("audit");
+        assert_eq!(resp.status().as_u16(), 400, "{q}");
+    }
+
+    let check: AuditCheck = c
+        .get(format!("{}/qa/audit/verify", r.api_url))
+        .send()
+        .await
+        .expect("verify")
+        .json()
+        .await
+        .expect("json");
+    assert!(check.ok && check.rows == 3 && check.first_bad_id.is_none());
+    let bad = rows[1].id;
+    r.state
+        .db
+        .tx(move |tx| {
+            tx.execute(
+                "UPDATE audit SET detail = 'nothing happened' WHERE id = ?1",
+                params![bad],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("tamper");
+    let check: AuditCheck = c
+        .get(format!("{}/qa/audit/verify", r.api_url))
+        .send()
+        .await
+        .expect("verify")
+        .json()
+        .await
+        .expect("json");
+    assert!(!check.ok);
+    assert_eq!(check.first_bad_id, Some(bad));
+}
+
+#[tokio::test]
+async fn qa1_reset_clears_faults_and_captchas() {
+    let r = start().await;
+    let c = Client::new();
+    put_faults(&c, &r, json!({"sms_drop_rate": 0.5, "latency_ms": 10})).await;
+    if let Ok(mut caps) = r.state.captchas.lock() {
+        caps.insert(
+            "live".into(),
+            CaptchaEntry {
+                answer: "aB3dE".into(),
+                expires_ms: i64::MAX,
+            },
+        );
+    }
+    let resp = c
+        .post(format!("{}/qa/reset", r.api_url))
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(resp.status().as_u16(), 204);
+    assert_eq!(r.state.faults(), Faults::default());
+    let resp = c
+        .get(format!("{}/qa/captcha/live", r.api_url))
+        .send()
+        .await
+        .expect("captcha");
+    error_of(resp, 404, ErrorCode::NotFound).await;
+}
+
+#[tokio::test]
+async fn qa1_accounts_lists_the_demo_logins() {
+    let r = start().await;
+    let demo: DemoAccounts = Client::new()
+        .get(format!("{}/qa/accounts", r.api_url))
+        .send()
+        .await
+        .expect("accounts")
+        .json()
+        .await
+        .expect("json");
+    assert!(demo.accounts.iter().any(|a| a.login == ANNA));
+    assert!(!demo.social.is_empty());
 }
