@@ -215,6 +215,45 @@ async fn inbox1_airplane_mode_holds_sms_until_off() {
 }
 
 #[tokio::test]
+async fn inbox1_a_pile_of_held_sms_does_not_starve_other_phones() {
+    let r = start().await;
+    add_phone(&r, ANNA).await;
+    add_phone(&r, BORIS).await;
+    let c = Client::new();
+    patch(&c, &r, ANNA, json!({"airplane": true})).await;
+    let st = r.state.clone();
+    r.state
+        .db
+        .tx(move |tx| {
+            let f = Faults::default();
+            for i in 0..1200 {
+                queue_sms(
+                    tx,
+                    &st.key,
+                    &f,
+                    st.now_ms(),
+                    ANNA,
+                    "3339",
+                    &format!("held {i}"),
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("queued");
+    queue(&r, BORIS, "3339", "for boris").await;
+    let list = wait_inbox(&c, &r, BORIS, 1, Duration::from_secs(2)).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(report(&c, &r, ANNA).await.held, 1200);
+    patch(&c, &r, ANNA, json!({"airplane": false})).await;
+    let until = Instant::now() + Duration::from_secs(5);
+    while report(&c, &r, ANNA).await.held > 0 && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(report(&c, &r, ANNA).await.held, 0);
+}
+
+#[tokio::test]
 async fn inbox1_blocked_account_holds_sms() {
     let r = start().await;
     add_phone(&r, ANNA).await;

@@ -440,7 +440,7 @@ fn sim_actor() -> Actor {
 
 /// A mailbox's quota, use, filters and recent bounces.
 #[utoipa::path(
-    get, path = "/sim/mailboxes/{address}", tag = "sim",
+    get, path = "/sim/mailboxes/{address}", operation_id = "sim_get_mailbox", tag = "sim",
     params(("address" = String, Path, description = "The e-mail address")),
     responses(
         (status = 200, body = MailboxState),
@@ -471,7 +471,7 @@ pub struct FolderQuery {
 
 /// The letters of one folder, newest first (at most 500).
 #[utoipa::path(
-    get, path = "/sim/mailboxes/{address}/messages", tag = "sim",
+    get, path = "/sim/mailboxes/{address}/messages", operation_id = "sim_mail_messages", tag = "sim",
     params(("address" = String, Path, description = "The e-mail address"), FolderQuery),
     responses(
         (status = 200, body = [Mail]),
@@ -506,7 +506,7 @@ async fn list_messages(
 
 /// A letter's attachment, as a file download.
 #[utoipa::path(
-    get, path = "/sim/mailboxes/{address}/messages/{id}/attachment", tag = "sim",
+    get, path = "/sim/mailboxes/{address}/messages/{id}/attachment", operation_id = "sim_mail_attachment", tag = "sim",
     params(
         ("address" = String, Path, description = "The e-mail address"),
         ("id" = i64, Path, description = "The letter's id"),
@@ -608,7 +608,7 @@ fn content_disposition(name: &str) -> String {
 
 /// Moves a letter between Inbox and Spam.
 #[utoipa::path(
-    post, path = "/sim/mailboxes/{address}/messages/{id}/move", tag = "sim",
+    post, path = "/sim/mailboxes/{address}/messages/{id}/move", operation_id = "sim_mail_move", tag = "sim",
     params(
         ("address" = String, Path, description = "The e-mail address"),
         ("id" = i64, Path, description = "The letter's id"),
@@ -650,7 +650,7 @@ async fn move_message(
 
 /// Deletes a letter, freeing its space.
 #[utoipa::path(
-    delete, path = "/sim/mailboxes/{address}/messages/{id}", tag = "sim",
+    delete, path = "/sim/mailboxes/{address}/messages/{id}", operation_id = "sim_mail_delete", tag = "sim",
     params(
         ("address" = String, Path, description = "The e-mail address"),
         ("id" = i64, Path, description = "The letter's id"),
@@ -720,7 +720,7 @@ fn check_filters(filters: &[MailFilter]) -> ApiResult<Vec<MailFilter>> {
 
 /// Replaces a mailbox's filters (at most 50; each `from_contains` 1–100 characters).
 #[utoipa::path(
-    put, path = "/sim/mailboxes/{address}/filters", tag = "sim",
+    put, path = "/sim/mailboxes/{address}/filters", operation_id = "sim_mail_filters", tag = "sim",
     params(("address" = String, Path, description = "The e-mail address")),
     request_body = [MailFilter],
     responses(
@@ -761,7 +761,7 @@ async fn put_filters(
 
 /// Live mail for one mailbox: Server-Sent Events named `mail`, data = Mail JSON. Nothing historic.
 #[utoipa::path(
-    get, path = "/sim/mailboxes/{address}/stream", tag = "sim",
+    get, path = "/sim/mailboxes/{address}/stream", operation_id = "sim_mail_stream", tag = "sim",
     params(("address" = String, Path, description = "The e-mail address")),
     responses(
         (status = 200, description = "text/event-stream; events named `mail`", content_type = "text/event-stream", body = Mail),

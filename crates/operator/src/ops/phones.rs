@@ -215,7 +215,7 @@ fn end_streams(state: &AppState) {
     let _ = state.mail_tx.send((SHUTDOWN_SENTINEL.to_string(), mail));
 }
 
-/// One due message with what decides its fate.
+/// One due message that is not held, with what decides its fate.
 struct Due {
     id: i64,
     recipient: String,
@@ -262,6 +262,13 @@ async fn deliver_due(state: &AppState) -> ApiResult<Pass> {
             for d in due {
                 settle(tx, &st.key, now, d, &mut pass)?;
             }
+            // What is still due now is held: the query above skips it so that a pile of held
+            // messages can neither fill every batch nor starve deliverable ones behind it.
+            pass.held = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sms WHERE status = 'queued' AND deliver_after <= ?1)",
+                params![now],
+                |r| r.get(0),
+            )?;
             pass.next_due = tx.query_row(
                 "SELECT MIN(deliver_after) FROM sms WHERE status = 'queued' AND deliver_after > ?1",
                 params![now],
@@ -279,6 +286,8 @@ fn load_due(tx: &Transaction<'_>, now: i64) -> ApiResult<Vec<Due>> {
                 EXISTS (SELECT 1 FROM accounts a WHERE a.login = s.recipient AND a.blocked = 1)
          FROM sms s LEFT JOIN phones p ON p.number = s.recipient
          WHERE s.status = 'queued' AND s.deliver_after <= ?1
+           AND COALESCE(p.airplane, 0) = 0
+           AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.login = s.recipient AND a.blocked = 1)
          ORDER BY s.id LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![now, DELIVERY_BATCH], |r| {
@@ -442,7 +451,7 @@ pub(crate) async fn patch_phone(
 
 /// A simulated phone's switches.
 #[utoipa::path(
-    get, path = "/sim/phones/{number}", tag = "sim",
+    get, path = "/sim/phones/{number}", operation_id = "sim_get_phone", tag = "sim",
     params(("number" = String, Path, description = "The phone number, in any AUTH-2 form")),
     responses(
         (status = 200, body = PhoneState),
@@ -462,7 +471,7 @@ async fn get_phone(
 /// Flips a phone's airplane mode, spam blocker or on-net state; held SMS go out when airplane
 /// mode ends.
 #[utoipa::path(
-    patch, path = "/sim/phones/{number}", tag = "sim",
+    patch, path = "/sim/phones/{number}", operation_id = "sim_patch_phone", tag = "sim",
     params(("number" = String, Path, description = "The phone number, in any AUTH-2 form")),
     request_body = PhoneStatePatch,
     responses(
@@ -491,7 +500,7 @@ pub struct AfterQuery {
 
 /// The phone's inbox: delivered messages, oldest first, at most 1000 per answer.
 #[utoipa::path(
-    get, path = "/sim/phones/{number}/messages", tag = "sim",
+    get, path = "/sim/phones/{number}/messages", operation_id = "sim_phone_messages", tag = "sim",
     params(("number" = String, Path, description = "The phone number, in any AUTH-2 form"), AfterQuery),
     responses(
         (status = 200, body = [Sms]),
@@ -546,7 +555,7 @@ fn inbox(tx: &Transaction<'_>, key: &ServerKey, number: &str, after: i64) -> Api
 /// Live SMS for one phone: Server-Sent Events named `sms`, data = Sms JSON. Sends nothing
 /// historic: fetch `/messages` first, then follow the stream.
 #[utoipa::path(
-    get, path = "/sim/phones/{number}/stream", tag = "sim",
+    get, path = "/sim/phones/{number}/stream", operation_id = "sim_phone_stream", tag = "sim",
     params(("number" = String, Path, description = "The phone number, in any AUTH-2 form")),
     responses(
         (status = 200, description = "text/event-stream; events named `sms`", content_type = "text/event-stream", body = Sms),
@@ -588,7 +597,7 @@ fn sms_events(
 /// The phone's compose box: an SMS from this phone. To `111` it is the `25 <password>` command
 /// (AUTH-5); to another simulated phone it is an ordinary SMS.
 #[utoipa::path(
-    post, path = "/sim/phones/{number}/send", tag = "sim",
+    post, path = "/sim/phones/{number}/send", operation_id = "sim_phone_send", tag = "sim",
     params(("number" = String, Path, description = "The sending phone, in any AUTH-2 form")),
     request_body = ComposeSms,
     responses(
@@ -658,7 +667,7 @@ fn recipient_of(to: &str) -> ApiResult<String> {
 /// The facts "Code not arriving?" reasons from (INBOX-4). A number without a phone still gets an
 /// answer with `registered = false`: that is the "mistyped number" diagnosis.
 #[utoipa::path(
-    get, path = "/sim/phones/{number}/delivery", tag = "sim",
+    get, path = "/sim/phones/{number}/delivery", operation_id = "sim_phone_delivery", tag = "sim",
     params(("number" = String, Path, description = "The phone number, in any AUTH-2 form")),
     responses(
         (status = 200, body = DeliveryReport),

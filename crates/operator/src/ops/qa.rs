@@ -48,14 +48,14 @@ fn qa_actor() -> Actor {
 }
 
 /// The demo accounts and their passwords (the README lists the same).
-#[utoipa::path(get, path = "/qa/accounts", tag = "qa", responses((status = 200, body = DemoAccounts)))]
+#[utoipa::path(get, path = "/qa/accounts", operation_id = "qa_accounts", tag = "qa", responses((status = 200, body = DemoAccounts)))]
 async fn accounts() -> axum::Json<DemoAccounts> {
     axum::Json(crate::seed::demo_accounts())
 }
 
 /// A live captcha's answer, so tests can log in by SMS password.
 #[utoipa::path(
-    get, path = "/qa/captcha/{id}", tag = "qa",
+    get, path = "/qa/captcha/{id}", operation_id = "qa_captcha", tag = "qa",
     params(("id" = String, Path, description = "The captcha id from POST /v1/captcha")),
     responses(
         (status = 200, body = CaptchaAnswer),
@@ -80,7 +80,7 @@ async fn captcha(
 }
 
 /// The faults in force.
-#[utoipa::path(get, path = "/qa/faults", tag = "qa", responses((status = 200, body = Faults)))]
+#[utoipa::path(get, path = "/qa/faults", operation_id = "qa_get_faults", tag = "qa", responses((status = 200, body = Faults)))]
 async fn get_faults(State(state): State<AppState>) -> axum::Json<Faults> {
     axum::Json(state.faults())
 }
@@ -110,7 +110,7 @@ fn check_faults(f: &Faults) -> ApiResult<()> {
 
 /// Sets the faults: SMS delay and drop rate, and a share of 503s and added latency on `/v1`.
 #[utoipa::path(
-    put, path = "/qa/faults", tag = "qa",
+    put, path = "/qa/faults", operation_id = "qa_put_faults", tag = "qa",
     request_body = Faults,
     responses(
         (status = 200, body = Faults),
@@ -140,7 +140,7 @@ async fn put_faults(
 
 /// Flips a phone's airplane mode, spam blocker or on-net state (as `PATCH /sim/phones/{number}`).
 #[utoipa::path(
-    patch, path = "/qa/phones/{number}", tag = "qa",
+    patch, path = "/qa/phones/{number}", operation_id = "qa_patch_phone", tag = "qa",
     params(("number" = String, Path, description = "The phone number, in any AUTH-2 form")),
     request_body = PhoneStatePatch,
     responses(
@@ -175,7 +175,7 @@ fn check_sender(from: &str) -> ApiResult<String> {
 /// Sends an SMS from any sender to a simulated phone, through the SMS centre (faults apply): for
 /// testing fraud marking (INBOX-3) and the spam blocker.
 #[utoipa::path(
-    post, path = "/qa/sms", tag = "qa",
+    post, path = "/qa/sms", operation_id = "qa_inject_sms", tag = "qa",
     request_body = InjectSms,
     responses(
         (status = 202, description = "Handed to the SMS centre"),
@@ -228,7 +228,7 @@ fn require_phone(tx: &Transaction<'_>, number: &str) -> ApiResult<()> {
 
 /// Records usage on a number; the operator sends the 80 % and 100 % notices (ACC-11).
 #[utoipa::path(
-    post, path = "/qa/usage", tag = "qa",
+    post, path = "/qa/usage", operation_id = "qa_usage", tag = "qa",
     request_body = RecordUsage,
     responses(
         (status = 200, body = Packages),
@@ -253,7 +253,7 @@ fn clock_state(state: &AppState) -> ClockState {
 }
 
 /// The operator's clock and how far QA has moved it.
-#[utoipa::path(get, path = "/qa/clock", tag = "qa", responses((status = 200, body = ClockState)))]
+#[utoipa::path(get, path = "/qa/clock", operation_id = "qa_clock", tag = "qa", responses((status = 200, body = ClockState)))]
 async fn clock(State(state): State<AppState>) -> axum::Json<ClockState> {
     axum::Json(clock_state(&state))
 }
@@ -261,7 +261,7 @@ async fn clock(State(state): State<AppState>) -> axum::Json<ClockState> {
 /// Moves the operator's clock (at most ten years either way per call); the offset survives a
 /// restart. Expiries, limits and due SMS follow at once.
 #[utoipa::path(
-    post, path = "/qa/clock/advance", tag = "qa",
+    post, path = "/qa/clock/advance", operation_id = "qa_advance_clock", tag = "qa",
     request_body = AdvanceClock,
     responses(
         (status = 200, body = ClockState),
@@ -318,7 +318,7 @@ pub struct AuditQuery {
 
 /// The audit log, oldest first, with each row's hash chain (AUTH-11).
 #[utoipa::path(
-    get, path = "/qa/audit", tag = "qa",
+    get, path = "/qa/audit", operation_id = "qa_audit_rows", tag = "qa",
     params(AuditQuery),
     responses(
         (status = 200, body = [AuditRow]),
@@ -364,7 +364,7 @@ async fn audit_rows(
 }
 
 /// Walks the audit hash chain and names the first row that does not match.
-#[utoipa::path(get, path = "/qa/audit/verify", tag = "qa", responses((status = 200, body = AuditCheck)))]
+#[utoipa::path(get, path = "/qa/audit/verify", operation_id = "qa_audit_verify", tag = "qa", responses((status = 200, body = AuditCheck)))]
 async fn audit_verify(State(state): State<AppState>) -> ApiResult<axum::Json<AuditCheck>> {
     let (rows, first_bad_id) = state.db.tx(audit::verify).await?;
     Ok(axum::Json(AuditCheck {
@@ -375,7 +375,7 @@ async fn audit_verify(State(state): State<AppState>) -> ApiResult<axum::Json<Aud
 }
 
 /// Wipes everything back to the demo data, forgets captchas and clears the faults.
-#[utoipa::path(post, path = "/qa/reset", tag = "qa", responses((status = 204, description = "Reset")))]
+#[utoipa::path(post, path = "/qa/reset", operation_id = "qa_reset", tag = "qa", responses((status = 204, description = "Reset")))]
 async fn reset(State(state): State<AppState>) -> ApiResult<StatusCode> {
     let st = state.clone();
     tokio::task::spawn_blocking(move || crate::seed::reset(&st))
