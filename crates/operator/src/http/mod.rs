@@ -33,9 +33,24 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         description = "The simulated mobile operator: self-care API, SMS centre, phones, mailboxes, QA API. \
                        Every failure answers with the ApiErrorBody schema."
     ),
-    components(schemas(mymts_proto::ApiErrorBody, mymts_proto::ErrorCode))
+    components(schemas(mymts_proto::ApiErrorBody, mymts_proto::ErrorCode)),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` scheme the authenticated endpoints name.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// All routes with their OpenAPI description; the QA routes only when `qa`.
 pub fn routes(qa: bool) -> OpenApiRouter<AppState> {

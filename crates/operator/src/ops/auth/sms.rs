@@ -1,0 +1,282 @@
+//! SMS passwords from 3339 (AUTH-4) and the `25 <password>` command to 111 (AUTH-5).
+//!
+//! The code itself is never stored: it is derived from a random nonce with the server key, so a
+//! request while a code is still valid re-sends the very same code.
+
+use axum::extract::State;
+use mymts_proto::wire::{Faults, SmsPasswordRequest, SmsPasswordSent};
+use mymts_proto::{COMMAND_NUMBER, ErrorCode, OTP_SENDER, PhoneNumber, otp};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{CODE_MAX_WRONG, CODE_TTL_MS, HOURLY_LIMIT, RESEND_MS};
+use crate::audit::{self, Actor};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::Json;
+use crate::http::session::Channel;
+use crate::ops::phones::queue_sms;
+use crate::secrets::{ServerKey, new_id};
+use crate::state::AppState;
+
+const HOUR_MS: i64 = 60 * 60 * 1000;
+
+/// The live code of a number, if any.
+pub(super) struct LiveCode {
+    pub nonce: String,
+    pub purpose: String,
+    pub pending_password_hash: Option<String>,
+    pub expires_ms: i64,
+    pub wrong: i64,
+}
+
+pub(super) fn live_code(
+    tx: &Transaction<'_>,
+    phone: &str,
+    now_ms: i64,
+) -> ApiResult<Option<LiveCode>> {
+    Ok(tx
+        .query_row(
+            "SELECT nonce, purpose, pending_password_hash, expires_ms, wrong FROM sms_codes
+             WHERE phone = ?1 AND spent = 0 AND expires_ms > ?2 AND wrong < ?3",
+            params![phone, now_ms, CODE_MAX_WRONG],
+            |r| {
+                Ok(LiveCode {
+                    nonce: r.get(0)?,
+                    purpose: r.get(1)?,
+                    pending_password_hash: r.get(2)?,
+                    expires_ms: r.get(3)?,
+                    wrong: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub(super) fn code_of(key: &ServerKey, nonce: &str) -> String {
+    key.derive_code("sms", nonce, otp::ALPHABET, otp::CODE_LEN)
+}
+
+fn secs(ms: i64) -> u64 {
+    u64::try_from((ms + 999) / 1000).unwrap_or(0)
+}
+
+/// Requests this hour and the time of the last one.
+fn request_window(
+    tx: &Transaction<'_>,
+    phone: &str,
+    now_ms: i64,
+) -> ApiResult<(u32, Option<i64>, Option<i64>)> {
+    let (count, oldest, last): (i64, Option<i64>, Option<i64>) = tx.query_row(
+        "SELECT COUNT(*), MIN(at_ms), MAX(at_ms) FROM sms_requests WHERE phone = ?1 AND at_ms > ?2",
+        params![phone, now_ms - HOUR_MS],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok((u32::try_from(count).unwrap_or(u32::MAX), oldest, last))
+}
+
+/// Sends (or re-sends) an SMS password (AUTH-4).
+#[utoipa::path(post, path = "/v1/auth/sms-password", tag = "auth", request_body = SmsPasswordRequest,
+    responses((status = 200, body = SmsPasswordSent), (status = 400, body = mymts_proto::ApiErrorBody),
+              (status = 401, body = mymts_proto::ApiErrorBody), (status = 429, body = mymts_proto::ApiErrorBody)))]
+pub(super) async fn request_sms_password(
+    State(state): State<AppState>,
+    channel: Channel,
+    Json(req): Json<SmsPasswordRequest>,
+) -> ApiResult<axum::Json<SmsPasswordSent>> {
+    super::limit("captcha_id", &req.captcha_id, 64)?;
+    super::limit("captcha_answer", &req.captcha_answer, 16)?;
+    let phone = PhoneNumber::parse(&req.phone)?;
+    super::captcha::check(&state, &req.captcha_id, &req.captcha_answer)?;
+    let now = state.now_ms();
+    let st = state.clone();
+    let sent = state
+        .db
+        .tx(move |tx| {
+            send_code(
+                tx,
+                &st.key,
+                &st.faults(),
+                now,
+                phone.as_str(),
+                channel.name(),
+            )
+        })
+        .await?;
+    state.delivery_wake.notify_one();
+    Ok(axum::Json(sent))
+}
+
+fn send_code(
+    tx: &Transaction<'_>,
+    key: &ServerKey,
+    faults: &Faults,
+    now_ms: i64,
+    phone: &str,
+    channel: &str,
+) -> ApiResult<SmsPasswordSent> {
+    let account: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, kind FROM accounts WHERE login = ?1",
+            params![phone],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((account_id, _)) = account.filter(|(_, kind)| kind == "mobile") else {
+        return Err(ApiError::new(
+            ErrorCode::UnknownAccount,
+            "This number is not an MTS subscriber's. Check the number you typed.",
+        )
+        .field("phone"));
+    };
+    let (count, oldest, last) = request_window(tx, phone, now_ms)?;
+    if let Some(last) = last.filter(|l| now_ms - l < RESEND_MS) {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "A code was just sent. You can ask again in a moment.",
+        )
+        .retry_after(secs(last + RESEND_MS - now_ms)));
+    }
+    if count >= HOURLY_LIMIT {
+        let wait = oldest.map_or(HOUR_MS, |o| o + HOUR_MS - now_ms);
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "Five codes were sent to this number in the last hour. Wait, or send 25 <password> to 111.",
+        )
+        .retry_after(secs(wait)));
+    }
+    let (nonce, expires_ms, resent) = match live_code(tx, phone, now_ms)? {
+        Some(live) => (live.nonce, live.expires_ms, true),
+        None => {
+            let nonce = new_id();
+            let expires = now_ms + CODE_TTL_MS;
+            tx.execute(
+                "INSERT OR REPLACE INTO sms_codes (phone, nonce, purpose, pending_password_hash, issued_ms, expires_ms, wrong, spent)
+                 VALUES (?1, ?2, 'login', NULL, ?3, ?4, 0, 0)",
+                params![phone, nonce, now_ms, expires],
+            )?;
+            (nonce, expires, false)
+        }
+    };
+    tx.execute(
+        "INSERT INTO sms_requests (phone, at_ms) VALUES (?1, ?2)",
+        params![phone, now_ms],
+    )?;
+    queue_sms(
+        tx,
+        key,
+        faults,
+        now_ms,
+        phone,
+        OTP_SENDER,
+        &otp::login_sms_text(&code_of(key, &nonce)),
+    )?;
+    let actor = Actor {
+        account_id: Some(account_id),
+        login: Some(phone.to_string()),
+        channel: channel.to_string(),
+        device: String::new(),
+    };
+    audit::record(
+        tx,
+        now_ms,
+        &actor,
+        "sms_password_requested",
+        if resent {
+            "the valid code was sent again"
+        } else {
+            "a new code was sent"
+        },
+    )?;
+    Ok(SmsPasswordSent {
+        resend_after_s: secs(RESEND_MS),
+        expires_in_s: secs(expires_ms - now_ms),
+        resent_same_code: resent,
+        requests_left_this_hour: HOURLY_LIMIT.saturating_sub(count + 1),
+    })
+}
+
+/// The 111 command (AUTH-5): `25 <password>` asks to make `<password>` permanent. A good one gets
+/// reply 1, a one-time password whose login makes it permanent; anything else gets "password
+/// change error" with the reason.
+pub fn on_command_sms(
+    tx: &Transaction<'_>,
+    key: &ServerKey,
+    faults: &Faults,
+    now_ms: i64,
+    from: &str,
+    text: &str,
+) -> ApiResult<()> {
+    let account: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, kind FROM accounts WHERE login = ?1",
+            params![from],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((account_id, _)) = account.filter(|(_, k)| k == "mobile") else {
+        // Not a subscriber: the SMS centre has nobody to answer.
+        return Ok(());
+    };
+    let actor = Actor {
+        account_id: Some(account_id),
+        login: Some(from.to_string()),
+        channel: "sms".into(),
+        device: "phone".into(),
+    };
+    let reply_error = |reason: &str| -> ApiResult<()> {
+        queue_sms(
+            tx,
+            key,
+            faults,
+            now_ms,
+            from,
+            COMMAND_NUMBER,
+            &format!(
+                "Password change error: {reason} Send 25 <password> to 111, for example 25 Summer2026x."
+            ),
+        )?;
+        audit::record(tx, now_ms, &actor, "password_command_refused", reason)
+    };
+    let trimmed = text.trim();
+    let Some(password) = trimmed
+        .strip_prefix("25")
+        .filter(|r| r.starts_with(char::is_whitespace))
+        .map(str::trim)
+    else {
+        return reply_error("unknown command.");
+    };
+    if password.is_empty() {
+        return reply_error("no password after 25.");
+    }
+    if let Err(e) = mymts_proto::password::check_new_password(password, from) {
+        return reply_error(&e.to_string());
+    }
+    // Hashing here holds the database for ~30 ms; the command is rare and must be atomic with
+    // issuing its code.
+    let hash = crate::passwords::hash_blocking(password)?;
+    let nonce = new_id();
+    tx.execute(
+        "INSERT OR REPLACE INTO sms_codes (phone, nonce, purpose, pending_password_hash, issued_ms, expires_ms, wrong, spent)
+         VALUES (?1, ?2, 'set_password', ?3, ?4, ?5, 0, 0)",
+        params![from, nonce, hash, now_ms, now_ms + CODE_TTL_MS],
+    )?;
+    let code = code_of(key, &nonce);
+    queue_sms(
+        tx,
+        key,
+        faults,
+        now_ms,
+        from,
+        COMMAND_NUMBER,
+        &format!(
+            "To make your new password permanent, sign in to My MTS with this one-time password: {code}\nValid 5 minutes.\n\n@{} #{code}",
+            mymts_proto::OTP_DOMAIN
+        ),
+    )?;
+    audit::record(
+        tx,
+        now_ms,
+        &actor,
+        "password_command_accepted",
+        "a one-time password was sent",
+    )
+}
