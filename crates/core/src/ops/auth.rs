@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use mymts_proto::wire::{
     AccountKind, Captcha, ChangePassword, LoginMethod, LoginRequest, LoginResponse,
@@ -23,16 +23,25 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::{CoreEvent, EndReason};
 use crate::{Core, INACTIVITY_MS};
 
+/// The refresh token, held by whoever is refreshing (the single flight).
 pub(crate) struct Tokens {
-    access: Option<String>,
     refresh: String,
-    generation: u64,
 }
 
 pub(crate) struct Slot {
     pub(crate) session: Session,
     tokens: tokio::sync::Mutex<Tokens>,
+    /// The current access token and its generation, readable without waiting for a refresh in
+    /// flight: a caller notes the generation it saw, and after the flight sees it moved.
+    access: std::sync::Mutex<Option<String>>,
+    generation: AtomicU64,
     last_activity_ms: AtomicI64,
+}
+
+impl Slot {
+    fn access(&self) -> Option<String> {
+        self.access.lock().ok().and_then(|a| a.clone())
+    }
 }
 
 pub(crate) struct Sessions {
@@ -338,11 +347,9 @@ impl Core {
         let kind = session.account.kind.as_str().to_string();
         let slot = Arc::new(Slot {
             session,
-            tokens: tokio::sync::Mutex::new(Tokens {
-                access,
-                refresh,
-                generation: 0,
-            }),
+            tokens: tokio::sync::Mutex::new(Tokens { refresh }),
+            access: std::sync::Mutex::new(access),
+            generation: AtomicU64::new(0),
             last_activity_ms: AtomicI64::new(self.now_ms()),
         });
         if let Ok(mut s) = self.inner.sessions.lock() {
@@ -558,8 +565,7 @@ impl Core {
         }
         if reason != EndReason::Exit {
             // The ended session's refresh token is worthless to keep; revoke it best-effort.
-            let access = slot.tokens.lock().await.access.clone();
-            if let Some(a) = access {
+            if let Some(a) = slot.access() {
                 let _ = self.inner.client.logout(&a).await;
             }
         }
@@ -662,11 +668,8 @@ impl Core {
             return Err(CoreError::SessionInactive);
         }
         slot.last_activity_ms.store(now, Ordering::SeqCst);
-        let (access, generation) = {
-            let t = slot.tokens.lock().await;
-            (t.access.clone(), t.generation)
-        };
-        let access = match access {
+        let generation = slot.generation.load(Ordering::SeqCst);
+        let access = match slot.access() {
             Some(a) => a,
             None => self.refresh_slot(slot, generation).await?,
         };
@@ -695,7 +698,7 @@ impl Core {
     /// Concurrent calls share one request.
     pub async fn refresh(&self) -> CoreResult<()> {
         let slot = self.active_slot()?;
-        let generation = slot.tokens.lock().await.generation;
+        let generation = slot.generation.load(Ordering::SeqCst);
         self.refresh_slot(&slot, generation).await.map(|_| ())
     }
 
@@ -703,10 +706,10 @@ impl Core {
     /// generation get the token it produced.
     async fn refresh_slot(&self, slot: &Arc<Slot>, seen_generation: u64) -> CoreResult<String> {
         let mut t = slot.tokens.lock().await;
-        if t.generation != seen_generation
-            && let Some(a) = &t.access
+        if slot.generation.load(Ordering::SeqCst) != seen_generation
+            && let Some(a) = slot.access()
         {
-            return Ok(a.clone());
+            return Ok(a);
         }
         self.inner.refresh_requests.fetch_add(1, Ordering::SeqCst);
         let pair = match self.inner.client.refresh(&t.refresh).await {
@@ -728,8 +731,11 @@ impl Core {
             });
         }
         t.refresh = pair.refresh_token;
-        t.access = Some(pair.access_token.clone());
-        t.generation += 1;
+        if let Ok(mut a) = slot.access.lock() {
+            *a = Some(pair.access_token.clone());
+        }
+        slot.generation.fetch_add(1, Ordering::SeqCst);
+        drop(t);
         Ok(pair.access_token)
     }
 
