@@ -538,6 +538,32 @@ mod tests {
     }
 
     #[test]
+    fn acc5_csv_has_a_header_and_one_row_per_record() {
+        let r = CallRecord {
+            id: 1,
+            at_ms: 1_772_312_400_000,
+            kind: RecordKind::Call,
+            direction: Direction::Incoming,
+            party: "+79161234567".into(),
+            duration_s: 61,
+            volume_kb: 0,
+            cost_kop: 305,
+        };
+        let csv =
+            String::from_utf8(to_csv(&[r.clone(), r]).unwrap_or_default()).unwrap_or_default();
+        let lines: Vec<_> = csv.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines[0],
+            "time,kind,direction,party,duration_s,volume_kb,cost_rub"
+        );
+        assert_eq!(
+            lines[1],
+            "2026-03-01 00:00:00,call,incoming,+79161234567,61,0,3.05"
+        );
+    }
+
+    #[test]
     fn months_are_six_consecutive_moscow_months() {
         // 2026-03-15 12:00 UTC.
         let m = months(1_773_576_000_000, 6);

@@ -7,3 +7,4 @@ pub mod mail;
 pub mod meta;
 pub mod phones;
 pub mod qa;
+pub mod sessions;

@@ -1,20 +1,67 @@
-//! Simulated phones and the SMS centre (INBOX-1).
+//! Simulated phones and the SMS centre (INBOX-1, INBOX-4).
+//!
+//! Every SMS goes through the `sms` table: `queue_sms` writes it `queued` (or `dropped` /
+//! `undeliverable` at once), and `delivery_loop` moves due messages to `delivered` or `blocked`,
+//! or leaves them queued ("held") while the phone cannot take them.
 
-use mymts_proto::wire::Faults;
-use rusqlite::Transaction;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt};
+use mymts_proto::wire::{ComposeSms, DeliveryReport, Faults, PhoneState, PhoneStatePatch, Sms};
+use mymts_proto::{ApiErrorBody, COMMAND_NUMBER, ErrorCode, PhoneNumber, SERVICE_SENDERS};
+use rand::Rng;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Deserialize;
+use tokio_stream::wrappers::BroadcastStream;
 use tokio_util::sync::CancellationToken;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::error::ApiResult;
+use crate::audit::{self, Actor};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{Json, Path, Query};
 use crate::secrets::ServerKey;
 use crate::state::AppState;
 
+/// The longest SMS the centre takes: ten concatenated parts, as real SMS centres cap them.
+pub const MAX_SMS_CHARS: usize = 1600;
+/// At most this many messages per `/messages` answer; clients page on with `after_id`.
+pub const MESSAGES_PAGE: i64 = 1000;
+/// At most this many due messages per delivery pass, so one pass never holds the database long.
+const DELIVERY_BATCH: i64 = 500;
+/// Longest sleep while a delayed message waits: it bounds how late a delayed SMS can be when the
+/// wall clock and the QA clock disagree.
+const DELAYED_POLL: Duration = Duration::from_millis(250);
+/// Held messages are re-checked this often, because an account unblock elsewhere does not wake us.
+const HELD_POLL: Duration = Duration::from_secs(1);
+/// Recipient of the sentinel the delivery loop broadcasts on shutdown, so live SSE streams end and
+/// graceful shutdown does not wait on them forever. No phone or mailbox can have this name.
+pub(crate) const SHUTDOWN_SENTINEL: &str = "\u{0}shutdown";
+const HOUR_MS: i64 = 3_600_000;
+/// AUTH-4 limits, mirrored here for the troubleshooter's facts (INBOX-4).
+const RESEND_AFTER_MS: i64 = 60_000;
+const REQUESTS_PER_HOUR: i64 = 5;
+const CODE_MAX_WRONG: i64 = 5;
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(get_phone, patch_phone_route))
+        .routes(routes!(messages))
+        .routes(routes!(stream))
+        .routes(routes!(send))
+        .routes(routes!(delivery))
 }
 
+// ---------------------------------------------------------------------------------------------
+// The SMS centre
+// ---------------------------------------------------------------------------------------------
+
 /// Queues an SMS in the SMS centre. The caller wakes the delivery loop after its transaction
-/// commits (`state.delivery_wake.notify_one()`).
+/// commits (`state.delivery_wake.notify_one()`, or [`wake`]).
 pub fn queue_sms(
     tx: &Transaction<'_>,
     key: &ServerKey,
@@ -24,12 +71,703 @@ pub fn queue_sms(
     from: &str,
     text: &str,
 ) -> ApiResult<i64> {
-    let _ = (tx, key, faults, now_ms, to, from, text);
-    Ok(0)
+    check_text(text)?;
+    let normalised = PhoneNumber::parse(to).map_err(|e| ApiError::from(e).field("to"))?;
+    if normalised.as_str() != to {
+        // Callers pass numbers they already normalised; anything else is a bug upstream.
+        return Err(ApiError::new(
+            ErrorCode::InvalidPhone,
+            "The recipient must be a normalised number (+7XXXXXXXXXX).",
+        )
+        .field("to"));
+    }
+    let status = initial_status(tx, faults, to)?;
+    let status_ms = (status != "queued").then_some(now_ms);
+    let delay = i64::try_from(faults.sms_delay_ms.min(60_000)).unwrap_or(0);
+    tx.execute(
+        "INSERT INTO sms (recipient, sender, body, created_ms, deliver_after, status, status_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            to,
+            from,
+            key.seal(text.as_bytes()),
+            now_ms,
+            now_ms.saturating_add(delay),
+            status,
+            status_ms
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn check_text(text: &str) -> ApiResult<()> {
+    if text.chars().count() > MAX_SMS_CHARS {
+        return Err(ApiError::invalid(
+            "text",
+            format!("An SMS is at most {MAX_SMS_CHARS} characters."),
+        ));
+    }
+    Ok(())
+}
+
+/// `undeliverable` for a number no phone has, `dropped` when the drop fault strikes, else `queued`.
+fn initial_status(tx: &Transaction<'_>, faults: &Faults, to: &str) -> ApiResult<&'static str> {
+    if !phone_exists(tx, to)? {
+        return Ok("undeliverable");
+    }
+    let rate = if faults.sms_drop_rate.is_finite() {
+        faults.sms_drop_rate.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    if rate > 0.0 && rand::rng().random_bool(rate) {
+        return Ok("dropped");
+    }
+    Ok("queued")
+}
+
+/// Wakes the delivery loop; call after the transaction that queued or un-held messages commits.
+pub fn wake(state: &AppState) {
+    state.delivery_wake.notify_one();
+}
+
+/// What a delivery pass left behind, to decide how long to sleep.
+#[derive(Debug, Default)]
+struct Pass {
+    delivered: Vec<(String, Sms)>,
+    /// The earliest `deliver_after` still in the future.
+    next_due: Option<i64>,
+    /// Messages due but held (airplane mode, blocked account).
+    held: bool,
+    /// The batch was full: go again at once.
+    more: bool,
+}
+
+impl Pass {
+    fn wait(&self, now_ms: i64) -> Option<Duration> {
+        if self.more {
+            return Some(Duration::ZERO);
+        }
+        let delayed = self.next_due.map(|due| {
+            let ms = u64::try_from(due.saturating_sub(now_ms))
+                .unwrap_or(0)
+                .max(1);
+            Duration::from_millis(ms).min(DELAYED_POLL)
+        });
+        match (delayed, self.held) {
+            (Some(d), _) => Some(d),
+            (None, true) => Some(HELD_POLL),
+            (None, false) => None,
+        }
+    }
 }
 
 /// Delivers queued SMS when they are due and the phone can take them.
 pub async fn delivery_loop(state: AppState, cancel: CancellationToken) {
-    let _ = state;
-    cancel.cancelled().await;
+    loop {
+        let wait = match deliver_due(&state).await {
+            Ok(pass) => {
+                let wait = pass.wait(state.now_ms());
+                for item in pass.delivered {
+                    // No receivers is fine: nobody is watching that phone right now.
+                    let _ = state.sms_tx.send(item);
+                }
+                wait
+            }
+            Err(e) => {
+                tracing::warn!(code = e.code().as_str(), "SMS delivery pass failed");
+                Some(HELD_POLL)
+            }
+        };
+        let sleep = async {
+            match wait {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            _ = state.delivery_wake.notified() => {}
+            _ = sleep => {}
+        }
+    }
+    end_streams(&state);
+}
+
+/// Ends every live SMS and mail stream (see [`SHUTDOWN_SENTINEL`]).
+fn end_streams(state: &AppState) {
+    let sms = Sms {
+        id: 0,
+        sender: String::new(),
+        text: String::new(),
+        received_ms: 0,
+    };
+    let _ = state.sms_tx.send((SHUTDOWN_SENTINEL.to_string(), sms));
+    let mail = mymts_proto::wire::Mail {
+        id: 0,
+        folder: mymts_proto::wire::MailFolder::Inbox,
+        from: String::new(),
+        subject: String::new(),
+        body: String::new(),
+        attachment: None,
+        received_ms: 0,
+    };
+    let _ = state.mail_tx.send((SHUTDOWN_SENTINEL.to_string(), mail));
+}
+
+/// One due message that is not held, with what decides its fate.
+struct Due {
+    id: i64,
+    recipient: String,
+    sender: String,
+    body: Vec<u8>,
+    has_phone: bool,
+    airplane: bool,
+    spam_blocker: bool,
+    account_blocked: bool,
+}
+
+enum Fate {
+    Held,
+    Blocked,
+    Undeliverable,
+    Delivered,
+}
+
+impl Due {
+    fn fate(&self) -> Fate {
+        if !self.has_phone {
+            Fate::Undeliverable
+        } else if self.airplane || self.account_blocked {
+            Fate::Held
+        } else if self.spam_blocker && SERVICE_SENDERS.contains(&self.sender.as_str()) {
+            Fate::Blocked
+        } else {
+            Fate::Delivered
+        }
+    }
+}
+
+async fn deliver_due(state: &AppState) -> ApiResult<Pass> {
+    let now = state.now_ms();
+    let st = state.clone();
+    state
+        .db
+        .tx(move |tx| {
+            let due = load_due(tx, now)?;
+            let mut pass = Pass {
+                more: due.len() as i64 >= DELIVERY_BATCH,
+                ..Pass::default()
+            };
+            for d in due {
+                settle(tx, &st.key, now, d, &mut pass)?;
+            }
+            // What is still due now is held: the query above skips it so that a pile of held
+            // messages can neither fill every batch nor starve deliverable ones behind it.
+            pass.held = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sms WHERE status = 'queued' AND deliver_after <= ?1)",
+                params![now],
+                |r| r.get(0),
+            )?;
+            pass.next_due = tx.query_row(
+                "SELECT MIN(deliver_after) FROM sms WHERE status = 'queued' AND deliver_after > ?1",
+                params![now],
+                |r| r.get(0),
+            )?;
+            Ok(pass)
+        })
+        .await
+}
+
+fn load_due(tx: &Transaction<'_>, now: i64) -> ApiResult<Vec<Due>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT s.id, s.recipient, s.sender, s.body, p.number IS NOT NULL,
+                COALESCE(p.airplane, 0), COALESCE(p.spam_blocker, 0),
+                EXISTS (SELECT 1 FROM accounts a WHERE a.login = s.recipient AND a.blocked = 1)
+         FROM sms s LEFT JOIN phones p ON p.number = s.recipient
+         WHERE s.status = 'queued' AND s.deliver_after <= ?1
+           AND COALESCE(p.airplane, 0) = 0
+           AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.login = s.recipient AND a.blocked = 1)
+         ORDER BY s.id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![now, DELIVERY_BATCH], |r| {
+        Ok(Due {
+            id: r.get(0)?,
+            recipient: r.get(1)?,
+            sender: r.get(2)?,
+            body: r.get(3)?,
+            has_phone: r.get(4)?,
+            airplane: r.get::<_, i64>(5)? != 0,
+            spam_blocker: r.get::<_, i64>(6)? != 0,
+            account_blocked: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+fn set_status(tx: &Transaction<'_>, id: i64, status: &str, now: i64) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE sms SET status = ?1, status_ms = ?2 WHERE id = ?3",
+        params![status, now, id],
+    )?;
+    Ok(())
+}
+
+fn settle(
+    tx: &Transaction<'_>,
+    key: &ServerKey,
+    now: i64,
+    d: Due,
+    pass: &mut Pass,
+) -> ApiResult<()> {
+    match d.fate() {
+        Fate::Held => pass.held = true,
+        Fate::Blocked => set_status(tx, d.id, "blocked", now)?,
+        Fate::Undeliverable => set_status(tx, d.id, "undeliverable", now)?,
+        Fate::Delivered => match key.open_string(&d.body) {
+            Ok(text) => {
+                set_status(tx, d.id, "delivered", now)?;
+                let sms = Sms {
+                    id: d.id,
+                    sender: d.sender,
+                    text,
+                    received_ms: now,
+                };
+                pass.delivered.push((d.recipient, sms));
+            }
+            // A body sealed under another key can never be read; keep the queue moving.
+            Err(_) => set_status(tx, d.id, "undeliverable", now)?,
+        },
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phones
+// ---------------------------------------------------------------------------------------------
+
+/// A number from a path, in any AUTH-2 form.
+pub(crate) fn parse_number(s: &str) -> ApiResult<PhoneNumber> {
+    PhoneNumber::parse(s).map_err(|e| ApiError::from(e).field("number"))
+}
+
+fn phone_exists(tx: &Transaction<'_>, number: &str) -> ApiResult<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM phones WHERE number = ?1",
+            params![number],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn load_phone(tx: &Transaction<'_>, number: &str) -> ApiResult<Option<PhoneState>> {
+    Ok(tx
+        .query_row(
+            "SELECT airplane, spam_blocker, on_net FROM phones WHERE number = ?1",
+            params![number],
+            |r| {
+                Ok(PhoneState {
+                    number: number.to_string(),
+                    airplane: r.get::<_, i64>(0)? != 0,
+                    spam_blocker: r.get::<_, i64>(1)? != 0,
+                    on_net: r.get::<_, i64>(2)? != 0,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn no_phone(number: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "There is no simulated phone with the number {number}."
+    ))
+    .field("number")
+}
+
+fn require_phone(tx: &Transaction<'_>, number: &str) -> ApiResult<PhoneState> {
+    load_phone(tx, number)?.ok_or_else(|| no_phone(number))
+}
+
+/// Describes what a patch changes, for the audit log; empty when it changes nothing.
+fn describe_change(before: &PhoneState, after: &PhoneState) -> String {
+    let onoff = |b: bool| if b { "on" } else { "off" };
+    let mut parts = Vec::new();
+    if before.airplane != after.airplane {
+        parts.push(format!("airplane={}", onoff(after.airplane)));
+    }
+    if before.spam_blocker != after.spam_blocker {
+        parts.push(format!("spam_blocker={}", onoff(after.spam_blocker)));
+    }
+    if before.on_net != after.on_net {
+        parts.push(format!("on_net={}", onoff(after.on_net)));
+    }
+    parts.join(" ")
+}
+
+/// Applies a patch to a phone's switches, audits the change and wakes the SMS centre. Shared by
+/// `PATCH /sim/phones/{number}` and `PATCH /qa/phones/{number}`; `channel` names which.
+pub(crate) async fn patch_phone(
+    state: &AppState,
+    number: &str,
+    patch: PhoneStatePatch,
+    channel: &'static str,
+) -> ApiResult<PhoneState> {
+    let number = parse_number(number)?.to_string();
+    let now = state.now_ms();
+    let (after, changed) = state
+        .db
+        .tx(move |tx| {
+            let before = require_phone(tx, &number)?;
+            let after = PhoneState {
+                number: number.clone(),
+                airplane: patch.airplane.unwrap_or(before.airplane),
+                spam_blocker: patch.spam_blocker.unwrap_or(before.spam_blocker),
+                on_net: patch.on_net.unwrap_or(before.on_net),
+            };
+            let detail = describe_change(&before, &after);
+            if detail.is_empty() {
+                return Ok((after, false));
+            }
+            tx.execute(
+                "UPDATE phones SET airplane = ?1, spam_blocker = ?2, on_net = ?3 WHERE number = ?4",
+                params![after.airplane, after.spam_blocker, after.on_net, number],
+            )?;
+            let actor = Actor {
+                login: Some(number.clone()),
+                ..Actor::anonymous(channel)
+            };
+            audit::record(tx, now, &actor, "phone_state_changed", &detail)?;
+            Ok((after, true))
+        })
+        .await?;
+    if changed {
+        // Airplane off delivers what was held; the loop re-reads every switch, so wake on any.
+        wake(state);
+    }
+    Ok(after)
+}
+
+/// A simulated phone's switches.
+#[utoipa::path(
+    get, path = "/sim/phones/{number}", operation_id = "sim_get_phone", tag = "sim",
+    params(("number" = String, Path, description = "The phone number, in any AUTH-2 form")),
+    responses(
+        (status = 200, body = PhoneState),
+        (status = 400, description = "Not a phone number (invalid_phone)", body = ApiErrorBody),
+        (status = 404, description = "No such phone (not_found)", body = ApiErrorBody),
+    )
+)]
+async fn get_phone(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> ApiResult<axum::Json<PhoneState>> {
+    let number = parse_number(&number)?.to_string();
+    let phone = state.db.tx(move |tx| require_phone(tx, &number)).await?;
+    Ok(axum::Json(phone))
+}
+
+/// Flips a phone's airplane mode, spam blocker or on-net state; held SMS go out when airplane
+/// mode ends.
+#[utoipa::path(
+    patch, path = "/sim/phones/{number}", operation_id = "sim_patch_phone", tag = "sim",
+    params(("number" = String, Path, description = "The phone number, in any AUTH-2 form")),
+    request_body = PhoneStatePatch,
+    responses(
+        (status = 200, body = PhoneState),
+        (status = 400, description = "Bad number or body", body = ApiErrorBody),
+        (status = 404, description = "No such phone (not_found)", body = ApiErrorBody),
+    )
+)]
+async fn patch_phone_route(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    Json(patch): Json<PhoneStatePatch>,
+) -> ApiResult<axum::Json<PhoneState>> {
+    patch_phone(&state, &number, patch, "sim")
+        .await
+        .map(axum::Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AfterQuery {
+    /// Only messages with a larger id.
+    #[serde(default)]
+    pub after_id: Option<i64>,
+}
+
+/// The phone's inbox: delivered messages, oldest first, at most 1000 per answer.
+#[utoipa::path(
+    get, path = "/sim/phones/{number}/messages", operation_id = "sim_phone_messages", tag = "sim",
+    params(("number" = String, Path, description = "The phone number, in any AUTH-2 form"), AfterQuery),
+    responses(
+        (status = 200, body = [Sms]),
+        (status = 400, description = "Bad number or query", body = ApiErrorBody),
+        (status = 404, description = "No such phone (not_found)", body = ApiErrorBody),
+    )
+)]
+async fn messages(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    Query(q): Query<AfterQuery>,
+) -> ApiResult<axum::Json<Vec<Sms>>> {
+    let number = parse_number(&number)?.to_string();
+    let after = q.after_id.unwrap_or(0);
+    let st = state.clone();
+    let list = state
+        .db
+        .tx(move |tx| {
+            require_phone(tx, &number)?;
+            inbox(tx, &st.key, &number, after)
+        })
+        .await?;
+    Ok(axum::Json(list))
+}
+
+fn inbox(tx: &Transaction<'_>, key: &ServerKey, number: &str, after: i64) -> ApiResult<Vec<Sms>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, sender, body, COALESCE(status_ms, created_ms) FROM sms
+         WHERE recipient = ?1 AND status = 'delivered' AND id > ?2 ORDER BY id LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![number, after, MESSAGES_PAGE], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, sender, body, received_ms) = row?;
+        out.push(Sms {
+            id,
+            sender,
+            text: key.open_string(&body)?,
+            received_ms,
+        });
+    }
+    Ok(out)
+}
+
+/// Live SMS for one phone: Server-Sent Events named `sms`, data = Sms JSON. Sends nothing
+/// historic: fetch `/messages` first, then follow the stream.
+#[utoipa::path(
+    get, path = "/sim/phones/{number}/stream", operation_id = "sim_phone_stream", tag = "sim",
+    params(("number" = String, Path, description = "The phone number, in any AUTH-2 form")),
+    responses(
+        (status = 200, description = "text/event-stream; events named `sms`", content_type = "text/event-stream", body = Sms),
+        (status = 400, description = "Not a phone number (invalid_phone)", body = ApiErrorBody),
+        (status = 404, description = "No such phone (not_found)", body = ApiErrorBody),
+    )
+)]
+async fn stream(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let number = parse_number(&number)?.to_string();
+    // Subscribe before the check, so nothing delivered in between is missed.
+    let rx = state.sms_tx.subscribe();
+    let n = number.clone();
+    state.db.tx(move |tx| require_phone(tx, &n)).await?;
+    Ok(Sse::new(sms_events(rx, number)).keep_alive(KeepAlive::default()))
+}
+
+fn sms_events(
+    rx: tokio::sync::broadcast::Receiver<(String, Sms)>,
+    number: String,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    BroadcastStream::new(rx)
+        // A lagging client loses some live events; it still has `/messages` to catch up.
+        .filter_map(|item| async move { item.ok() })
+        .take_while(|(to, _)| std::future::ready(to != SHUTDOWN_SENTINEL))
+        .filter_map(move |(to, sms)| {
+            let mine = to == number;
+            async move {
+                if !mine {
+                    return None;
+                }
+                Event::default().event("sms").json_data(&sms).ok().map(Ok)
+            }
+        })
+}
+
+/// The phone's compose box: an SMS from this phone. To `111` it is the `25 <password>` command
+/// (AUTH-5); to another simulated phone it is an ordinary SMS.
+#[utoipa::path(
+    post, path = "/sim/phones/{number}/send", operation_id = "sim_phone_send", tag = "sim",
+    params(("number" = String, Path, description = "The sending phone, in any AUTH-2 form")),
+    request_body = ComposeSms,
+    responses(
+        (status = 202, description = "Handed to the SMS centre"),
+        (status = 400, description = "Bad number, recipient or text", body = ApiErrorBody),
+        (status = 404, description = "No such phone (not_found)", body = ApiErrorBody),
+        (status = 409, description = "The phone is in airplane mode (conflict)", body = ApiErrorBody),
+    )
+)]
+async fn send(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    Json(req): Json<ComposeSms>,
+) -> ApiResult<StatusCode> {
+    let from = parse_number(&number)?.to_string();
+    check_compose_text(&req.text)?;
+    let to = recipient_of(&req.to)?;
+    let now = state.now_ms();
+    let faults = state.faults();
+    let st = state.clone();
+    state
+        .db
+        .tx(move |tx| {
+            let phone = require_phone(tx, &from)?;
+            if phone.airplane {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    "The phone is in airplane mode: turn it off to send an SMS.",
+                )
+                .field("airplane"));
+            }
+            if to == COMMAND_NUMBER {
+                // The text holds the requested password: the audit names the command only.
+                let actor = Actor {
+                    login: Some(from.clone()),
+                    ..Actor::anonymous("sim")
+                };
+                audit::record(tx, now, &actor, "sms_to_111", "command SMS sent to 111")?;
+                crate::ops::auth::on_command_sms(tx, &st.key, &faults, now, &from, &req.text)
+            } else {
+                queue_sms(tx, &st.key, &faults, now, &to, &from, &req.text).map(|_| ())
+            }
+        })
+        .await?;
+    wake(&state);
+    Ok(StatusCode::ACCEPTED)
+}
+
+fn check_compose_text(text: &str) -> ApiResult<()> {
+    if text.trim().is_empty() {
+        return Err(ApiError::invalid("text", "Write the message first."));
+    }
+    check_text(text)
+}
+
+/// `111`, or a phone number in any AUTH-2 form (normalised).
+fn recipient_of(to: &str) -> ApiResult<String> {
+    let to = to.trim();
+    if to == COMMAND_NUMBER {
+        return Ok(COMMAND_NUMBER.to_string());
+    }
+    PhoneNumber::parse(to)
+        .map(|n| n.to_string())
+        .map_err(|e| ApiError::from(e).field("to"))
+}
+
+/// The facts "Code not arriving?" reasons from (INBOX-4). A number without a phone still gets an
+/// answer with `registered = false`: that is the "mistyped number" diagnosis.
+#[utoipa::path(
+    get, path = "/sim/phones/{number}/delivery", operation_id = "sim_phone_delivery", tag = "sim",
+    params(("number" = String, Path, description = "The phone number, in any AUTH-2 form")),
+    responses(
+        (status = 200, body = DeliveryReport),
+        (status = 400, description = "Not a phone number (invalid_phone)", body = ApiErrorBody),
+    )
+)]
+async fn delivery(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> ApiResult<axum::Json<DeliveryReport>> {
+    let number = parse_number(&number)?.to_string();
+    let now = state.now_ms();
+    let report = state
+        .db
+        .tx(move |tx| delivery_report(tx, &number, now))
+        .await?;
+    Ok(axum::Json(report))
+}
+
+fn count(tx: &Transaction<'_>, sql: &str, number: &str, since: i64) -> ApiResult<u32> {
+    let n: i64 = tx.query_row(sql, params![number, since], |r| r.get(0))?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Whole seconds from `now` until `until`, rounded up; 0 when past.
+fn seconds_until(now: i64, until: i64) -> u64 {
+    u64::try_from(until.saturating_sub(now)).map_or(0, |ms| ms.div_ceil(1000))
+}
+
+pub(crate) fn delivery_report(
+    tx: &Transaction<'_>,
+    number: &str,
+    now: i64,
+) -> ApiResult<DeliveryReport> {
+    let phone = load_phone(tx, number)?;
+    let registered = tx
+        .query_row(
+            "SELECT 1 FROM accounts WHERE login = ?1 AND kind = 'mobile'",
+            params![number],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    let hour_ago = now - HOUR_MS;
+    let held: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM sms WHERE recipient = ?1 AND status = 'queued'",
+        params![number],
+        |r| r.get(0),
+    )?;
+    let blocked = count(
+        tx,
+        "SELECT COUNT(*) FROM sms WHERE recipient = ?1 AND status = 'blocked' AND status_ms >= ?2",
+        number,
+        hour_ago,
+    )?;
+    let dropped = count(
+        tx,
+        "SELECT COUNT(*) FROM sms WHERE recipient = ?1 AND status = 'dropped' AND status_ms >= ?2",
+        number,
+        hour_ago,
+    )?;
+    let recent_requests = count(
+        tx,
+        "SELECT COUNT(*) FROM sms_requests WHERE phone = ?1 AND at_ms > ?2",
+        number,
+        hour_ago,
+    )?;
+    let last_request: Option<i64> = tx.query_row(
+        "SELECT MAX(at_ms) FROM sms_requests WHERE phone = ?1",
+        params![number],
+        |r| r.get(0),
+    )?;
+    Ok(DeliveryReport {
+        number: number.to_string(),
+        registered,
+        airplane: phone.as_ref().is_some_and(|p| p.airplane),
+        spam_blocker: phone.as_ref().is_some_and(|p| p.spam_blocker),
+        held: u32::try_from(held).unwrap_or(u32::MAX),
+        blocked_by_spam_filter: blocked,
+        dropped,
+        last_code_request_ms: last_request,
+        resend_after_s: last_request.map_or(0, |t| seconds_until(now, t + RESEND_AFTER_MS)),
+        code_valid_for_s: code_valid_for_s(tx, number, now)?,
+        requests_left_this_hour: u32::try_from(
+            (REQUESTS_PER_HOUR - i64::from(recent_requests)).max(0),
+        )
+        .unwrap_or(0),
+    })
+}
+
+fn code_valid_for_s(tx: &Transaction<'_>, number: &str, now: i64) -> ApiResult<u64> {
+    let row: Option<(i64, i64, i64)> = tx
+        .query_row(
+            "SELECT expires_ms, wrong, spent FROM sms_codes WHERE phone = ?1",
+            params![number],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        Some((expires, wrong, 0)) if wrong < CODE_MAX_WRONG => seconds_until(now, expires),
+        _ => 0,
+    })
 }

@@ -79,7 +79,8 @@ fn store_pair(tx: &Transaction<'_>, sid: &str, pair: &TokenPair, now_ms: i64) ->
     Ok(())
 }
 
-/// Ends a session: its tokens stop working at once.
+/// Ends a session: its tokens stop working at once. The token rows stay (as digests) so a client
+/// presenting one learns that its session was ended and why, not just "unknown token".
 pub fn revoke_session(
     tx: &Transaction<'_>,
     sid: &str,
@@ -91,11 +92,7 @@ pub fn revoke_session(
         params![now_ms, reason, sid],
     )?;
     tx.execute(
-        "DELETE FROM access_tokens WHERE session_id = ?1",
-        params![sid],
-    )?;
-    tx.execute(
-        "DELETE FROM refresh_tokens WHERE session_id = ?1",
+        "UPDATE refresh_tokens SET successor = NULL WHERE session_id = ?1",
         params![sid],
     )?;
     Ok(n > 0)
