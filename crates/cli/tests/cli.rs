@@ -286,7 +286,7 @@ async fn cache3_kill_9_during_login_refresh_and_cache_writes_keeps_login_and_cac
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn");
-        std::thread::sleep(Duration::from_millis(rng.random_range(5..400)));
+        std::thread::sleep(Duration::from_millis(rng.random_range(5..250)));
         if child.try_wait().ok().flatten().is_none() {
             let _ = child.kill(); // SIGKILL
             kills += 1;

@@ -68,13 +68,19 @@ async fn http_logins_per_s(clients: usize) -> f64 {
 fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let raw = raw_verifies_per_s(cores);
-    let Ok(rt) = tokio::runtime::Builder::new_multi_thread().enable_all().build() else {
+    let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    else {
         eprintln!("no runtime");
         return;
     };
     let http = rt.block_on(http_logins_per_s(cores * 4));
     println!("cores: {cores}");
     println!("argon2id verifies/s (m=19 MiB, t=2, p=1, {cores} threads): {raw:.1}");
-    println!("password logins/s over HTTP ({} clients): {http:.1}", cores * 4);
+    println!(
+        "password logins/s over HTTP ({} clients): {http:.1}",
+        cores * 4
+    );
     println!("ratio: {:.1} %", 100.0 * http / raw.max(f64::MIN_POSITIVE));
 }
