@@ -1,0 +1,588 @@
+//! The local cache (CACHE-1…3): one SQLite file per installation, WAL + synchronous=NORMAL,
+//! every table keyed by account. Only what the operator showed the user is kept — never a
+//! password, token, code or SMS body.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use mymts_proto::wire::{AccountKind, CallRecord, CallTotals, Direction, KindTotals, RecordKind};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
+use rusqlite_migration::{M, Migrations};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::domain::{Account, CallFilter};
+use crate::error::{CoreError, CoreResult};
+
+const MIGRATIONS: &[M<'static>] = &[M::up(
+    r#"
+CREATE TABLE accounts (
+  account       TEXT PRIMARY KEY,
+  kind          TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  remembered    INTEGER NOT NULL DEFAULT 0,
+  last_used_ms  INTEGER NOT NULL
+);
+CREATE TABLE views (
+  account     TEXT NOT NULL,
+  view        TEXT NOT NULL,
+  json        TEXT NOT NULL,
+  fetched_ms  INTEGER NOT NULL,
+  PRIMARY KEY (account, view)
+) WITHOUT ROWID;
+CREATE TABLE calls (
+  account     TEXT NOT NULL,
+  id          INTEGER NOT NULL,
+  at_ms       INTEGER NOT NULL,
+  kind        TEXT NOT NULL,
+  direction   TEXT NOT NULL,
+  party       TEXT NOT NULL,
+  duration_s  INTEGER NOT NULL,
+  volume_kb   INTEGER NOT NULL,
+  cost_kop    INTEGER NOT NULL,
+  PRIMARY KEY (account, id)
+) WITHOUT ROWID;
+CREATE INDEX calls_by_time ON calls (account, at_ms);
+CREATE INDEX calls_by_kind_time ON calls (account, kind, at_ms);
+CREATE INDEX calls_by_party ON calls (account, party, at_ms, kind, duration_s, volume_kb, cost_kop);
+CREATE TABLE calls_sync (
+  account     TEXT PRIMARY KEY,
+  fetched_ms  INTEGER NOT NULL,
+  rows        INTEGER NOT NULL
+);
+CREATE TABLE settings (
+  account  TEXT NOT NULL,
+  key      TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (account, key)
+) WITHOUT ROWID;
+"#,
+)];
+
+/// The account column value of installation-wide settings.
+pub const GLOBAL: &str = "";
+
+#[derive(Clone)]
+pub struct Cache {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache").finish_non_exhaustive()
+    }
+}
+
+fn kind_str(k: RecordKind) -> &'static str {
+    k.as_str()
+}
+
+fn dir_str(d: Direction) -> &'static str {
+    match d {
+        Direction::Outgoing => "outgoing",
+        Direction::Incoming => "incoming",
+    }
+}
+
+impl Cache {
+    /// Opens (creating and migrating) the cache file.
+    pub fn open(path: &Path) -> CoreResult<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| CoreError::Io(e.to_string()))?;
+        }
+        let conn = Connection::open(path)?;
+        Self::init(conn, true)
+    }
+
+    pub fn open_in_memory() -> CoreResult<Self> {
+        Self::init(Connection::open_in_memory()?, false)
+    }
+
+    fn init(mut conn: Connection, wal: bool) -> CoreResult<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        if wal {
+            let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(CoreError::Cache(format!("journal mode {mode}, not WAL")));
+            }
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut conn)
+            .map_err(CoreError::cache)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    fn conn(&self) -> CoreResult<MutexGuard<'_, Connection>> {
+        self.conn
+            .lock()
+            .map_err(|_| CoreError::Cache("cache lock poisoned".into()))
+    }
+
+    /// `PRAGMA quick_check` — for the crash tests and a start-up self-check.
+    pub fn check(&self) -> CoreResult<()> {
+        let c = self.conn()?;
+        let r: String = c.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if r == "ok" {
+            Ok(())
+        } else {
+            Err(CoreError::Cache(r))
+        }
+    }
+
+    // --- accounts --------------------------------------------------------------------------
+
+    pub fn upsert_account(&self, a: &Account, remembered: bool, now_ms: i64) -> CoreResult<()> {
+        self.conn()?.execute(
+            "INSERT INTO accounts (account, kind, name, remembered, last_used_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (account) DO UPDATE SET kind = ?2, name = ?3, remembered = ?4, last_used_ms = ?5",
+            params![a.login, a.kind.as_str(), a.name, remembered, now_ms],
+        )?;
+        Ok(())
+    }
+
+    pub fn touch_account(&self, login: &str, now_ms: i64) -> CoreResult<()> {
+        self.conn()?.execute(
+            "UPDATE accounts SET last_used_ms = ?2 WHERE account = ?1",
+            params![login, now_ms],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_remembered(&self, login: &str, remembered: bool) -> CoreResult<()> {
+        self.conn()?.execute(
+            "UPDATE accounts SET remembered = ?2 WHERE account = ?1",
+            params![login, remembered],
+        )?;
+        Ok(())
+    }
+
+    pub fn account(&self, login: &str) -> CoreResult<Option<(Account, bool)>> {
+        let c = self.conn()?;
+        let row = c
+            .query_row(
+                "SELECT account, kind, name, remembered FROM accounts WHERE account = ?1",
+                params![login],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, bool>(3)?,
+                    ))
+                },
+            )
+            .optional()?;
+        Ok(row.and_then(|(login, kind, name, rem)| {
+            AccountKind::parse(&kind).map(|kind| (Account { login, kind, name }, rem))
+        }))
+    }
+
+    /// Accounts with "remember this device" on, most recently used first.
+    pub fn remembered_accounts(&self) -> CoreResult<Vec<Account>> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT account, kind, name FROM accounts WHERE remembered = 1 ORDER BY last_used_ms DESC",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (login, kind, name) = row?;
+            if let Some(kind) = AccountKind::parse(&kind) {
+                out.push(Account { login, kind, name });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes everything cached for `login` (AUTH-8 Exit), in one transaction.
+    pub fn wipe_account(&self, login: &str) -> CoreResult<()> {
+        let mut c = self.conn()?;
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for table in ["views", "calls", "calls_sync", "settings", "accounts"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE account = ?1"),
+                params![login],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Rows of every table that belong to `login` (tests of the wipe).
+    pub fn rows_of(&self, login: &str) -> CoreResult<i64> {
+        let c = self.conn()?;
+        let mut n = 0;
+        for table in ["views", "calls", "calls_sync", "settings", "accounts"] {
+            let k: i64 = c.query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE account = ?1"),
+                params![login],
+                |r| r.get(0),
+            )?;
+            n += k;
+        }
+        Ok(n)
+    }
+
+    // --- settings --------------------------------------------------------------------------
+
+    pub fn set_setting(&self, account: &str, key: &str, value: &str) -> CoreResult<()> {
+        self.conn()?.execute(
+            "INSERT INTO settings (account, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (account, key) DO UPDATE SET value = ?3",
+            params![account, key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn setting(&self, account: &str, key: &str) -> CoreResult<Option<String>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT value FROM settings WHERE account = ?1 AND key = ?2",
+                params![account, key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    // --- views -----------------------------------------------------------------------------
+
+    pub fn put_view<T: Serialize>(
+        &self,
+        account: &str,
+        view: &str,
+        value: &T,
+        fetched_ms: i64,
+    ) -> CoreResult<()> {
+        let json = serde_json::to_string(value).map_err(CoreError::cache)?;
+        self.conn()?.execute(
+            "INSERT INTO views (account, view, json, fetched_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (account, view) DO UPDATE SET json = ?3, fetched_ms = ?4",
+            params![account, view, json, fetched_ms],
+        )?;
+        Ok(())
+    }
+
+    /// The cached view and when it was fetched. A row that no longer parses (an older app
+    /// version) reads as absent.
+    pub fn view<T: DeserializeOwned>(
+        &self,
+        account: &str,
+        view: &str,
+    ) -> CoreResult<Option<(T, i64)>> {
+        let row: Option<(String, i64)> = self
+            .conn()?
+            .query_row(
+                "SELECT json, fetched_ms FROM views WHERE account = ?1 AND view = ?2",
+                params![account, view],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(j, at)| serde_json::from_str(&j).ok().map(|v| (v, at))))
+    }
+
+    // --- call detail (ACC-5) ----------------------------------------------------------------
+
+    /// Replaces the account's call detail with `records`, in one IMMEDIATE transaction: a crash
+    /// leaves either the old set or the new one.
+    pub fn replace_calls(
+        &self,
+        account: &str,
+        records: &[CallRecord],
+        fetched_ms: i64,
+    ) -> CoreResult<()> {
+        let mut c = self.conn()?;
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM calls WHERE account = ?1", params![account])?;
+        {
+            let mut st = tx.prepare(
+                "INSERT OR REPLACE INTO calls (account, id, at_ms, kind, direction, party, duration_s, volume_kb, cost_kop)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for r in records {
+                st.execute(params![
+                    account,
+                    r.id,
+                    r.at_ms,
+                    kind_str(r.kind),
+                    dir_str(r.direction),
+                    r.party,
+                    r.duration_s,
+                    r.volume_kb,
+                    r.cost_kop
+                ])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO calls_sync (account, fetched_ms, rows) VALUES (?1, ?2, ?3)
+             ON CONFLICT (account) DO UPDATE SET fetched_ms = ?2, rows = ?3",
+            params![
+                account,
+                fetched_ms,
+                i64::try_from(records.len()).unwrap_or(i64::MAX)
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// When the call detail was last fetched, and how many rows it had.
+    pub fn calls_synced(&self, account: &str) -> CoreResult<Option<(i64, i64)>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT fetched_ms, rows FROM calls_sync WHERE account = ?1",
+                params![account],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    fn where_clause(account: &str, f: &CallFilter) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut sql = String::from("account = ?");
+        let mut args = vec![Value::Text(account.to_string())];
+        if let Some(from) = f.from_ms {
+            sql.push_str(" AND at_ms >= ?");
+            args.push(Value::Integer(from));
+        }
+        if let Some(to) = f.to_ms {
+            sql.push_str(" AND at_ms < ?");
+            args.push(Value::Integer(to));
+        }
+        if let Some(k) = f.kind {
+            sql.push_str(" AND kind = ?");
+            args.push(Value::Text(kind_str(k).to_string()));
+        }
+        if let Some(s) = f.search.as_deref() {
+            let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
+            if !digits.is_empty() {
+                sql.push_str(" AND instr(party, ?) > 0");
+                args.push(Value::Text(digits));
+            }
+        }
+        (sql, args)
+    }
+
+    /// Records matching `f`, newest first, at most `limit`, skipping `offset`.
+    pub fn query_calls(
+        &self,
+        account: &str,
+        f: &CallFilter,
+        limit: u32,
+        offset: u32,
+    ) -> CoreResult<Vec<CallRecord>> {
+        let (w, mut args) = Self::where_clause(account, f);
+        args.push(rusqlite::types::Value::Integer(i64::from(limit)));
+        args.push(rusqlite::types::Value::Integer(i64::from(offset)));
+        let sql = format!(
+            "SELECT id, at_ms, kind, direction, party, duration_s, volume_kb, cost_kop FROM calls
+             WHERE {w} ORDER BY at_ms DESC, id DESC LIMIT ? OFFSET ?"
+        );
+        let c = self.conn()?;
+        let mut st = c.prepare(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, i64>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, at_ms, kind, dir, party, duration_s, volume_kb, cost_kop) = row?;
+            let Some(kind) = RecordKind::parse(&kind) else {
+                continue;
+            };
+            let direction = if dir == "incoming" {
+                Direction::Incoming
+            } else {
+                Direction::Outgoing
+            };
+            out.push(CallRecord {
+                id,
+                at_ms,
+                kind,
+                direction,
+                party,
+                duration_s,
+                volume_kb,
+                cost_kop,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Totals of the records matching `f`, by kind.
+    pub fn call_totals(&self, account: &str, f: &CallFilter) -> CoreResult<CallTotals> {
+        let (w, args) = Self::where_clause(account, f);
+        let sql = format!(
+            "SELECT kind, COUNT(*), SUM(duration_s), SUM(volume_kb), SUM(cost_kop) FROM calls
+             WHERE {w} GROUP BY kind"
+        );
+        let c = self.conn()?;
+        let mut st = c.prepare(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                KindTotals {
+                    count: r.get(1)?,
+                    duration_s: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                    volume_kb: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
+                    cost_kop: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
+                },
+            ))
+        })?;
+        let mut t = CallTotals::default();
+        for row in rows {
+            let (kind, k) = row?;
+            t.all.count += k.count;
+            t.all.duration_s += k.duration_s;
+            t.all.volume_kb += k.volume_kb;
+            t.all.cost_kop += k.cost_kop;
+            match RecordKind::parse(&kind) {
+                Some(RecordKind::Call) => t.call = k,
+                Some(RecordKind::Sms) => t.sms = k,
+                Some(RecordKind::Data) => t.data = k,
+                None => {}
+            }
+        }
+        Ok(t)
+    }
+
+    /// Every text column of every table, for tests that prove no secret is stored.
+    pub fn all_text(&self) -> CoreResult<String> {
+        let c = self.conn()?;
+        let mut out = String::new();
+        for (table, cols) in [
+            ("accounts", "account || ' ' || kind || ' ' || name"),
+            ("views", "account || ' ' || view || ' ' || json"),
+            ("settings", "account || ' ' || key || ' ' || value"),
+        ] {
+            let mut st = c.prepare(&format!("SELECT {cols} FROM {table}"))?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            for r in rows {
+                out.push_str(&r?);
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    fn rec(i: i64) -> CallRecord {
+        let kind = match i % 3 {
+            0 => RecordKind::Call,
+            1 => RecordKind::Sms,
+            _ => RecordKind::Data,
+        };
+        CallRecord {
+            id: i,
+            at_ms: 1_700_000_000_000 + i * 60_000,
+            kind,
+            direction: if i % 2 == 0 {
+                Direction::Outgoing
+            } else {
+                Direction::Incoming
+            },
+            party: format!("+7916{:07}", i % 5000),
+            duration_s: if kind == RecordKind::Call { 60 } else { 0 },
+            volume_kb: if kind == RecordKind::Data { 1024 } else { 0 },
+            cost_kop: 150,
+        }
+    }
+
+    #[test]
+    fn cache3_hundred_thousand_rows_filter_search_totals_from_indexes() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let cache = Cache::open(&dir.path().join("cache.db")).expect("open");
+        let rows: Vec<CallRecord> = (0..100_000).map(rec).collect();
+        let t = Instant::now();
+        cache
+            .replace_calls("+79161234571", &rows, 1)
+            .expect("replace");
+        let insert = t.elapsed();
+
+        let t = Instant::now();
+        let all = cache
+            .call_totals("+79161234571", &CallFilter::default())
+            .expect("totals");
+        assert_eq!(all.all.count, 100_000);
+        assert_eq!(all.call.count + all.sms.count + all.data.count, 100_000);
+        let f = CallFilter {
+            from_ms: Some(1_700_000_000_000 + 10_000 * 60_000),
+            to_ms: Some(1_700_000_000_000 + 20_000 * 60_000),
+            kind: Some(RecordKind::Call),
+            search: None,
+        };
+        let page = cache.query_calls("+79161234571", &f, 100, 0).expect("q");
+        assert_eq!(page.len(), 100);
+        assert!(page.iter().all(|r| r.kind == RecordKind::Call));
+        assert!(page.windows(2).all(|w| w[0].at_ms >= w[1].at_ms));
+        let ft = cache.call_totals("+79161234571", &f).expect("t");
+        assert_eq!(ft.all.count, ft.call.count);
+        assert_eq!(ft.call.count, 3333);
+        let s = CallFilter {
+            search: Some("0001234".into()),
+            ..CallFilter::default()
+        };
+        let found = cache.query_calls("+79161234571", &s, 1000, 0).expect("s");
+        assert_eq!(found.len(), 20);
+        assert!(found.iter().all(|r| r.party.contains("0001234")));
+        let queries = t.elapsed();
+        assert!(
+            queries.as_millis() < 2_000,
+            "queries took {queries:?} (insert {insert:?})"
+        );
+        // Another account sees nothing of it.
+        assert_eq!(
+            cache
+                .call_totals("+79161234567", &CallFilter::default())
+                .expect("t")
+                .all
+                .count,
+            0
+        );
+        cache.wipe_account("+79161234571").expect("wipe");
+        assert_eq!(cache.rows_of("+79161234571").expect("rows"), 0);
+    }
+
+    #[test]
+    fn cache1_views_round_trip_per_account_and_wal() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("c.db");
+        let cache = Cache::open(&path).expect("open");
+        cache.put_view("a", "balance", &42_i64, 5).expect("put");
+        cache.put_view("b", "balance", &7_i64, 6).expect("put");
+        assert_eq!(cache.view::<i64>("a", "balance").expect("v"), Some((42, 5)));
+        drop(cache);
+        let cache = Cache::open(&path).expect("reopen");
+        assert_eq!(cache.view::<i64>("b", "balance").expect("v"), Some((7, 6)));
+        let mode: String = cache
+            .conn()
+            .expect("c")
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("mode");
+        assert_eq!(mode, "wal");
+        cache.check().expect("ok");
+    }
+}

@@ -1,0 +1,414 @@
+//! A typed client for the operator's HTTP API (docs/api.md). Every failure becomes a
+//! [`CoreError`]: refusals keep the operator's code, transport failures are `unreachable`.
+
+use std::time::Duration;
+
+use mymts_proto::ApiErrorBody;
+use mymts_proto::wire::*;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{CoreError, CoreResult};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// Percent-encodes one path segment (phone numbers keep their `+`, addresses their `@`).
+pub(crate) fn seg(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~+@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl ApiClient {
+    /// A client of the public API at `base_url` (`http://127.0.0.1:8700`).
+    pub fn new(base_url: &str) -> CoreResult<Self> {
+        Self::build(base_url, None)
+    }
+
+    /// A client whose requests travel through the on-net gateway from the simulated SIM
+    /// `msisdn` (AUTH-7): the gateway, not the app, vouches for the number.
+    pub fn via_gateway(gateway_url: &str, msisdn: &str) -> CoreResult<Self> {
+        Self::build(gateway_url, Some(msisdn))
+    }
+
+    fn build(base_url: &str, sim: Option<&str>) -> CoreResult<Self> {
+        let base = base_url.trim().trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(CoreError::InvalidInput(format!(
+                "The operator address must start with http:// or https://, not {base:?}."
+            )));
+        }
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(n) = sim {
+            let v = reqwest::header::HeaderValue::from_str(n)
+                .map_err(|_| CoreError::InvalidInput("Bad phone number.".into()))?;
+            headers.insert(mymts_proto::SIM_HEADER, v);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(TIMEOUT)
+            .default_headers(headers)
+            .user_agent(concat!("mymts-core/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| CoreError::Unreachable(e.to_string()))?;
+        Ok(Self { http, base })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn req(&self, method: Method, path: &str, access: Option<&str>) -> RequestBuilder {
+        let r = self.http.request(method, self.url(path));
+        match access {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    async fn send_raw(&self, r: RequestBuilder) -> CoreResult<reqwest::Response> {
+        let resp = r.send().await.map_err(transport)?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let bytes = resp.bytes().await.map_err(transport)?;
+        match serde_json::from_slice::<ApiErrorBody>(&bytes) {
+            Ok(body) => Err(CoreError::Api(body)),
+            Err(_) if status.is_server_error() || status == StatusCode::BAD_GATEWAY => Err(
+                CoreError::Unreachable(format!("the operator answered HTTP {}", status.as_u16())),
+            ),
+            Err(_) => Err(CoreError::Protocol(format!(
+                "HTTP {} without an error body",
+                status.as_u16()
+            ))),
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(&self, r: RequestBuilder) -> CoreResult<T> {
+        let resp = self.send_raw(r).await?;
+        let bytes = resp.bytes().await.map_err(transport)?;
+        serde_json::from_slice(&bytes).map_err(|e| CoreError::Protocol(e.to_string()))
+    }
+
+    async fn send_empty(&self, r: RequestBuilder) -> CoreResult<()> {
+        self.send_raw(r).await.map(|_| ())
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str, access: Option<&str>) -> CoreResult<T> {
+        self.send(self.req(Method::GET, path, access)).await
+    }
+
+    async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        access: Option<&str>,
+        body: &B,
+    ) -> CoreResult<T> {
+        self.send(self.req(Method::POST, path, access).json(body))
+            .await
+    }
+
+    // --- meta ----------------------------------------------------------------------------
+
+    pub async fn info(&self) -> CoreResult<OperatorInfo> {
+        self.get("/v1/info", None).await
+    }
+
+    pub async fn time(&self) -> CoreResult<TimeInfo> {
+        self.get("/v1/time", None).await
+    }
+
+    // --- auth ----------------------------------------------------------------------------
+
+    pub async fn captcha(&self) -> CoreResult<Captcha> {
+        self.send(self.req(Method::POST, "/v1/captcha", None)).await
+    }
+
+    pub async fn sms_password(&self, req: &SmsPasswordRequest) -> CoreResult<SmsPasswordSent> {
+        self.post("/v1/auth/sms-password", None, req).await
+    }
+
+    pub async fn login(&self, req: &LoginRequest) -> CoreResult<LoginResponse> {
+        self.post("/v1/auth/login", None, req).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> CoreResult<TokenPair> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_string(),
+        };
+        self.post("/v1/auth/refresh", None, &body).await
+    }
+
+    pub async fn logout(&self, access: &str) -> CoreResult<()> {
+        self.send_empty(self.req(Method::POST, "/v1/auth/logout", Some(access)))
+            .await
+    }
+
+    pub async fn recovery(&self, contract: &str) -> CoreResult<RecoverySent> {
+        let body = RecoveryRequest {
+            contract: contract.to_string(),
+        };
+        self.post("/v1/auth/recovery", None, &body).await
+    }
+
+    pub async fn recovery_confirm(&self, req: &RecoveryConfirm) -> CoreResult<()> {
+        self.send_empty(
+            self.req(Method::POST, "/v1/auth/recovery/confirm", None)
+                .json(req),
+        )
+        .await
+    }
+
+    pub async fn agreement(&self) -> CoreResult<Agreement> {
+        self.get("/v1/agreement", None).await
+    }
+
+    pub async fn accept_agreement(&self, access: &str, version: u32) -> CoreResult<()> {
+        self.send_empty(
+            self.req(Method::POST, "/v1/agreement", Some(access))
+                .json(&AcceptAgreement { version }),
+        )
+        .await
+    }
+
+    pub async fn change_password(
+        &self,
+        access: &str,
+        req: &ChangePassword,
+    ) -> CoreResult<PasswordChanged> {
+        self.post("/v1/password", Some(access), req).await
+    }
+
+    pub async fn sessions(&self, access: &str) -> CoreResult<Vec<SessionInfo>> {
+        self.get("/v1/sessions", Some(access)).await
+    }
+
+    pub async fn revoke_others(&self, access: &str) -> CoreResult<Revoked> {
+        self.send(self.req(Method::POST, "/v1/sessions/revoke-others", Some(access)))
+            .await
+    }
+
+    pub async fn social_links(&self, access: &str) -> CoreResult<Vec<SocialLink>> {
+        self.get("/v1/social", Some(access)).await
+    }
+
+    pub async fn link_social(
+        &self,
+        access: &str,
+        req: &SocialLinkRequest,
+    ) -> CoreResult<SocialLink> {
+        self.post("/v1/social", Some(access), req).await
+    }
+
+    // --- account -------------------------------------------------------------------------
+
+    pub async fn account(&self, access: &str) -> CoreResult<AccountOverview> {
+        self.get("/v1/account", Some(access)).await
+    }
+
+    pub async fn balance(&self, access: &str) -> CoreResult<Balance> {
+        self.get("/v1/balance", Some(access)).await
+    }
+
+    pub async fn tariffs(&self, access: &str) -> CoreResult<TariffList> {
+        self.get("/v1/tariffs", Some(access)).await
+    }
+
+    pub async fn change_tariff(&self, access: &str, tariff_id: &str) -> CoreResult<Charged> {
+        let body = ChangeTariff {
+            tariff_id: tariff_id.to_string(),
+        };
+        self.post("/v1/tariff", Some(access), &body).await
+    }
+
+    pub async fn services(&self, access: &str) -> CoreResult<ServiceList> {
+        self.get("/v1/services", Some(access)).await
+    }
+
+    pub async fn connect_service(&self, access: &str, id: &str) -> CoreResult<Charged> {
+        let path = format!("/v1/services/{}", seg(id));
+        self.send(self.req(Method::POST, &path, Some(access))).await
+    }
+
+    pub async fn disconnect_service(&self, access: &str, id: &str) -> CoreResult<Charged> {
+        let path = format!("/v1/services/{}", seg(id));
+        self.send(self.req(Method::DELETE, &path, Some(access)))
+            .await
+    }
+
+    pub async fn calls(&self, access: &str, q: &CallQuery) -> CoreResult<CallPage> {
+        self.send(self.req(Method::GET, "/v1/calls", Some(access)).query(q))
+            .await
+    }
+
+    pub async fn call_totals(&self, access: &str, q: &CallQuery) -> CoreResult<CallTotals> {
+        self.send(
+            self.req(Method::GET, "/v1/calls/totals", Some(access))
+                .query(q),
+        )
+        .await
+    }
+
+    pub async fn links(&self, access: &str) -> CoreResult<Vec<LinkedAccount>> {
+        self.get("/v1/links", Some(access)).await
+    }
+
+    pub async fn add_link(&self, access: &str, req: &LinkRequest) -> CoreResult<LinkedAccount> {
+        self.post("/v1/links", Some(access), req).await
+    }
+
+    pub async fn linked_session(&self, access: &str, login: &str) -> CoreResult<LoginResponse> {
+        let path = format!("/v1/links/{}/session", seg(login));
+        self.send(self.req(Method::POST, &path, Some(access))).await
+    }
+
+    // --- the simulated world -------------------------------------------------------------
+
+    pub async fn phone(&self, number: &str) -> CoreResult<PhoneState> {
+        self.get(&format!("/sim/phones/{}", seg(number)), None)
+            .await
+    }
+
+    pub async fn patch_phone(&self, number: &str, p: &PhoneStatePatch) -> CoreResult<PhoneState> {
+        let path = format!("/sim/phones/{}", seg(number));
+        self.send(self.req(Method::PATCH, &path, None).json(p))
+            .await
+    }
+
+    pub async fn messages(&self, number: &str, after_id: Option<i64>) -> CoreResult<Vec<Sms>> {
+        let path = format!("/sim/phones/{}/messages", seg(number));
+        let mut r = self.req(Method::GET, &path, None);
+        if let Some(a) = after_id {
+            r = r.query(&[("after_id", a)]);
+        }
+        self.send(r).await
+    }
+
+    pub async fn send_sms(&self, number: &str, to: &str, text: &str) -> CoreResult<()> {
+        let path = format!("/sim/phones/{}/send", seg(number));
+        let body = ComposeSms {
+            to: to.to_string(),
+            text: text.to_string(),
+        };
+        self.send_empty(self.req(Method::POST, &path, None).json(&body))
+            .await
+    }
+
+    pub async fn delivery(&self, number: &str) -> CoreResult<DeliveryReport> {
+        self.get(&format!("/sim/phones/{}/delivery", seg(number)), None)
+            .await
+    }
+
+    pub async fn mailbox(&self, address: &str) -> CoreResult<MailboxState> {
+        self.get(&format!("/sim/mailboxes/{}", seg(address)), None)
+            .await
+    }
+
+    pub async fn mail(&self, address: &str, folder: MailFolder) -> CoreResult<Vec<Mail>> {
+        let path = format!("/sim/mailboxes/{}/messages", seg(address));
+        let f = match folder {
+            MailFolder::Inbox => "inbox",
+            MailFolder::Spam => "spam",
+        };
+        self.send(self.req(Method::GET, &path, None).query(&[("folder", f)]))
+            .await
+    }
+
+    /// The URL of a phone's live SMS stream (server-sent events).
+    pub fn sms_stream_url(&self, number: &str) -> String {
+        self.url(&format!("/sim/phones/{}/stream", seg(number)))
+    }
+
+    // --- QA ------------------------------------------------------------------------------
+
+    pub async fn qa_accounts(&self) -> CoreResult<DemoAccounts> {
+        self.get("/qa/accounts", None).await
+    }
+
+    pub async fn qa_captcha_answer(&self, id: &str) -> CoreResult<CaptchaAnswer> {
+        self.get(&format!("/qa/captcha/{}", seg(id)), None).await
+    }
+
+    pub async fn qa_patch_phone(
+        &self,
+        number: &str,
+        p: &PhoneStatePatch,
+    ) -> CoreResult<PhoneState> {
+        let path = format!("/qa/phones/{}", seg(number));
+        self.send(self.req(Method::PATCH, &path, None).json(p))
+            .await
+    }
+
+    pub async fn qa_sms(&self, req: &InjectSms) -> CoreResult<()> {
+        self.send_empty(self.req(Method::POST, "/qa/sms", None).json(req))
+            .await
+    }
+
+    pub async fn qa_clock(&self) -> CoreResult<ClockState> {
+        self.get("/qa/clock", None).await
+    }
+
+    pub async fn qa_clock_advance(&self, seconds: i64) -> CoreResult<ClockState> {
+        self.post("/qa/clock/advance", None, &AdvanceClock { seconds })
+            .await
+    }
+
+    pub async fn qa_faults(&self, f: &Faults) -> CoreResult<Faults> {
+        self.send(self.req(Method::PUT, "/qa/faults", None).json(f))
+            .await
+    }
+
+    pub async fn qa_reset(&self) -> CoreResult<()> {
+        self.send_empty(self.req(Method::POST, "/qa/reset", None))
+            .await
+    }
+}
+
+fn transport(e: reqwest::Error) -> CoreError {
+    // reqwest's message names the URL, never a body: no secret can leak through it.
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection refused or no route"
+    } else {
+        "the connection failed"
+    };
+    CoreError::Unreachable(what.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_encoded() {
+        assert_eq!(seg("+79161234567"), "+79161234567");
+        assert_eq!(seg("a.b@mail.example"), "a.b@mail.example");
+        assert_eq!(seg("x/../y z"), "x%2F..%2Fy%20z");
+    }
+
+    #[test]
+    fn refuses_non_http_base() {
+        assert!(ApiClient::new("ftp://x").is_err());
+        assert!(ApiClient::new("http://127.0.0.1:1/").is_ok());
+    }
+}

@@ -1,0 +1,78 @@
+//! The nouns: accounts, sessions and cached views. No I/O here.
+
+use mymts_proto::wire::{AccountKind, AccountRef, LoginMethod};
+use serde::{Deserialize, Serialize};
+
+/// A view as the cache had it or as just fetched. `stale` is true when it came from the cache
+/// because the operator could not be asked (or has not been yet).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cached<T> {
+    pub value: T,
+    /// When it was fetched from the operator (device clock, epoch ms).
+    pub fetched_ms: i64,
+    pub stale: bool,
+}
+
+impl<T> Cached<T> {
+    pub fn fresh(value: T, fetched_ms: i64) -> Self {
+        Self {
+            value,
+            fetched_ms,
+            stale: false,
+        }
+    }
+
+    pub fn age_ms(&self, now_ms: i64) -> i64 {
+        now_ms.saturating_sub(self.fetched_ms).max(0)
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Cached<U> {
+        Cached {
+            value: f(self.value),
+            fetched_ms: self.fetched_ms,
+            stale: self.stale,
+        }
+    }
+}
+
+/// An account the app knows: signed in now, or remembered from earlier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub login: String,
+    pub kind: AccountKind,
+    pub name: String,
+}
+
+impl From<AccountRef> for Account {
+    fn from(a: AccountRef) -> Self {
+        Self {
+            login: a.login,
+            kind: a.kind,
+            name: a.name,
+        }
+    }
+}
+
+/// A signed-in session as the shell may see it: never its tokens.
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub account: Account,
+    pub session_id: String,
+    pub method: LoginMethod,
+    pub remembered: bool,
+    pub agreement_required: bool,
+    pub offer_permanent_password: bool,
+    pub permanent_password_set: bool,
+}
+
+/// The filter of the call-detail view (ACC-5).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallFilter {
+    /// Inclusive, epoch ms.
+    pub from_ms: Option<i64>,
+    /// Exclusive, epoch ms.
+    pub to_ms: Option<i64>,
+    pub kind: Option<mymts_proto::wire::RecordKind>,
+    /// Digits of the other party.
+    pub search: Option<String>,
+}

@@ -1,0 +1,164 @@
+//! One error type for everything the core can fail at, with codes that never change meaning.
+//!
+//! Operator refusals keep the operator's [`ErrorCode`]; failures on this side get their own codes.
+//! It serialises as `{code, message, attempts_left?, retry_after_s?, hint?}` so the shell can hand
+//! it over IPC as it is. No variant ever carries a password, token or code.
+
+use mymts_proto::{ApiErrorBody, ErrorCode, SUPPORT_NUMBER};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+pub type CoreResult<T> = Result<T, CoreError>;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CoreError {
+    /// The operator refused; its code and message pass through.
+    #[error("{}", .0.message)]
+    Api(ApiErrorBody),
+    #[error("The operator cannot be reached ({0}). Check the connection and try again.")]
+    Unreachable(String),
+    #[error(
+        "The system keyring is not available ({0}). You can still sign in, but this device cannot remember you."
+    )]
+    KeyringUnavailable(String),
+    #[error("The local cache failed: {0}")]
+    Cache(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("Not signed in. Sign in first.")]
+    NotSignedIn,
+    #[error("The session ended after 20 minutes without activity. Sign in again.")]
+    SessionInactive,
+    #[error("The operator's answer could not be understood: {0}")]
+    Protocol(String),
+    #[error("A local file could not be written: {0}")]
+    Io(String),
+}
+
+impl CoreError {
+    /// Stable snake_case code: the operator's for refusals, a local one otherwise.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Api(b) => b.code.as_str(),
+            Self::Unreachable(_) => "unreachable",
+            Self::KeyringUnavailable(_) => "keyring_unavailable",
+            Self::Cache(_) => "cache",
+            Self::InvalidInput(_) => "invalid_input",
+            Self::NotSignedIn => "not_signed_in",
+            Self::SessionInactive => "session_inactive",
+            Self::Protocol(_) => "protocol",
+            Self::Io(_) => "io",
+        }
+    }
+
+    /// The operator's code, when the operator refused.
+    pub fn api_code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Api(b) => Some(b.code),
+            _ => None,
+        }
+    }
+
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.api_code() == Some(code)
+    }
+
+    pub fn attempts_left(&self) -> Option<u32> {
+        match self {
+            Self::Api(b) => b.attempts_left,
+            _ => None,
+        }
+    }
+
+    pub fn retry_after_s(&self) -> Option<u64> {
+        match self {
+            Self::Api(b) => b.retry_after_s,
+            _ => None,
+        }
+    }
+
+    /// What the user can do next.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Api(b) => b.hint.clone().or_else(|| match b.code {
+                ErrorCode::CallSupport => Some(format!("Call support: {SUPPORT_NUMBER}.")),
+                _ => None,
+            }),
+            Self::KeyringUnavailable(_) => Some(
+                "Unlock or start the system keyring (Secret Service, Keychain, Credential Manager) to stay signed in."
+                    .into(),
+            ),
+            Self::Unreachable(_) => Some("Cached data is shown where there is some.".into()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn cache(e: impl std::fmt::Display) -> Self {
+        Self::Cache(e.to_string())
+    }
+}
+
+impl From<mymts_proto::PhoneError> for CoreError {
+    fn from(e: mymts_proto::PhoneError) -> Self {
+        Self::InvalidInput(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::cache(e)
+    }
+}
+
+impl From<ApiErrorBody> for CoreError {
+    fn from(b: ApiErrorBody) -> Self {
+        Self::Api(b)
+    }
+}
+
+impl Serialize for CoreError {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let attempts = self.attempts_left();
+        let retry = self.retry_after_s();
+        let hint = self.hint();
+        let n = 2
+            + usize::from(attempts.is_some())
+            + usize::from(retry.is_some())
+            + usize::from(hint.is_some());
+        let mut st = s.serialize_struct("CoreError", n)?;
+        st.serialize_field("code", self.code())?;
+        st.serialize_field("message", &self.to_string())?;
+        if let Some(a) = attempts {
+            st.serialize_field("attempts_left", &a)?;
+        }
+        if let Some(r) = retry {
+            st.serialize_field("retry_after_s", &r)?;
+        }
+        if let Some(h) = hint {
+            st.serialize_field("hint", &h)?;
+        }
+        st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_with_code_and_optional_fields() {
+        let e = CoreError::Api(
+            ApiErrorBody::new(ErrorCode::WrongCredentials, "Wrong password.").attempts_left(2),
+        );
+        let v = serde_json::to_value(&e).expect("json");
+        assert_eq!(v["code"], "wrong_credentials");
+        assert_eq!(v["message"], "Wrong password.");
+        assert_eq!(v["attempts_left"], 2);
+        assert!(v.get("retry_after_s").is_none());
+
+        let v = serde_json::to_value(CoreError::KeyringUnavailable("no bus".into())).expect("json");
+        assert_eq!(v["code"], "keyring_unavailable");
+        assert!(v["hint"].is_string());
+        assert_eq!(CoreError::NotSignedIn.code(), "not_signed_in");
+        assert_eq!(CoreError::SessionInactive.code(), "session_inactive");
+    }
+}

@@ -1,0 +1,71 @@
+//! What the core tells the shell without being asked: a tokio broadcast of [`CoreEvent`]s the
+//! shell turns into screens and native notifications.
+
+use serde::Serialize;
+
+use crate::ops::inbox::InboxMessage;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// 20 minutes without activity, noticed by the app or refused by the operator (AUTH-8).
+    Inactivity,
+    /// The operator revoked the session (another device, a replayed token, a password change).
+    Revoked,
+    /// The user pressed Exit.
+    Exit,
+}
+
+impl std::fmt::Display for EndReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Inactivity => "inactivity",
+            Self::Revoked => "revoked",
+            Self::Exit => "exit",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CoreEvent {
+    SessionStarted {
+        login: String,
+        kind: String,
+    },
+    /// "session ended: inactivity" and friends.
+    SessionEnded {
+        login: String,
+        reason: EndReason,
+    },
+    ActiveAccountChanged {
+        login: String,
+    },
+    /// The keyring could not save or read the remembered token; signing in still works.
+    KeyringUnavailable {
+        message: String,
+    },
+    /// A new SMS on a watched phone, already judged (INBOX-3).
+    Sms {
+        number: String,
+        message: InboxMessage,
+    },
+    /// The inbox stream connected or dropped (it reconnects by itself).
+    InboxStream {
+        number: String,
+        connected: bool,
+    },
+}
+
+impl std::fmt::Display for CoreEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SessionStarted { login, .. } => write!(f, "session started: {login}"),
+            Self::SessionEnded { reason, .. } => write!(f, "session ended: {reason}"),
+            Self::ActiveAccountChanged { login } => write!(f, "active account: {login}"),
+            Self::KeyringUnavailable { message } => write!(f, "keyring unavailable: {message}"),
+            Self::Sms { message, .. } => write!(f, "sms from {}", message.sender),
+            Self::InboxStream { connected, .. } => write!(f, "inbox stream connected: {connected}"),
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! mymts-core: the brain of the mymts app, with no Tauri in it.
+//!
+//! Nouns apart from verbs: [`domain`] (accounts, sessions, cached views), [`client`] (the typed
+//! operator API), [`vault`] (refresh tokens in the OS keyring), [`cache`] (SQLite), [`events`];
+//! and the verbs in [`ops`], one module per feature, each an `impl Core` block.
+
+pub mod cache;
+pub mod client;
+pub mod clock;
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod ops;
+pub mod vault;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+
+use mymts_proto::wire::DeviceInfo;
+use tokio::sync::broadcast;
+
+pub use cache::Cache;
+pub use client::ApiClient;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use domain::{Account, Cached, CallFilter, Session};
+pub use error::{CoreError, CoreResult};
+pub use events::{CoreEvent, EndReason};
+pub use vault::Vault;
+
+/// 20 minutes without activity end a session (AUTH-8).
+pub const INACTIVITY_MS: i64 = 20 * 60 * 1000;
+
+/// How a [`Core`] is set up.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    /// The operator's public API (`http://127.0.0.1:8700`).
+    pub operator_url: String,
+    /// Where the cache lives; `None` keeps it in memory.
+    pub data_dir: Option<PathBuf>,
+    /// The keyring service name entries are filed under.
+    pub keyring_service: String,
+    pub device: DeviceInfo,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl CoreConfig {
+    pub fn new(operator_url: impl Into<String>) -> Self {
+        Self {
+            operator_url: operator_url.into(),
+            data_dir: None,
+            keyring_service: vault::DEFAULT_SERVICE.to_string(),
+            device: DeviceInfo {
+                name: "mymts".into(),
+                platform: std::env::consts::OS.into(),
+            },
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    pub fn keyring_service(mut self, s: impl Into<String>) -> Self {
+        self.keyring_service = s.into();
+        self
+    }
+
+    pub fn clock(mut self, c: Arc<dyn Clock>) -> Self {
+        self.clock = c;
+        self
+    }
+
+    pub fn device(mut self, name: impl Into<String>, platform: impl Into<String>) -> Self {
+        self.device = DeviceInfo {
+            name: name.into(),
+            platform: platform.into(),
+        };
+        self
+    }
+}
+
+/// The app's core. Cheap to clone; every clone is the same app.
+#[derive(Clone)]
+pub struct Core {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) client: ApiClient,
+    pub(crate) vault: Vault,
+    pub(crate) cache: Cache,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) events: broadcast::Sender<CoreEvent>,
+    pub(crate) sessions: Mutex<ops::auth::Sessions>,
+    pub(crate) device: DeviceInfo,
+    pub(crate) refresh_requests: AtomicU64,
+}
+
+impl Core {
+    pub fn new(config: CoreConfig) -> CoreResult<Self> {
+        let client = ApiClient::new(&config.operator_url)?;
+        let cache = match &config.data_dir {
+            Some(dir) => Cache::open(&dir.join("cache.db"))?,
+            None => Cache::open_in_memory()?,
+        };
+        let (events, _) = broadcast::channel(256);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                client,
+                vault: Vault::new(config.keyring_service),
+                cache,
+                clock: config.clock,
+                events,
+                sessions: Mutex::new(ops::auth::Sessions {
+                    map: HashMap::new(),
+                    active: None,
+                }),
+                device: config.device,
+                refresh_requests: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    pub fn client(&self) -> &ApiClient {
+        &self.inner.client
+    }
+
+    pub fn cache(&self) -> &Cache {
+        &self.inner.cache
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.inner.vault
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// Events for the shell: session ends, new SMS, keyring trouble.
+    pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
+        self.inner.events.subscribe()
+    }
+
+    pub(crate) fn emit(&self, e: CoreEvent) {
+        tracing::debug!(event = %e, "core event");
+        let _ = self.inner.events.send(e);
+    }
+}

@@ -1,0 +1,7 @@
+//! The verbs, one module per feature.
+
+pub mod account;
+pub mod auth;
+pub mod clockcheck;
+pub mod inbox;
+pub mod troubleshoot;

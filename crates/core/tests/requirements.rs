@@ -1,0 +1,560 @@
+//! The core against the real operator on loopback, one or more tests per requirement id.
+//! Keyring tests use the real Secret Service (run inside `dbus-run-session`, see scripts/test).
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{password_login, pw, sms_login, world};
+use mymts_core::ops::inbox::Verdict;
+use mymts_core::ops::troubleshoot::FindingKind;
+use mymts_core::{CallFilter, CoreEvent, EndReason, ManualClock};
+use mymts_operator::seed::{
+    ANNA, BANKING_LOGIN, BORIS, DMITRY, ELENA, HOME_CONTRACT, SAT_CONTRACT, SOCIAL_PROVIDER, VERA,
+};
+use mymts_proto::ErrorCode;
+use mymts_proto::wire::{AccountKind, InjectSms, PhoneStatePatch, RecordKind};
+
+#[tokio::test]
+async fn auth1_contract_login_and_banking_is_told_to_call_support() {
+    let w = world().await;
+    let core = w.core();
+    let out = password_login(&core, HOME_CONTRACT, false).await;
+    assert_eq!(out.session.account.kind, AccountKind::Home);
+    let out = password_login(&core, SAT_CONTRACT, false).await;
+    assert_eq!(out.session.account.kind, AccountKind::Satellite);
+    let sent = core
+        .request_recovery(HOME_CONTRACT)
+        .await
+        .expect("recovery");
+    assert!(sent.masked_email.contains("***@"));
+    let e = core
+        .request_recovery(BANKING_LOGIN)
+        .await
+        .expect_err("banking");
+    assert_eq!(e.code(), "call_support");
+    assert!(e.hint().is_some_and(|h| h.contains("0890")));
+}
+
+#[tokio::test]
+async fn auth2_phone_forms_normalised_and_garbage_refused_locally() {
+    let w = world().await;
+    let core = w.core();
+    for form in ["+7 916 123-45-67", "8 (916) 1234567", "9161234567"] {
+        let out = core
+            .login_password(form, pw(ANNA), false)
+            .await
+            .expect(form);
+        assert_eq!(out.session.account.login, ANNA);
+    }
+    for bad in ["+7 916 12", "8 (495) 123-45-67", ""] {
+        let e = core
+            .request_sms_password(bad, "x", "y")
+            .await
+            .expect_err(bad);
+        assert_eq!(e.code(), "invalid_input", "{bad}");
+        assert!(!e.to_string().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn auth3_wrong_password_says_attempts_left_then_locks() {
+    let w = world().await;
+    let core = w.core();
+    let e = core
+        .login_password(VERA, "Wrong2026pass", false)
+        .await
+        .expect_err("wrong");
+    assert_eq!(e.code(), "wrong_credentials");
+    assert_eq!(e.attempts_left(), Some(2));
+    let v = serde_json::to_value(&e).expect("json");
+    assert_eq!(v["attempts_left"], 2);
+    let _ = core.login_password(VERA, "Wrong2026pass", false).await;
+    let e = core
+        .login_password(VERA, "Wrong2026pass", false)
+        .await
+        .expect_err("locked");
+    assert!(
+        e.is(ErrorCode::PasswordLocked) || e.attempts_left() == Some(0),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn auth4_sms_password_login_with_captcha() {
+    let w = world().await;
+    let core = w.core();
+    // A wrong captcha (case matters) is refused.
+    let c = core.captcha().await.expect("captcha");
+    let answer = w.captcha_answer(&c.id);
+    let flipped: String = answer
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_uppercase() {
+                ch.to_ascii_lowercase()
+            } else {
+                ch.to_ascii_uppercase()
+            }
+        })
+        .collect();
+    if flipped != answer {
+        let e = core
+            .request_sms_password(ANNA, &c.id, &flipped)
+            .await
+            .expect_err("wrong case");
+        assert_eq!(e.code(), "captcha_wrong");
+    }
+    let (out, code) = sms_login(&w, &core, "8 (916) 123-45-67", false).await;
+    assert_eq!(out.session.account.login, ANNA);
+    assert_eq!(code.len(), 6);
+    assert!(core.balance().await.is_ok());
+}
+
+#[tokio::test]
+async fn auth5_111_command_then_sms_login_makes_password_permanent() {
+    let w = world().await;
+    let core = w.core();
+    let e = core
+        .request_password_by_111(ELENA, "short")
+        .await
+        .expect_err("rules first");
+    assert_eq!(e.code(), "invalid_input");
+    let before = common::genuine_codes(&core, ELENA).await;
+    core.request_password_by_111(ELENA, "Lantern2026Zebra")
+        .await
+        .expect("sent to 111");
+    let code = common::wait_code(&core, ELENA, before).await;
+    let out = core
+        .login_sms_code(ELENA, &code, false)
+        .await
+        .expect("login");
+    assert!(out.session.permanent_password_set);
+    let again = w.core();
+    again
+        .login_password(ELENA, "Lantern2026Zebra", false)
+        .await
+        .expect("the new password is permanent");
+}
+
+#[tokio::test]
+async fn auth6_autologin_from_keyring() {
+    let w = world().await;
+    let core = w.core();
+    let out = password_login(&core, ANNA, true).await;
+    assert!(out.keyring_error.is_none(), "{:?}", out.keyring_error);
+    assert!(out.session.remembered);
+    drop(core);
+    let next = w.core();
+    let s = next
+        .autologin()
+        .await
+        .expect("autologin")
+        .expect("a session");
+    assert_eq!(s.account.login, ANNA);
+    next.balance().await.expect("works after autologin");
+}
+
+#[tokio::test]
+async fn auth6_rotated_refresh_token_saved_and_single_flight() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, ANNA, true).await;
+    let t0 = core
+        .vault()
+        .load(ANNA)
+        .await
+        .expect("vault")
+        .expect("token");
+    let before = core.refresh_requests();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let c = core.clone();
+        tasks.push(tokio::spawn(async move { c.refresh().await }));
+    }
+    for t in tasks {
+        t.await.expect("join").expect("refresh");
+    }
+    assert_eq!(
+        core.refresh_requests() - before,
+        1,
+        "eight racing refreshes, one request"
+    );
+    let t1 = core
+        .vault()
+        .load(ANNA)
+        .await
+        .expect("vault")
+        .expect("token");
+    assert_ne!(t0, t1, "the rotated token is in the keyring");
+    core.balance().await.expect("the new access token works");
+    // The saved token is the live one: a fresh start signs in with it.
+    let next = w.core();
+    next.autologin().await.expect("autologin").expect("session");
+    let t2 = next
+        .vault()
+        .load(ANNA)
+        .await
+        .expect("vault")
+        .expect("token");
+    assert_ne!(t1, t2, "autologin rotated and saved again");
+}
+
+#[tokio::test]
+async fn auth7_on_net_login_through_the_gateway() {
+    let w = world().await;
+    let core = w.core();
+    let e = core.login_on_net(BORIS, false).await.expect_err("off net");
+    assert_eq!(e.code(), "not_on_net");
+    core.client()
+        .patch_phone(
+            BORIS,
+            &PhoneStatePatch {
+                on_net: Some(true),
+                ..PhoneStatePatch::default()
+            },
+        )
+        .await
+        .expect("phone on operator data");
+    let out = core
+        .login_on_net("9161234568", false)
+        .await
+        .expect("on-net");
+    assert_eq!(out.session.account.login, BORIS);
+}
+
+#[tokio::test]
+async fn auth8_exit_revokes_deletes_keyring_and_wipes_cache() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, ANNA, true).await;
+    core.balance().await.expect("balance cached");
+    assert!(core.cache().rows_of(ANNA).expect("rows") > 0);
+    let token = core
+        .vault()
+        .load(ANNA)
+        .await
+        .expect("vault")
+        .expect("token");
+    let mut events = core.subscribe();
+    core.logout().await.expect("exit");
+    assert!(core.current().is_none());
+    assert_eq!(core.vault().load(ANNA).await.expect("vault"), None);
+    assert_eq!(core.cache().rows_of(ANNA).expect("rows"), 0);
+    let e = core.client().refresh(&token).await.expect_err("revoked");
+    assert!(
+        matches!(e.code(), "invalid_refresh_token" | "session_revoked"),
+        "{e:?}"
+    );
+    let ev = tokio::time::timeout(Duration::from_secs(2), events.recv())
+        .await
+        .expect("event")
+        .expect("event");
+    assert!(matches!(
+        ev,
+        CoreEvent::SessionEnded {
+            reason: EndReason::Exit,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn auth8_inactivity_clock_ends_session_with_event() {
+    let w = world().await;
+    let clock = Arc::new(ManualClock::new());
+    let core = w.core_with_clock(clock.clone());
+    password_login(&core, ANNA, false).await;
+    let mut events = core.subscribe();
+    clock.advance_ms(19 * 60 * 1000);
+    assert!(core.check_inactivity().await.is_empty());
+    core.touch();
+    clock.advance_ms(20 * 60 * 1000);
+    assert_eq!(core.check_inactivity().await, vec![ANNA.to_string()]);
+    let ev = loop {
+        let ev = tokio::time::timeout(Duration::from_secs(2), events.recv())
+            .await
+            .expect("event")
+            .expect("event");
+        if matches!(ev, CoreEvent::SessionEnded { .. }) {
+            break ev;
+        }
+    };
+    assert_eq!(ev.to_string(), "session ended: inactivity");
+    assert_eq!(
+        core.balance().await.expect_err("ended").code(),
+        "not_signed_in"
+    );
+}
+
+#[tokio::test]
+async fn auth8_server_session_inactive_ends_session_without_refresh() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, ANNA, false).await;
+    core.balance().await.expect("balance");
+    w.advance_operator_clock(21 * 60 * 1000);
+    let before = core.refresh_requests();
+    let e = core.balance().await.expect_err("inactive");
+    assert_eq!(e.code(), "session_inactive");
+    assert_eq!(core.refresh_requests(), before, "no silent refresh");
+    assert!(core.current().is_none());
+}
+
+#[tokio::test]
+async fn auth9_change_password_rules_and_effect() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, DMITRY, false).await;
+    let e = core
+        .change_password(Some(pw(DMITRY)), "password1", false)
+        .await
+        .expect_err("rules");
+    assert_eq!(e.code(), "invalid_input");
+    core.change_password(Some(pw(DMITRY)), "Granite7Harbor", false)
+        .await
+        .expect("changed");
+    w.core()
+        .login_password(DMITRY, "Granite7Harbor", false)
+        .await
+        .expect("new password works at once");
+}
+
+#[tokio::test]
+async fn auth12_social_login_linked_and_unlinked() {
+    let w = world().await;
+    let core = w.core();
+    let out = core
+        .login_social(SOCIAL_PROVIDER, "anna.petrova", "Social2026", false)
+        .await
+        .expect("linked");
+    assert_eq!(out.session.account.login, ANNA);
+    let e = core
+        .login_social(SOCIAL_PROVIDER, "boris.ivanov", "Social2026", false)
+        .await
+        .expect_err("unlinked");
+    assert_eq!(e.code(), "social_not_linked");
+    assert!(e.hint().is_some());
+}
+
+#[tokio::test]
+async fn acc7_several_accounts_at_once_with_a_switch() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, ANNA, false).await;
+    password_login(&core, HOME_CONTRACT, false).await;
+    assert_eq!(core.sessions().len(), 2);
+    assert_eq!(core.active_login().expect("active"), HOME_CONTRACT);
+    core.switch_to("+7 916 123-45-67").expect("switch");
+    assert_eq!(core.active_login().expect("active"), ANNA);
+    let b = core.balance().await.expect("balance");
+    assert_eq!(b.value.balance_kop, 45_000);
+}
+
+#[tokio::test]
+async fn cache1_cached_view_then_fresh() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, ANNA, true).await;
+    let first = core.balance().await.expect("balance");
+    assert!(!first.stale);
+    drop(core);
+    let next = w.core();
+    // At start, before any request: the cached view at once, with its age.
+    let cached = next
+        .cached_view::<mymts_proto::wire::Balance>(ANNA, "balance")
+        .expect("cache")
+        .expect("cached");
+    assert!(cached.stale);
+    assert_eq!(cached.fetched_ms, first.fetched_ms);
+    next.autologin().await.expect("autologin");
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let fresh = next.balance().await.expect("fresh");
+    assert!(!fresh.stale);
+    assert!(fresh.fetched_ms > cached.fetched_ms);
+}
+
+#[tokio::test]
+async fn cache2_offline_returns_stale_and_actions_fail() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, ANNA, false).await;
+    core.balance().await.expect("balance");
+    core.tariffs().await.expect("tariffs");
+    let common::World { op, dir, .. } = w;
+    op.stop().await;
+    let b = core.balance().await.expect("stale balance");
+    assert!(b.stale);
+    let e = core.change_tariff("smart").await.expect_err("offline");
+    assert_eq!(e.code(), "unreachable");
+    drop(dir);
+}
+
+#[tokio::test]
+async fn cache2_no_secret_in_sqlite() {
+    let w = world().await;
+    let core = w.core();
+    let (_, code) = sms_login(&w, &core, ANNA, true).await;
+    core.balance().await.expect("balance");
+    core.overview().await.expect("overview");
+    let token = core
+        .vault()
+        .load(ANNA)
+        .await
+        .expect("vault")
+        .expect("token");
+    let text = core.cache().all_text().expect("text");
+    for secret in [code.as_str(), token.as_str(), pw(ANNA)] {
+        assert!(!text.contains(secret), "a secret is in the cache");
+    }
+    for entry in std::fs::read_dir(w.dir.path()).expect("dir") {
+        let bytes = std::fs::read(entry.expect("entry").path()).unwrap_or_default();
+        let hay = String::from_utf8_lossy(&bytes);
+        for secret in [code.as_str(), token.as_str(), pw(ANNA)] {
+            assert!(!hay.contains(secret), "a secret is in a file");
+        }
+    }
+}
+
+#[tokio::test]
+async fn acc5_call_detail_100k_filter_search_totals_from_cache() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, DMITRY, false).await;
+    let all = core
+        .calls(&CallFilter::default(), 50, 0)
+        .await
+        .expect("calls");
+    assert!(!all.stale);
+    assert_eq!(all.value.records.len(), 50);
+    assert_eq!(all.value.totals.all.count, 100_000);
+    let sms = core
+        .cached_calls(
+            DMITRY,
+            &CallFilter {
+                kind: Some(RecordKind::Sms),
+                ..CallFilter::default()
+            },
+            10,
+            0,
+        )
+        .expect("cached")
+        .expect("synced");
+    assert!(sms.value.records.iter().all(|r| r.kind == RecordKind::Sms));
+    assert_eq!(sms.value.totals.all.count, sms.value.totals.sms.count);
+}
+
+#[tokio::test]
+async fn inbox3_fraud_sender_never_yields_code() {
+    let w = world().await;
+    let core = w.core();
+    let text = mymts_proto::otp::login_sms_text("Ab3xYk");
+    core.client()
+        .qa_sms(&InjectSms {
+            from: "+79990001122".into(),
+            to: ANNA.into(),
+            text: text.clone(),
+        })
+        .await
+        .expect("inject");
+    let mut fraud = None;
+    for _ in 0..50 {
+        let msgs = core.inbox(ANNA).await.expect("inbox");
+        fraud = msgs.into_iter().find(|m| m.sender == "+79990001122");
+        if fraud.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let fraud = fraud.expect("the fake SMS arrived");
+    assert_eq!(fraud.verdict, Verdict::Fraud);
+    assert_eq!(fraud.code, None);
+}
+
+#[tokio::test]
+async fn inbox3_watcher_announces_genuine_code() {
+    let w = world().await;
+    let core = w.core();
+    let mut events = core.subscribe();
+    let _watch = core.watch_inbox(ANNA).await.expect("watch");
+    let c = core.captcha().await.expect("captcha");
+    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id))
+        .await
+        .expect("sent");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let ev = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("an sms event in time")
+            .expect("event");
+        if let CoreEvent::Sms { message, .. } = ev {
+            assert_eq!(message.verdict, Verdict::Genuine);
+            assert!(message.code.is_some());
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn inbox4_airplane_mode_diagnosed() {
+    let w = world().await;
+    let core = w.core();
+    let d = core.troubleshoot_sms("+7 916 12").await.expect("diagnosis");
+    assert_eq!(d.findings[0].kind, FindingKind::MistypedNumber);
+    core.client()
+        .patch_phone(
+            ANNA,
+            &PhoneStatePatch {
+                airplane: Some(true),
+                ..PhoneStatePatch::default()
+            },
+        )
+        .await
+        .expect("airplane on");
+    let c = core.captcha().await.expect("captcha");
+    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id))
+        .await
+        .expect("sent");
+    let d = core.troubleshoot_sms(ANNA).await.expect("diagnosis");
+    assert_eq!(d.findings[0].kind, FindingKind::AirplaneMode, "{d:?}");
+    assert!(d.has(FindingKind::ResendCountdown));
+    assert!(d.has(FindingKind::CodeStillValid));
+    assert!(!d.alternatives.is_empty());
+}
+
+#[tokio::test]
+async fn inbox4_full_mailbox_diagnosed() {
+    let w = world().await;
+    let core = w.core();
+    let d = core
+        .troubleshoot_mail("kozlov.full@mail.example")
+        .await
+        .expect("diagnosis");
+    assert!(d.has(FindingKind::MailboxFull), "{d:?}");
+}
+
+#[tokio::test]
+async fn auth13_clock_skew_warning() {
+    let w = world().await;
+    let core = w.core();
+    let ok = core.clock_check().await.expect("check");
+    assert!(ok.warning.is_none(), "{ok:?}");
+    w.advance_operator_clock(2 * 60 * 1000);
+    let skew = core.clock_check().await.expect("check");
+    assert!(skew.warning.is_some());
+    assert!(skew.skew_ms < -60_000);
+}
+
+#[tokio::test]
+async fn auth6_vault_missing_entry_reads_none() {
+    let w = world().await;
+    let core = w.core();
+    assert_eq!(
+        core.vault().load("nobody").await.expect("store reachable"),
+        None
+    );
+    core.vault()
+        .delete("nobody")
+        .await
+        .expect("deleting nothing is fine");
+}
