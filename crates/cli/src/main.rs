@@ -67,8 +67,11 @@ enum Cmd {
     Login(LoginArgs),
     /// Who is signed in (signs in from the keyring when remembered).
     Whoami,
+    /// Balance of the signed-in account (cached when the operator is unreachable)
     Balance,
+    /// Tariffs with fees; the current one marked
     Tariffs,
+    /// Services: connected and available, with prices per your tariff
     Services,
     /// Call detail: calls, SMS and data, newest first, with totals.
     Calls {
@@ -244,6 +247,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes a line to stdout. A closed pipe (`mymts … | head`) ends the output, not in a panic.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 fn fail_setup(json: bool, e: &anyhow::Error) -> ExitCode {
     let err = CoreError::Io(format!("{e:#}"));
     print(json, Outcome::Err(err))
@@ -259,7 +270,7 @@ fn print(json: bool, o: Outcome) -> ExitCode {
         }
     };
     if json {
-        println!("{value}");
+        out!("{value}");
     } else if is_err {
         let msg = value["message"].as_str().unwrap_or("failed");
         let c = value["code"].as_str().unwrap_or("");
@@ -282,16 +293,16 @@ fn print_text(v: &Value) {
             for (k, v) in map {
                 match v {
                     Value::Array(items) => {
-                        println!("{k}:");
+                        out!("{k}:");
                         for i in items {
-                            println!("  {}", compact(i));
+                            out!("  {}", compact(i));
                         }
                     }
-                    other => println!("{k}: {}", compact(other)),
+                    other => out!("{k}: {}", compact(other)),
                 }
             }
         }
-        other => println!("{}", compact(other)),
+        other => out!("{}", compact(other)),
     }
 }
 
