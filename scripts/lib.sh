@@ -29,3 +29,16 @@ ensure_system_packages() {
     exit 5
   fi
 }
+
+# tauri-driver (crates.io) drives WebKitWebDriver for the WebDriver journeys.
+ensure_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null 2>&1; then
+    echo "==> installing tauri-driver"
+    cargo install tauri-driver --locked
+  fi
+}
+
+# The web UI: npm packages (from the lock file) and the production build Tauri embeds.
+build_ui() {
+  (cd "$ROOT/ui" && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
+}

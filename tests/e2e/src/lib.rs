@@ -1,0 +1,272 @@
+//! The QA harness: one journey = the real app binary, a fresh data dir and keyring service, and an
+//! operator in QA mode on loopback in this process (so a test can read captcha answers, move the
+//! clock, inject SMS and read the database, with the operator's own types).
+//!
+//! `scripts/e2e` provides the world around it: Xvfb, a session D-Bus with an unlocked
+//! gnome-keyring, a notification daemon watched by `dbus-monitor`, and tauri-driver on
+//! `127.0.0.1:4444` (override with `MYMTS_WEBDRIVER`). The app binary comes from `MYMTS_APP`
+//! (default `target/debug/mymts-app`).
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use mymts_operator::{Config, Running};
+use serde_json::{Value, json};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long any one UI wait may take before the journey fails.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn app_binary() -> PathBuf {
+    std::env::var_os("MYMTS_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/mymts-app"))
+}
+
+fn webdriver_url() -> String {
+    std::env::var("MYMTS_WEBDRIVER").unwrap_or_else(|_| "http://127.0.0.1:4444".into())
+}
+
+/// Where failure evidence goes: `target/e2e-evidence/<journey>/`.
+pub fn evidence_dir(journey: &str) -> PathBuf {
+    workspace_root().join("target/e2e-evidence").join(journey)
+}
+
+pub struct Journey {
+    pub name: String,
+    pub op: Running,
+    pub data_dir: PathBuf,
+    pub keyring_service: String,
+    pub app: Option<Client>,
+    pub http: reqwest::Client,
+}
+
+impl Journey {
+    /// Starts the operator; the app is launched by [`Journey::launch`].
+    pub async fn new(name: &str) -> Self {
+        let op = mymts_operator::start(Config::ephemeral())
+            .await
+            .unwrap_or_else(|e| panic!("operator: {e}"));
+        let suffix: u32 = rand::random();
+        let data_dir = std::env::temp_dir().join(format!("mymts-e2e-{name}-{suffix:08x}"));
+        let _ = std::fs::create_dir_all(&data_dir);
+        let http = reqwest::Client::new();
+        Self {
+            name: name.to_string(),
+            keyring_service: format!("mymts-e2e-{name}-{suffix:08x}"),
+            op,
+            data_dir,
+            app: None,
+            http,
+        }
+    }
+
+    /// Launches the real app binary through tauri-driver, pointed at this journey's operator,
+    /// data dir and keyring service.
+    pub async fn launch(&mut self) {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({
+                "application": app_binary(),
+                "args": [
+                    "--operator", self.op.api_url,
+                    "--data-dir", self.data_dir,
+                    "--keyring-service", self.keyring_service,
+                ],
+            }),
+        );
+        let client = ClientBuilder::rustls()
+            .unwrap_or_else(|e| panic!("webdriver client: {e}"))
+            .capabilities(caps)
+            .connect(&webdriver_url())
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "tauri-driver at {}: {e} (is scripts/e2e running it?)",
+                    webdriver_url()
+                )
+            });
+        self.app = Some(client);
+    }
+
+    /// Quits the app (the window closes, the process ends).
+    pub async fn quit(&mut self) {
+        if let Some(c) = self.app.take() {
+            let _ = c.close().await;
+        }
+        // Let the process exit and release the cache before a relaunch.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    pub fn app(&self) -> &Client {
+        self.app
+            .as_ref()
+            .unwrap_or_else(|| panic!("the app is not running"))
+    }
+
+    fn css(id: &str) -> String {
+        format!("[data-testid=\"{id}\"]")
+    }
+
+    /// Waits for an element by `data-testid` and returns it.
+    pub async fn el(&self, id: &str) -> fantoccini::elements::Element {
+        let css = Self::css(id);
+        let until = Instant::now() + WAIT;
+        loop {
+            if let Ok(e) = self.app().find(Locator::Css(&css)).await
+                && e.is_displayed().await.unwrap_or(false)
+            {
+                return e;
+            }
+            if Instant::now() > until {
+                panic!("no visible [data-testid={id}] within {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn present(&self, id: &str) -> bool {
+        match self.app().find(Locator::Css(&Self::css(id))).await {
+            Ok(e) => e.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+
+    pub async fn click(&self, id: &str) {
+        let e = self.el(id).await;
+        e.click()
+            .await
+            .unwrap_or_else(|err| panic!("click {id}: {err}"));
+    }
+
+    pub async fn fill(&self, id: &str, text: &str) {
+        let e = self.el(id).await;
+        let _ = e.clear().await;
+        e.send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("type into {id}: {err}"));
+    }
+
+    pub async fn text(&self, id: &str) -> String {
+        self.el(id).await.text().await.unwrap_or_default()
+    }
+
+    pub async fn value(&self, id: &str) -> String {
+        self.el(id)
+            .await
+            .prop("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Waits until the element's text contains `needle` (case-insensitive).
+    pub async fn wait_text(&self, id: &str, needle: &str) -> String {
+        let until = Instant::now() + WAIT;
+        loop {
+            if let Ok(e) = self.app().find(Locator::Css(&Self::css(id))).await {
+                let t = e.text().await.unwrap_or_default();
+                if t.to_lowercase().contains(&needle.to_lowercase()) {
+                    return t;
+                }
+                if Instant::now() > until {
+                    panic!("[data-testid={id}] says {t:?}, not {needle:?}");
+                }
+            } else if Instant::now() > until {
+                panic!("no [data-testid={id}] within {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The operator's demo password of a login.
+    pub fn password(login: &str) -> &'static str {
+        mymts_operator::seed::DEMO
+            .iter()
+            .find(|d| d.login == login)
+            .map(|d| d.password)
+            .unwrap_or_else(|| panic!("no demo account {login}"))
+    }
+
+    /// Calls the operator (QA API, simulated world) and returns `(status, body)`.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.op.api_url));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("operator {path}: {e}"));
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Like [`Journey::call`], but the call must succeed.
+    pub async fn qa(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let (s, v) = self.call(method, path, body).await;
+        assert!((200..300).contains(&s), "{path}: {s} {v}");
+        v
+    }
+
+    /// Saves a screenshot, the page source and the app's log for a failed journey.
+    pub async fn save_evidence(&self) -> PathBuf {
+        let dir = evidence_dir(&self.name);
+        let _ = std::fs::create_dir_all(&dir);
+        if let Some(c) = &self.app {
+            if let Ok(png) = c.screenshot().await {
+                let _ = std::fs::write(dir.join("screenshot.png"), png);
+            }
+            if let Ok(src) = c.source().await {
+                let _ = std::fs::write(dir.join("page.html"), src);
+            }
+        }
+        let log = self.data_dir.join("logs/mymts-app.log");
+        let _ = std::fs::copy(&log, dir.join("app.log"));
+        dir
+    }
+
+    /// Runs a journey; on failure keeps the evidence, names its folder, and fails the test.
+    /// Teardown (app and operator) happens either way.
+    pub async fn run<F>(name: &str, body: F)
+    where
+        F: for<'a> FnOnce(
+            &'a mut Journey,
+        ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>>,
+    {
+        use futures_util::FutureExt;
+        let mut j = Journey::new(name).await;
+        let outcome = std::panic::AssertUnwindSafe(body(&mut j))
+            .catch_unwind()
+            .await;
+        let evidence = match &outcome {
+            Ok(()) => None,
+            Err(_) => Some(j.save_evidence().await),
+        };
+        j.quit().await;
+        let data_dir = j.data_dir.clone();
+        j.op.stop().await;
+        if let (Err(panic), Some(dir)) = (outcome, evidence) {
+            eprintln!(
+                "journey {name} failed; evidence (screenshot, page source, app log) in {}",
+                dir.display()
+            );
+            std::panic::resume_unwind(panic);
+        }
+        let _ = std::fs::remove_dir_all(data_dir);
+    }
+}
