@@ -17,3 +17,13 @@ afterEach(() => {
   resetTouchThrottle();
   i18n.set('en');
 });
+
+// jsdom has no layout: bind:clientHeight needs a ResizeObserver that never fires.
+if (!('ResizeObserver' in globalThis)) {
+  class NoResize {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  }
+  (globalThis as { ResizeObserver?: unknown }).ResizeObserver = NoResize;
+}
