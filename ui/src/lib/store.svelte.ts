@@ -38,6 +38,7 @@ function initial() {
     skewMs: 0,
     phoneOpen: false,
     offerPermanent: false,
+    keyringWarning: false,
     now: Date.now(),
   };
 }
@@ -118,6 +119,7 @@ export async function afterLogin(outcome: LoginOutcome): Promise<void> {
   app.endedReason = null;
   if (!app.accounts.some((a) => a.login === s.account.login)) app.accounts = [...app.accounts, s.account];
   app.offerPermanent = s.offer_permanent_password;
+  app.keyringWarning = outcome.keyring_error !== null;
   if (s.agreement_required) {
     app.route = 'agreement';
     return;
@@ -220,6 +222,9 @@ export function listenShell(): () => void {
         app.home = p.data;
         if (!p.data.stale) app.online = true;
       }
+    }),
+    on('keyringUnavailable', () => {
+      app.keyringWarning = true;
     }),
     on('operatorStatus', (p) => {
       app.online = p.reachable;
