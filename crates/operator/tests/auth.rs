@@ -557,7 +557,7 @@ async fn auth11_activity_lists_actions_and_the_audit_chain_finds_tampering() {
         op.run
             .state
             .db
-            .tx(|tx| mymts_operator::audit::verify(tx))
+            .tx(mymts_operator::audit::verify)
             .await
             .expect("verify")
     };

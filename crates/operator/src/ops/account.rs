@@ -23,8 +23,8 @@ use crate::clock::period_of;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{Json, Path};
 use crate::http::session::Authed;
+use crate::ops::auth::tokens::open_session;
 use crate::ops::phones::queue_sms;
-use crate::ops::sessions::open_session;
 use crate::secrets::{new_id, same};
 use crate::seed::MAILBOX_QUOTA_BYTES;
 use crate::state::AppState;
@@ -707,6 +707,8 @@ async fn set_blocked(
             Ok(())
         })
         .await?;
+    // SMS held while the number was blocked go out now, not at the next poll.
+    crate::ops::phones::wake(state);
     Ok(axum::Json(BlockState { blocked }))
 }
 
@@ -1093,17 +1095,15 @@ async fn link_session(
 ) -> ApiResult<axum::Json<LoginResponse>> {
     let login = normalize_login(&login)?;
     let now = state.now_ms();
-    let st = state.clone();
     let out = state
         .db
-        .tx(move |tx| switch_to_linked(tx, &st, now, &authed, &login))
+        .tx(move |tx| switch_to_linked(tx, now, &authed, &login))
         .await?;
     Ok(axum::Json(out))
 }
 
 fn switch_to_linked(
     tx: &Transaction<'_>,
-    state: &AppState,
     now: i64,
     authed: &Authed,
     login: &str,
@@ -1122,7 +1122,7 @@ fn switch_to_linked(
         name: authed.device.clone(),
         platform: "linked".into(),
     };
-    let (tokens, session_id) = open_session(tx, &state.key, now, id, LoginMethod::Linked, &device)?;
+    let (tokens, session_id) = open_session(tx, now, id, LoginMethod::Linked, &device)?;
     audit::record(tx, now, &authed.actor(), "link_switched", login)?;
     let linked_actor = Actor {
         account_id: Some(id),

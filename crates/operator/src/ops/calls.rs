@@ -413,7 +413,7 @@ async fn order_printout(
         .tx(move |tx| mail_printout(tx, &st, now, &authed, &filter))
         .await?;
     if let Some(mail) = mail {
-        let _ = state.mail_tx.send((ordered.email.clone(), mail));
+        crate::ops::mail::announce_mail(&state, &ordered.email, mail);
     }
     Ok(axum::Json(ordered))
 }

@@ -5,7 +5,6 @@ use mymts_proto::wire::{OperatorInfo, TimeInfo};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::extract::Json;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -34,6 +33,3 @@ async fn time(State(state): State<AppState>) -> axum::Json<TimeInfo> {
         now_ms: state.now_ms(),
     })
 }
-
-#[allow(dead_code)]
-fn _uses_json(_: Json<()>) {}

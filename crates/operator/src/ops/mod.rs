@@ -7,4 +7,3 @@ pub mod mail;
 pub mod meta;
 pub mod phones;
 pub mod qa;
-pub mod sessions;

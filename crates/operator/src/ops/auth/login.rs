@@ -181,7 +181,7 @@ pub(super) async fn login(
                 .tx(move |tx| code_login(tx, &st, now, phone.as_str(), code.trim(), &device, ch))
                 .await;
             // A success may have queued reply 2 of the 111 command.
-            state.delivery_wake.notify_one();
+            crate::ops::phones::wake(&state);
             resp??
         }
         LoginRequest::OnNet { device } => {

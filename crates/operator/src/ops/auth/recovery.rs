@@ -137,7 +137,7 @@ pub(super) async fn request_recovery(
         })
         .await?;
     if let Some((address, mail)) = delivered {
-        let _ = state.mail_tx.send((address, mail));
+        crate::ops::mail::announce_mail(&state, &address, mail);
     }
     sent.map(axum::Json)
 }

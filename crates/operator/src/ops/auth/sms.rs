@@ -101,7 +101,7 @@ pub(super) async fn request_sms_password(
             )
         })
         .await?;
-    state.delivery_wake.notify_one();
+    crate::ops::phones::wake(&state);
     Ok(axum::Json(sent))
 }
 
