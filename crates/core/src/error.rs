@@ -162,3 +162,32 @@ mod tests {
         assert_eq!(CoreError::SessionInactive.code(), "session_inactive");
     }
 }
+
+/// The shape [`CoreError`] serialises to, for TypeScript (the shell's IPC bindings).
+#[cfg(feature = "specta")]
+mod ts {
+    #[derive(serde::Serialize, specta::Type)]
+    #[serde(rename = "CoreError")]
+    #[allow(dead_code)]
+    pub(super) struct Shape {
+        /// Stable snake_case code: the operator's `ErrorCode`, or `unreachable`,
+        /// `keyring_unavailable`, `cache`, `invalid_input`, `not_signed_in`,
+        /// `session_inactive`, `protocol`, `io`.
+        code: String,
+        /// One or two sentences for the user.
+        message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        attempts_left: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after_s: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hint: Option<String>,
+    }
+}
+
+#[cfg(feature = "specta")]
+impl specta::Type for CoreError {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <ts::Shape as specta::Type>::definition(types)
+    }
+}

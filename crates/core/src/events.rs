@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::ops::inbox::InboxMessage;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     /// 20 minutes without activity, noticed by the app or refused by the operator (AUTH-8).
@@ -27,6 +28,7 @@ impl std::fmt::Display for EndReason {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CoreEvent {
     SessionStarted {

@@ -17,6 +17,7 @@ use utoipa::ToSchema;
     strum::IntoStaticStr,
     strum::EnumIter,
 )]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum ErrorCode {
@@ -124,6 +125,7 @@ impl ErrorCode {
 
 /// The body of every error response: `{code, message, ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, thiserror::Error)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[error("{code:?}: {message}")]
 pub struct ApiErrorBody {
     pub code: ErrorCode,

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 /// A Russian mobile number in E.164 form (`+7` and ten digits).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(transparent)]
 #[schema(value_type = String, example = "+79161234567")]
 pub struct PhoneNumber(String);

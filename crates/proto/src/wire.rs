@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 /// `GET /v1/info`: what this operator is and where its on-net gateway listens.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OperatorInfo {
     pub name: String,
     pub version: String,
@@ -23,6 +24,7 @@ pub struct OperatorInfo {
 
 /// `GET /v1/time` (AUTH-13).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TimeInfo {
     pub now_ms: i64,
 }
@@ -32,6 +34,7 @@ pub struct TimeInfo {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountKind {
     Mobile,
@@ -68,6 +71,7 @@ impl AccountKind {
 
 /// `POST /v1/captcha`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Captcha {
     pub id: String,
     /// The PNG image, base64 (standard alphabet, padded).
@@ -77,6 +81,7 @@ pub struct Captcha {
 
 /// `POST /v1/auth/sms-password` (AUTH-4).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SmsPasswordRequest {
     /// Any form AUTH-2 accepts.
     pub phone: String,
@@ -85,6 +90,7 @@ pub struct SmsPasswordRequest {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SmsPasswordSent {
     /// Seconds before another request is accepted.
     pub resend_after_s: u64,
@@ -98,6 +104,7 @@ pub struct SmsPasswordSent {
 
 /// The device a session was opened from (shown in Activity, AUTH-11).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DeviceInfo {
     pub name: String,
     pub platform: String,
@@ -105,6 +112,7 @@ pub struct DeviceInfo {
 
 /// `POST /v1/auth/login`: every way in, one endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum LoginRequest {
     /// Permanent password; `login` is a phone number (any AUTH-2 form) or a contract number.
@@ -137,6 +145,7 @@ pub enum LoginRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum LoginMethod {
     Password,
@@ -148,6 +157,7 @@ pub enum LoginMethod {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TokenPair {
     pub access_token: String,
     pub refresh_token: String,
@@ -156,6 +166,7 @@ pub struct TokenPair {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AccountRef {
     pub login: String,
     pub kind: AccountKind,
@@ -163,6 +174,7 @@ pub struct AccountRef {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LoginResponse {
     pub tokens: TokenPair,
     pub account: AccountRef,
@@ -179,17 +191,20 @@ pub struct LoginResponse {
 
 /// `POST /v1/auth/refresh` (AUTH-6).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
 /// `POST /v1/auth/recovery`: e-mail a recovery code to a contract's address (AUTH-1, INBOX-2).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecoveryRequest {
     pub contract: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecoverySent {
     /// The address, masked (`a***@mail.example`).
     pub masked_email: String,
@@ -197,6 +212,7 @@ pub struct RecoverySent {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecoveryConfirm {
     pub contract: String,
     pub code: String,
@@ -205,6 +221,7 @@ pub struct RecoveryConfirm {
 
 /// `GET /v1/agreement` (AUTH-10).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Agreement {
     pub version: u32,
     pub title: String,
@@ -212,6 +229,7 @@ pub struct Agreement {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AcceptAgreement {
     pub version: u32,
 }
@@ -219,6 +237,7 @@ pub struct AcceptAgreement {
 /// `POST /v1/password` (AUTH-9). `old_password` may be left out only in a session opened by SMS
 /// password, which already proved the subscriber holds the phone.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChangePassword {
     #[serde(default)]
     pub old_password: Option<String>,
@@ -228,12 +247,14 @@ pub struct ChangePassword {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PasswordChanged {
     pub other_sessions_revoked: u32,
 }
 
 /// `GET /v1/sessions` (AUTH-11).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SessionInfo {
     pub id: String,
     pub method: LoginMethod,
@@ -244,12 +265,14 @@ pub struct SessionInfo {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Revoked {
     pub revoked: u32,
 }
 
 /// One row of the operator's audit log as the subscriber sees it (AUTH-11).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ActivityEntry {
     pub id: i64,
     pub at_ms: i64,
@@ -261,6 +284,7 @@ pub struct ActivityEntry {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ActivityPage {
     pub entries: Vec<ActivityEntry>,
     /// Pass as `before` to get older entries.
@@ -269,6 +293,7 @@ pub struct ActivityPage {
 
 /// Social network links (AUTH-12).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SocialLinkRequest {
     pub provider: String,
     pub username: String,
@@ -276,6 +301,7 @@ pub struct SocialLinkRequest {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SocialLink {
     pub provider: String,
     pub username: String,
@@ -287,6 +313,7 @@ pub struct SocialLink {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PackageUse {
     pub used: i64,
     pub total: i64,
@@ -294,6 +321,7 @@ pub struct PackageUse {
 
 /// What is left of the month's package (ACC-1). Data is in megabytes.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Packages {
     /// `YYYY-MM`.
     pub period: String,
@@ -303,6 +331,7 @@ pub struct Packages {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum UsageKind {
     Minutes,
@@ -312,6 +341,7 @@ pub enum UsageKind {
 
 /// A usage notice the operator sent by SMS (ACC-11).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct UsageNotice {
     pub kind: UsageKind,
     /// 80 or 100.
@@ -321,6 +351,7 @@ pub struct UsageNotice {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TariffRef {
     pub id: String,
     pub name: String,
@@ -329,6 +360,7 @@ pub struct TariffRef {
 
 /// `GET /v1/account`: everything the home screen shows, in one call (ACC-1).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AccountOverview {
     pub account: AccountRef,
     pub balance_kop: i64,
@@ -342,6 +374,7 @@ pub struct AccountOverview {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Balance {
     pub balance_kop: i64,
     pub currency: String,
@@ -350,6 +383,7 @@ pub struct Balance {
 
 /// A tariff (ACC-2).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Tariff {
     pub id: String,
     pub name: String,
@@ -363,18 +397,21 @@ pub struct Tariff {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TariffList {
     pub current_id: Option<String>,
     pub tariffs: Vec<Tariff>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChangeTariff {
     pub tariff_id: String,
 }
 
 /// The outcome of a paid or free action: what it cost and the balance after.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Charged {
     pub charged_kop: i64,
     pub balance_kop: i64,
@@ -382,6 +419,7 @@ pub struct Charged {
 
 /// A service (ACC-3). Prices depend on the subscriber's tariff.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Service {
     pub id: String,
     pub name: String,
@@ -392,6 +430,7 @@ pub struct Service {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ServiceList {
     pub services: Vec<Service>,
     /// Sum of the monthly fees of the connected services.
@@ -399,6 +438,7 @@ pub struct ServiceList {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Call,
@@ -425,6 +465,7 @@ impl RecordKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Outgoing,
@@ -433,6 +474,7 @@ pub enum Direction {
 
 /// One call-detail record (ACC-5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CallRecord {
     pub id: i64,
     pub at_ms: i64,
@@ -449,6 +491,7 @@ pub struct CallRecord {
 
 /// Query of `GET /v1/calls` and `GET /v1/calls/totals`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, utoipa::IntoParams)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[into_params(parameter_in = Query)]
 pub struct CallQuery {
     /// Inclusive lower bound, epoch ms.
@@ -471,6 +514,7 @@ pub struct CallQuery {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CallPage {
     /// Newest first.
     pub records: Vec<CallRecord>,
@@ -478,6 +522,7 @@ pub struct CallPage {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct KindTotals {
     pub count: i64,
     pub duration_s: i64,
@@ -486,6 +531,7 @@ pub struct KindTotals {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CallTotals {
     pub all: KindTotals,
     pub call: KindTotals,
@@ -495,6 +541,7 @@ pub struct CallTotals {
 
 /// Spending of one month by kind, for the chart (ACC-5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MonthSpend {
     /// `YYYY-MM`.
     pub month: String,
@@ -506,6 +553,7 @@ pub struct MonthSpend {
 
 /// `POST /v1/calls/order`: mail the printout as CSV to the recovery e-mail (ACC-5).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderPrintout {
     #[serde(default)]
     pub from_ms: Option<i64>,
@@ -518,35 +566,41 @@ pub struct OrderPrintout {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PrintoutOrdered {
     pub email: String,
     pub records: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BlockRequest {
     #[serde(default)]
     pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BlockState {
     pub blocked: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecoveryEmail {
     pub email: String,
 }
 
 /// Linked numbers (ACC-7).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LinkRequest {
     pub login: String,
     pub password: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LinkedAccount {
     pub account: AccountRef,
     pub linked_ms: i64,
@@ -556,12 +610,14 @@ pub struct LinkedAccount {
 /// `4000 0000 0000 0002` is declined, `4000 0000 0000 3220` needs a second step (a code the
 /// bank sends by SMS).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TopUpRequest {
     pub amount_kop: i64,
     pub card_number: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum TopUpStatus {
     Succeeded,
@@ -569,6 +625,7 @@ pub enum TopUpStatus {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TopUpResult {
     pub payment_id: String,
     pub status: TopUpStatus,
@@ -576,6 +633,7 @@ pub struct TopUpResult {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TopUpConfirm {
     pub code: String,
 }
@@ -586,6 +644,7 @@ pub struct TopUpConfirm {
 
 /// A simulated phone's switches (INBOX-1).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PhoneState {
     pub number: String,
     pub airplane: bool,
@@ -594,6 +653,7 @@ pub struct PhoneState {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PhoneStatePatch {
     #[serde(default)]
     pub airplane: Option<bool>,
@@ -605,6 +665,7 @@ pub struct PhoneStatePatch {
 
 /// An SMS in a phone's inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Sms {
     pub id: i64,
     pub sender: String,
@@ -614,6 +675,7 @@ pub struct Sms {
 
 /// `POST /sim/phones/{number}/send`: the phone's compose box.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ComposeSms {
     pub to: String,
     pub text: String,
@@ -622,6 +684,7 @@ pub struct ComposeSms {
 /// What the SMS centre knows about deliveries to a number: the facts the "Code not arriving?"
 /// troubleshooter reasons from (INBOX-4).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DeliveryReport {
     pub number: String,
     /// A subscriber of this operator has this number.
@@ -643,6 +706,7 @@ pub struct DeliveryReport {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum MailFolder {
     Inbox,
@@ -650,6 +714,7 @@ pub enum MailFolder {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Attachment {
     pub name: String,
     pub content_type: String,
@@ -657,6 +722,7 @@ pub struct Attachment {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Mail {
     pub id: i64,
     pub folder: MailFolder,
@@ -668,6 +734,7 @@ pub struct Mail {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum FilterAction {
     /// Deliver to Spam.
@@ -678,12 +745,14 @@ pub enum FilterAction {
 
 /// A mailbox rule: mail whose sender contains `from_contains` gets `action` (INBOX-2).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MailFilter {
     pub from_contains: String,
     pub action: FilterAction,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MailboxState {
     pub address: String,
     pub quota_bytes: i64,
@@ -694,6 +763,7 @@ pub struct MailboxState {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MoveMail {
     pub folder: MailFolder,
 }
@@ -703,11 +773,13 @@ pub struct MoveMail {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CaptchaAnswer {
     pub answer: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Faults {
     /// Added to every SMS delivery.
     #[serde(default)]
@@ -724,6 +796,7 @@ pub struct Faults {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct InjectSms {
     pub from: String,
     pub to: String,
@@ -731,6 +804,7 @@ pub struct InjectSms {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecordUsage {
     pub number: String,
     pub kind: UsageKind,
@@ -739,17 +813,20 @@ pub struct RecordUsage {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AdvanceClock {
     pub seconds: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ClockState {
     pub now_ms: i64,
     pub offset_ms: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DemoAccount {
     pub kind: AccountKind,
     pub login: String,
@@ -761,6 +838,7 @@ pub struct DemoAccount {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DemoAccounts {
     pub accounts: Vec<DemoAccount>,
     /// Simulated social network accounts: `(provider, username, password, linked login)`.
@@ -768,6 +846,7 @@ pub struct DemoAccounts {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DemoSocial {
     pub provider: String,
     pub username: String,
@@ -777,6 +856,7 @@ pub struct DemoSocial {
 
 /// One row of the hash-chained audit log, as the QA API returns it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AuditRow {
     pub id: i64,
     pub at_ms: i64,
@@ -790,6 +870,7 @@ pub struct AuditRow {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AuditCheck {
     pub rows: i64,
     pub ok: bool,

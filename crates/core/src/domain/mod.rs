@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A view as the cache had it or as just fetched. `stale` is true when it came from the cache
 /// because the operator could not be asked (or has not been yet).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Cached<T> {
     pub value: T,
     /// When it was fetched from the operator (device clock, epoch ms).
@@ -37,6 +38,7 @@ impl<T> Cached<T> {
 
 /// An account the app knows: signed in now, or remembered from earlier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Account {
     pub login: String,
     pub kind: AccountKind,
@@ -55,6 +57,7 @@ impl From<AccountRef> for Account {
 
 /// A signed-in session as the shell may see it: never its tokens.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Session {
     pub account: Account,
     pub session_id: String,
@@ -67,6 +70,7 @@ pub struct Session {
 
 /// The filter of the call-detail view (ACC-5).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CallFilter {
     /// Inclusive, epoch ms.
     pub from_ms: Option<i64>,

@@ -20,6 +20,7 @@ pub const VIEW_SERVICES: &str = "services";
 
 /// A page of the call detail with the totals of everything the filter matches.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CallsView {
     pub records: Vec<CallRecord>,
     pub totals: CallTotals,

@@ -51,6 +51,7 @@ pub(crate) struct Sessions {
 
 /// What a login did besides signing in.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LoginOutcome {
     pub session: Session,
     /// Set when "remember this device" was asked for but the keyring could not take the token:

@@ -9,6 +9,7 @@ use crate::error::CoreResult;
 pub const MAX_SKEW_MS: i64 = 60_000;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ClockCheck {
     pub operator_ms: i64,
     pub device_ms: i64,

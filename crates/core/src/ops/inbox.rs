@@ -16,6 +16,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::CoreEvent;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// From a service sender (`3339`, `111`).
@@ -27,6 +28,7 @@ pub enum Verdict {
 
 /// An SMS as the app shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct InboxMessage {
     pub id: i64,
     pub sender: String,

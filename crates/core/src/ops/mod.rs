@@ -4,4 +4,5 @@ pub mod account;
 pub mod auth;
 pub mod clockcheck;
 pub mod inbox;
+pub mod shell;
 pub mod troubleshoot;

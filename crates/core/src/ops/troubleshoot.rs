@@ -9,6 +9,7 @@ use crate::Core;
 use crate::error::{CoreError, CoreResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     MistypedNumber,
@@ -24,6 +25,7 @@ pub enum FindingKind {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Finding {
     pub kind: FindingKind,
     /// What is wrong, and what to do about it.
@@ -34,6 +36,7 @@ pub struct Finding {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum AlternativeKind {
     Command111,
@@ -41,12 +44,14 @@ pub enum AlternativeKind {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Alternative {
     pub kind: AlternativeKind,
     pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Diagnosis {
     /// Most important first.
     pub findings: Vec<Finding>,

@@ -1,0 +1,511 @@
+//! What the desktop/mobile shell needs beyond the other ops: the start-up view read from the cache
+//! alone (no keyring, no network), the account routes the shell exposes (ACC-5…7, ACC-10,
+//! AUTH-9…12), the simulated phone and mailbox, and the password meter. Kept here, in its own
+//! file, so the shell's commands stay one-liners.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use mymts_proto::wire::{
+    AccountOverview, ActivityPage, Agreement, BlockRequest, BlockState, CallRecord, CallTotals,
+    Direction, LinkRequest, LinkedAccount, Mail, MailFolder, MailboxState, MonthSpend, MoveMail,
+    OrderPrintout, PhoneState, PhoneStatePatch, PrintoutOrdered, RecoveryEmail, Revoked,
+    SessionInfo, SocialLink, SocialLinkRequest, TopUpConfirm, TopUpRequest, TopUpResult,
+};
+use mymts_proto::{ApiErrorBody, PhoneNumber};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::Core;
+use crate::cache::Cache;
+use crate::client::seg;
+use crate::domain::{Account, Cached, CallFilter};
+use crate::error::{CoreError, CoreResult};
+use crate::ops::account::VIEW_OVERVIEW;
+
+/// What the first frame shows: the last active remembered account and its cached home view.
+/// Read from SQLite only; carries no secret.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BootView {
+    pub account: Option<Account>,
+    pub home: Option<Cached<AccountOverview>>,
+    /// Remembered accounts, most recently used first.
+    pub accounts: Vec<Account>,
+}
+
+/// Reads the [`BootView`] from a cache (before any [`Core`] or operator exists).
+pub fn boot_view(cache: &Cache) -> CoreResult<BootView> {
+    let accounts = cache.remembered_accounts()?;
+    let Some(account) = accounts.first().cloned() else {
+        return Ok(BootView::default());
+    };
+    let home = cache
+        .view::<AccountOverview>(&account.login, VIEW_OVERVIEW)?
+        .map(|(value, fetched_ms)| Cached {
+            value,
+            fetched_ms,
+            stale: true,
+        });
+    Ok(BootView {
+        account: Some(account),
+        home,
+        accounts,
+    })
+}
+
+/// The password meter (AUTH-9): zxcvbn's score plus the rules of AUTH-5.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Strength {
+    /// 0 (guessable) … 4 (strong).
+    pub score: u8,
+    /// Passes the rules and scores at least 2.
+    pub ok: bool,
+    /// What to fix, in words.
+    pub problems: Vec<String>,
+}
+
+pub fn password_strength(password: &str, own_login: &str) -> Strength {
+    let mut problems = Vec::new();
+    if let Err(e) = mymts_proto::password::check_new_password(password, own_login) {
+        problems.push(e.to_string());
+    }
+    let score = if password.is_empty() {
+        0
+    } else {
+        let inputs = [own_login];
+        let e = zxcvbn::zxcvbn(password, &inputs);
+        if let Some(w) = e.feedback().and_then(|fb| fb.warning()) {
+            problems.push(w.to_string());
+        }
+        u8::from(e.score())
+    };
+    if score < 2 && problems.is_empty() {
+        problems.push("Easy to guess: make it longer or less predictable.".into());
+    }
+    Strength {
+        score,
+        ok: problems.is_empty(),
+        problems,
+    }
+}
+
+/// A mailbox with one folder's letters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MailboxView {
+    pub state: MailboxState,
+    pub messages: Vec<Mail>,
+}
+
+fn http() -> &'static reqwest::Client {
+    static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
+    HTTP.get_or_init(|| {
+        reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .unwrap_or_default()
+    })
+}
+
+fn unreachable(e: &reqwest::Error) -> CoreError {
+    CoreError::Unreachable(
+        if e.is_timeout() {
+            "timed out"
+        } else if e.is_connect() {
+            "connection refused or no route"
+        } else {
+            "the connection failed"
+        }
+        .into(),
+    )
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn csv_row(r: &CallRecord) -> String {
+    let dir = match r.direction {
+        Direction::Incoming => "incoming",
+        Direction::Outgoing => "outgoing",
+    };
+    format!(
+        "{},{},{},{},{},{},{}.{:02}\n",
+        crate::clock::rfc3339(r.at_ms),
+        r.kind.as_str(),
+        dir,
+        csv_field(&r.party),
+        r.duration_s,
+        r.volume_kb,
+        r.cost_kop / 100,
+        (r.cost_kop % 100).abs()
+    )
+}
+
+impl Core {
+    /// One request to the operator, errors mapped as the client maps them.
+    async fn api<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        access: Option<&str>,
+        body: Option<&B>,
+    ) -> CoreResult<T> {
+        let url = format!("{}{}", self.inner.client.base_url(), path);
+        let mut r = http().request(method, url);
+        if let Some(a) = access {
+            r = r.bearer_auth(a);
+        }
+        if let Some(b) = body {
+            r = r.json(b);
+        }
+        let resp = r.send().await.map_err(|e| unreachable(&e))?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(|e| unreachable(&e))?;
+        if status.is_success() {
+            let bytes = if bytes.is_empty() {
+                &b"null"[..]
+            } else {
+                &bytes[..]
+            };
+            return serde_json::from_slice(bytes).map_err(|e| CoreError::Protocol(e.to_string()));
+        }
+        match serde_json::from_slice::<ApiErrorBody>(&bytes) {
+            Ok(b) => Err(CoreError::Api(b)),
+            Err(_) if status.is_server_error() || status == StatusCode::BAD_GATEWAY => Err(
+                CoreError::Unreachable(format!("the operator answered HTTP {}", status.as_u16())),
+            ),
+            Err(_) => Err(CoreError::Protocol(format!(
+                "HTTP {} without an error body",
+                status.as_u16()
+            ))),
+        }
+    }
+
+    /// An authorised request for the active session (refresh and session ends as in `authed`).
+    async fn api_authed<B, T>(&self, method: Method, path: String, body: Option<B>) -> CoreResult<T>
+    where
+        B: Serialize + Clone,
+        T: DeserializeOwned,
+    {
+        self.authed(|a| {
+            let (m, p, b) = (method.clone(), path.clone(), body.clone());
+            let me = self.clone();
+            async move { me.api(m, &p, Some(&a), b.as_ref()).await }
+        })
+        .await
+    }
+
+    // --- the home screen --------------------------------------------------------------------
+
+    /// The home view (ACC-1): the cached copy when `refresh` is false and there is one,
+    /// otherwise fresh from the operator (falling back to the cache offline).
+    pub async fn home(&self, refresh: bool) -> CoreResult<Cached<AccountOverview>> {
+        if !refresh {
+            let login = self.active_login()?;
+            if let Some(c) = self.cached_view::<AccountOverview>(&login, VIEW_OVERVIEW)? {
+                return Ok(c);
+            }
+        }
+        self.overview().await
+    }
+
+    /// The System Use Agreement's current text (AUTH-10).
+    pub async fn agreement(&self) -> CoreResult<Agreement> {
+        self.inner.client.agreement().await
+    }
+
+    pub fn password_strength(&self, password: &str) -> Strength {
+        let login = self.active_login().unwrap_or_default();
+        password_strength(password, &login)
+    }
+
+    // --- sessions, activity, social (AUTH-11, AUTH-12) --------------------------------------
+
+    pub async fn device_sessions(&self) -> CoreResult<Vec<SessionInfo>> {
+        let c = self.inner.client.clone();
+        self.authed(move |a| {
+            let c = c.clone();
+            async move { c.sessions(&a).await }
+        })
+        .await
+    }
+
+    pub async fn revoke_other_sessions(&self) -> CoreResult<Revoked> {
+        let c = self.inner.client.clone();
+        self.authed(move |a| {
+            let c = c.clone();
+            async move { c.revoke_others(&a).await }
+        })
+        .await
+    }
+
+    pub async fn activity(
+        &self,
+        before: Option<i64>,
+        limit: Option<u32>,
+    ) -> CoreResult<ActivityPage> {
+        let mut q = Vec::new();
+        if let Some(b) = before {
+            q.push(format!("before={b}"));
+        }
+        if let Some(l) = limit {
+            q.push(format!("limit={}", l.clamp(1, 500)));
+        }
+        let path = if q.is_empty() {
+            "/v1/activity".to_string()
+        } else {
+            format!("/v1/activity?{}", q.join("&"))
+        };
+        self.api_authed::<(), _>(Method::GET, path, None).await
+    }
+
+    pub async fn social_links(&self) -> CoreResult<Vec<SocialLink>> {
+        let c = self.inner.client.clone();
+        self.authed(move |a| {
+            let c = c.clone();
+            async move { c.social_links(&a).await }
+        })
+        .await
+    }
+
+    pub async fn link_social(
+        &self,
+        provider: &str,
+        username: &str,
+        password: &str,
+    ) -> CoreResult<SocialLink> {
+        if provider.trim().is_empty() || username.trim().is_empty() || password.is_empty() {
+            return Err(CoreError::InvalidInput(
+                "Enter the network, the user name and the password.".into(),
+            ));
+        }
+        let body = SocialLinkRequest {
+            provider: provider.trim().to_string(),
+            username: username.trim().to_string(),
+            password: password.to_string(),
+        };
+        self.api_authed(Method::POST, "/v1/social".into(), Some(body))
+            .await
+    }
+
+    // --- call detail (ACC-5) ------------------------------------------------------------------
+
+    /// Totals of what `filter` matches, from the cache.
+    pub fn calls_totals(&self, filter: &CallFilter) -> CoreResult<CallTotals> {
+        let login = self.active_login()?;
+        self.inner.cache.call_totals(&login, filter)
+    }
+
+    pub async fn calls_monthly(&self) -> CoreResult<Vec<MonthSpend>> {
+        self.api_authed::<(), _>(Method::GET, "/v1/calls/monthly".into(), None)
+            .await
+    }
+
+    pub async fn calls_order(&self, filter: &CallFilter) -> CoreResult<PrintoutOrdered> {
+        let body = OrderPrintout {
+            from_ms: filter.from_ms,
+            to_ms: filter.to_ms,
+            kind: filter.kind,
+            search: filter.search.clone(),
+        };
+        self.api_authed(Method::POST, "/v1/calls/order".into(), Some(body))
+            .await
+    }
+
+    /// Writes what `filter` matches in the cached call detail as CSV into `dir`; returns the
+    /// file's path.
+    pub fn calls_export_csv(&self, filter: &CallFilter, dir: &Path) -> CoreResult<PathBuf> {
+        let login = self.active_login()?;
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::Io(e.to_string()))?;
+        let safe: String = login
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let path = dir.join(format!("mymts-calls-{safe}-{}.csv", self.now_ms()));
+        let mut out = String::from("time,kind,direction,party,duration_s,volume_kb,cost_rub\n");
+        let page = 10_000u32;
+        let mut offset = 0u32;
+        loop {
+            let rows = self.inner.cache.query_calls(&login, filter, page, offset)?;
+            let n = rows.len();
+            for r in &rows {
+                out.push_str(&csv_row(r));
+            }
+            if n < page as usize {
+                break;
+            }
+            offset = offset.saturating_add(page);
+        }
+        std::fs::write(&path, out).map_err(|e| CoreError::Io(e.to_string()))?;
+        Ok(path)
+    }
+
+    // --- block, recovery e-mail, links, top-up (ACC-6, 7, 8, 10) -----------------------------
+
+    pub async fn block_number(&self) -> CoreResult<BlockState> {
+        let body = BlockRequest { reason: None };
+        self.api_authed(Method::POST, "/v1/block".into(), Some(body))
+            .await
+    }
+
+    pub async fn unblock_number(&self) -> CoreResult<BlockState> {
+        self.api_authed::<(), _>(Method::POST, "/v1/unblock".into(), None)
+            .await
+    }
+
+    pub async fn set_recovery_email(&self, email: &str) -> CoreResult<RecoveryEmail> {
+        let email = email.trim();
+        if !email.contains('@') || email.len() > 254 {
+            return Err(CoreError::InvalidInput(
+                "Enter an e-mail address like name@example.com.".into(),
+            ));
+        }
+        let body = RecoveryEmail {
+            email: email.to_string(),
+        };
+        self.api_authed(Method::PUT, "/v1/recovery-email".into(), Some(body))
+            .await
+    }
+
+    pub async fn links(&self) -> CoreResult<Vec<LinkedAccount>> {
+        let c = self.inner.client.clone();
+        self.authed(move |a| {
+            let c = c.clone();
+            async move { c.links(&a).await }
+        })
+        .await
+    }
+
+    pub async fn add_link(&self, login: &str, password: &str) -> CoreResult<LinkedAccount> {
+        let login = crate::ops::auth::normalise_login(login)?;
+        if password.is_empty() {
+            return Err(CoreError::InvalidInput("Enter the password.".into()));
+        }
+        let req = LinkRequest {
+            login,
+            password: password.to_string(),
+        };
+        let c = self.inner.client.clone();
+        self.authed(move |a| {
+            let (c, r) = (c.clone(), req.clone());
+            async move { c.add_link(&a, &r).await }
+        })
+        .await
+    }
+
+    pub async fn remove_link(&self, login: &str) -> CoreResult<()> {
+        let login = crate::ops::auth::normalise_login(login)?;
+        self.api_authed::<(), serde_json::Value>(
+            Method::DELETE,
+            format!("/v1/links/{}", seg(&login)),
+            None,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn topup(&self, card_number: &str, amount_kop: i64) -> CoreResult<TopUpResult> {
+        if amount_kop <= 0 {
+            return Err(CoreError::InvalidInput(
+                "Enter an amount above zero.".into(),
+            ));
+        }
+        let body = TopUpRequest {
+            amount_kop,
+            card_number: card_number.chars().filter(|c| !c.is_whitespace()).collect(),
+        };
+        self.api_authed(Method::POST, "/v1/topup".into(), Some(body))
+            .await
+    }
+
+    pub async fn topup_confirm(&self, payment_id: &str, code: &str) -> CoreResult<TopUpResult> {
+        let body = TopUpConfirm {
+            code: code.trim().to_string(),
+        };
+        self.api_authed(
+            Method::POST,
+            format!("/v1/topup/{}/confirm", seg(payment_id)),
+            Some(body),
+        )
+        .await
+    }
+
+    // --- the simulated phone and mailbox (INBOX-1, INBOX-2) ----------------------------------
+
+    pub async fn phone_state(&self, phone: &str) -> CoreResult<PhoneState> {
+        let p = PhoneNumber::parse(phone)?;
+        self.inner.client.phone(p.as_str()).await
+    }
+
+    pub async fn set_phone_state(
+        &self,
+        phone: &str,
+        patch: &PhoneStatePatch,
+    ) -> CoreResult<PhoneState> {
+        let p = PhoneNumber::parse(phone)?;
+        self.inner.client.patch_phone(p.as_str(), patch).await
+    }
+
+    pub async fn phone_send(&self, phone: &str, to: &str, text: &str) -> CoreResult<()> {
+        let p = PhoneNumber::parse(phone)?;
+        if to.trim().is_empty() || text.trim().is_empty() {
+            return Err(CoreError::InvalidInput(
+                "Enter the recipient and the text.".into(),
+            ));
+        }
+        self.inner
+            .client
+            .send_sms(p.as_str(), to.trim(), text)
+            .await
+    }
+
+    pub async fn mailbox_view(&self, address: &str, folder: MailFolder) -> CoreResult<MailboxView> {
+        let address = address.trim();
+        let state = self.inner.client.mailbox(address).await?;
+        let messages = self.inner.client.mail(address, folder).await?;
+        Ok(MailboxView { state, messages })
+    }
+
+    pub async fn mail_move(&self, address: &str, id: i64, folder: MailFolder) -> CoreResult<Mail> {
+        let path = format!("/sim/mailboxes/{}/messages/{id}/move", seg(address.trim()));
+        self.api(Method::POST, &path, None, Some(&MoveMail { folder }))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strength_flags_weak_and_passes_strong() {
+        let weak = password_strength("password", "+79161234567");
+        assert!(!weak.ok);
+        assert!(!weak.problems.is_empty());
+        let strong = password_strength("Vw7-quartz-Lamp-92", "+79161234567");
+        assert!(strong.ok, "{strong:?}");
+        assert!(strong.score >= 3);
+    }
+
+    #[test]
+    fn csv_quotes_fields() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+
+    #[test]
+    fn boot_view_of_empty_cache_is_empty() {
+        let c = Cache::open_in_memory().expect("cache");
+        let b = boot_view(&c).expect("boot");
+        assert!(b.account.is_none() && b.home.is_none() && b.accounts.is_empty());
+    }
+}

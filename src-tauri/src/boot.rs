@@ -1,0 +1,207 @@
+//! Start-up. Before the webview loads, the cached home view of the last active account is read
+//! from SQLite (no keyring, no network) and injected as `window.__MYMTS_BOOT__`, so the UI paints
+//! the account in its first frame. Then, in the background: the operator (embedded unless one is
+//! configured), the core, autologin from the keyring, and a refresh (`dataRefreshed`).
+
+use std::path::{Path, PathBuf};
+
+use mymts_core::ops::shell::{BootView, boot_view};
+use mymts_core::{Account, Cache, Cached, Core, CoreConfig, CoreError};
+use mymts_proto::wire::AccountOverview;
+use serde::{Deserialize, Serialize};
+use tauri::{App, AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tokio::sync::{mpsc, watch};
+
+use crate::events::{self, DataRefreshed};
+use crate::operator::{self, Choice};
+use crate::settings::Settings;
+use crate::state::{AppInfo, Shell, ShellParts};
+
+/// What the first frame needs; also `commands.boot()`. Never a secret.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct Boot {
+    /// The last active remembered account.
+    pub account: Option<Account>,
+    /// Its cached home view (stale).
+    pub home: Option<Cached<AccountOverview>>,
+    /// Remembered accounts, most recent first.
+    pub accounts: Vec<Account>,
+    pub settings: Settings,
+    pub app: AppInfo,
+}
+
+impl Boot {
+    pub fn new(view: BootView, settings: Settings, app: AppInfo) -> Self {
+        Self {
+            account: view.account,
+            home: view.home,
+            accounts: view.accounts,
+            settings,
+            app,
+        }
+    }
+
+    /// The initialization script that hands the boot data to the page.
+    pub fn script(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_else(|_| "null".into());
+        format!("window.__MYMTS_BOOT__ = {json};")
+    }
+}
+
+/// Reads the boot view from the cache in `data_dir`; any trouble means an empty one.
+pub fn read_view(data_dir: &Path) -> BootView {
+    let path = data_dir.join("cache.db");
+    if !path.exists() {
+        return BootView::default();
+    }
+    match Cache::open(&path).and_then(|c| boot_view(&c)) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(code = e.code(), "cached views unreadable at start");
+            BootView::default()
+        }
+    }
+}
+
+pub fn app_info(embedded: bool, operator_url: Option<String>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        embedded,
+        operator_url,
+        gateway_url: None,
+        qa: embedded,
+        platform: std::env::consts::OS.to_string(),
+    }
+}
+
+struct Dirs {
+    data: PathBuf,
+    config: PathBuf,
+    export: PathBuf,
+}
+
+fn dirs<R: Runtime>(app: &AppHandle<R>) -> Result<Dirs, Box<dyn std::error::Error>> {
+    let p = app.path();
+    let data = p.app_data_dir()?;
+    let config = p.app_config_dir().unwrap_or_else(|_| data.clone());
+    let export = p.download_dir().unwrap_or_else(|_| data.clone());
+    std::fs::create_dir_all(&data)?;
+    Ok(Dirs {
+        data,
+        config,
+        export,
+    })
+}
+
+/// The `setup` hook: boot data, the window, and the background start.
+pub fn setup(app: &mut App, started_ms: i64) -> Result<(), Box<dyn std::error::Error>> {
+    let handle = app.handle().clone();
+    let d = dirs(&handle)?;
+    let settings_path = d.config.join("settings.json");
+    let settings = Settings::load(&settings_path);
+    let choice = operator::choose(
+        std::env::var("MYMTS_OPERATOR_URL").ok(),
+        settings.operator_url.as_deref(),
+    );
+    let info = match &choice {
+        Choice::Standalone(url) => app_info(false, Some(url.clone())),
+        Choice::Embedded => app_info(true, None),
+    };
+    let boot = Boot::new(read_view(&d.data), settings.clone(), info.clone());
+    let script = boot.script();
+
+    let (core_tx, core_rx) = watch::channel(None);
+    let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+    app.manage(Shell::new(
+        ShellParts {
+            info,
+            boot,
+            settings,
+            settings_path,
+            export_dir: d.export,
+            started_ms,
+        },
+        core_rx,
+        ev_tx,
+    ));
+
+    WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+        .title("My MTS")
+        .inner_size(420.0, 780.0)
+        .min_inner_size(360.0, 560.0)
+        .initialization_script(&script)
+        .build()?;
+
+    let data_dir = d.data;
+    tauri::async_runtime::spawn(async move {
+        start_background(handle, choice, data_dir, core_tx, ev_rx).await;
+    });
+    Ok(())
+}
+
+async fn start_background<R: Runtime>(
+    app: AppHandle<R>,
+    choice: Choice,
+    data_dir: PathBuf,
+    core_tx: watch::Sender<Option<Result<Core, CoreError>>>,
+    ev_rx: mpsc::UnboundedReceiver<crate::state::ShellEvent>,
+) {
+    let url = match choice {
+        Choice::Standalone(url) => url,
+        Choice::Embedded => match operator::start_embedded(&data_dir).await {
+            Ok(op) => {
+                let shell = app.state::<Shell>();
+                if let Ok(mut i) = shell.info.lock() {
+                    i.operator_url = Some(op.api_url.clone());
+                    i.gateway_url = op.gateway_url.clone();
+                }
+                let url = op.api_url.clone();
+                // The operator lives as long as the app.
+                app.manage(op);
+                url
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the embedded operator did not start");
+                let _ = core_tx.send(Some(Err(CoreError::Unreachable(format!(
+                    "the embedded operator did not start: {e}"
+                )))));
+                return;
+            }
+        },
+    };
+    let config = CoreConfig::new(url)
+        .data_dir(&data_dir)
+        .device("mymts app", std::env::consts::OS);
+    let core = match Core::new(config) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(code = e.code(), "the core did not start");
+            let _ = core_tx.send(Some(Err(e)));
+            return;
+        }
+    };
+    let rx = core.subscribe();
+    tauri::async_runtime::spawn(events::forward(app.clone(), core.clone(), rx, ev_rx));
+    core.spawn_inactivity_watch(std::time::Duration::from_secs(15));
+    let _ = core_tx.send(Some(Ok(core.clone())));
+
+    // Autologin from the keyring, then fresh data for the first frame's account.
+    let shell = app.state::<Shell>();
+    let session = shell.autologin(&core).await;
+    match session {
+        Ok(Some(s)) => {
+            let login = s.account.login.clone();
+            if let Ok(data) = shell.observe(core.home(true).await) {
+                let e = DataRefreshed {
+                    login,
+                    view: "home".into(),
+                    data,
+                };
+                events::emit(&app, e);
+            }
+            events::follow_active_account(shell.inner(), &core).await;
+        }
+        Ok(None) => tracing::info!("no remembered account; login screen"),
+        Err(e) => tracing::info!(code = e.code(), "autologin did not sign in"),
+    }
+}

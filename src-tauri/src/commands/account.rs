@@ -1,0 +1,194 @@
+//! The account (ACC-1…10). Reads answer from the cache when the operator cannot be reached.
+
+use mymts_core::ops::account::CallsView;
+use mymts_core::{Cached, CallFilter, CoreError};
+use mymts_proto::wire::{
+    AccountOverview, BlockState, CallTotals, Charged, LinkedAccount, MonthSpend, PrintoutOrdered,
+    RecoveryEmail, ServiceList, TariffList, TopUpResult,
+};
+use tauri::State;
+
+use crate::Shell;
+
+/// The home view (ACC-1): `refresh` false answers from the cache when it can.
+#[tauri::command]
+#[specta::specta]
+pub async fn home(
+    shell: State<'_, Shell>,
+    refresh: bool,
+) -> Result<Cached<AccountOverview>, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.home(refresh).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn tariffs(shell: State<'_, Shell>) -> Result<Cached<TariffList>, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.tariffs().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn change_tariff(
+    shell: State<'_, Shell>,
+    tariff_id: String,
+) -> Result<Charged, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.change_tariff(&tariff_id).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn services(shell: State<'_, Shell>) -> Result<Cached<ServiceList>, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.services().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_service(shell: State<'_, Shell>, id: String) -> Result<Charged, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.connect_service(&id).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn disconnect_service(shell: State<'_, Shell>, id: String) -> Result<Charged, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.disconnect_service(&id).await)
+}
+
+/// Fetches the whole call detail into the cache; returns the number of records.
+#[tauri::command]
+#[specta::specta]
+pub async fn calls_sync(shell: State<'_, Shell>) -> Result<u32, CoreError> {
+    let core = shell.core().await?;
+    let n = shell.observe(core.sync_calls().await)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// A page of the cached call detail with the filter's totals; null before the first sync.
+#[tauri::command]
+#[specta::specta]
+pub async fn calls_page(
+    shell: State<'_, Shell>,
+    filter: CallFilter,
+    offset: u32,
+    limit: u32,
+) -> Result<Option<Cached<CallsView>>, CoreError> {
+    let core = shell.core().await?;
+    core.cached_calls(&core.active_login()?, &filter, limit, offset)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn calls_totals(
+    shell: State<'_, Shell>,
+    filter: CallFilter,
+) -> Result<CallTotals, CoreError> {
+    shell.core().await?.calls_totals(&filter)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn calls_monthly(shell: State<'_, Shell>) -> Result<Vec<MonthSpend>, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.calls_monthly().await)
+}
+
+/// Writes the filtered call detail as CSV (Downloads, else the data dir); returns the path.
+#[tauri::command]
+#[specta::specta]
+pub async fn calls_export_csv(
+    shell: State<'_, Shell>,
+    filter: CallFilter,
+) -> Result<String, CoreError> {
+    let core = shell.core().await?;
+    let dir = shell.export_dir.clone();
+    let path = tauri::async_runtime::spawn_blocking(move || core.calls_export_csv(&filter, &dir))
+        .await
+        .map_err(|e| CoreError::Io(e.to_string()))??;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn calls_order(
+    shell: State<'_, Shell>,
+    filter: CallFilter,
+) -> Result<PrintoutOrdered, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.calls_order(&filter).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn block_number(shell: State<'_, Shell>) -> Result<BlockState, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.block_number().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unblock_number(shell: State<'_, Shell>) -> Result<BlockState, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.unblock_number().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_recovery_email(
+    shell: State<'_, Shell>,
+    email: String,
+) -> Result<RecoveryEmail, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.set_recovery_email(&email).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn links(shell: State<'_, Shell>) -> Result<Vec<LinkedAccount>, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.links().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_link(
+    shell: State<'_, Shell>,
+    login: String,
+    password: String,
+) -> Result<LinkedAccount, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.add_link(&login, &password).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_link(shell: State<'_, Shell>, login: String) -> Result<(), CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.remove_link(&login).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn topup(
+    shell: State<'_, Shell>,
+    card_number: String,
+    amount_kop: i64,
+) -> Result<TopUpResult, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.topup(&card_number, amount_kop).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn topup_confirm(
+    shell: State<'_, Shell>,
+    id: String,
+    code: String,
+) -> Result<TopUpResult, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.topup_confirm(&id, &code).await)
+}

@@ -1,0 +1,80 @@
+//! The simulated phone and mailbox (INBOX-1, INBOX-2) and "Code not arriving?" (INBOX-4).
+
+use mymts_core::CoreError;
+use mymts_core::ops::inbox::InboxMessage;
+use mymts_core::ops::shell::MailboxView;
+use mymts_core::ops::troubleshoot::Diagnosis;
+use mymts_proto::wire::{Mail, MailFolder, PhoneState, PhoneStatePatch};
+use tauri::State;
+
+use crate::Shell;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn phone_state(shell: State<'_, Shell>, phone: String) -> Result<PhoneState, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.phone_state(&phone).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_phone_state(
+    shell: State<'_, Shell>,
+    phone: String,
+    patch: PhoneStatePatch,
+) -> Result<PhoneState, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.set_phone_state(&phone, &patch).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn phone_inbox(
+    shell: State<'_, Shell>,
+    phone: String,
+) -> Result<Vec<InboxMessage>, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.inbox(&phone).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn phone_send(
+    shell: State<'_, Shell>,
+    phone: String,
+    to: String,
+    text: String,
+) -> Result<(), CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.phone_send(&phone, &to, &text).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn mailbox(
+    shell: State<'_, Shell>,
+    address: String,
+    folder: MailFolder,
+) -> Result<MailboxView, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.mailbox_view(&address, folder).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn mail_move(
+    shell: State<'_, Shell>,
+    address: String,
+    id: i64,
+    folder: MailFolder,
+) -> Result<Mail, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.mail_move(&address, id, folder).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn troubleshoot(shell: State<'_, Shell>, phone: String) -> Result<Diagnosis, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.troubleshoot_sms(&phone).await)
+}

@@ -1,0 +1,67 @@
+//! App facts, start-up hand-off, settings, the clock check.
+
+use mymts_core::CoreError;
+use mymts_core::ops::clockcheck::ClockCheck;
+use tauri::State;
+
+use crate::Shell;
+use crate::boot::Boot;
+use crate::settings::Settings;
+use crate::state::AppInfo;
+
+#[tauri::command]
+#[specta::specta]
+pub fn app_info(shell: State<'_, Shell>) -> Result<AppInfo, CoreError> {
+    shell
+        .info
+        .lock()
+        .map(|i| i.clone())
+        .map_err(|_| CoreError::Cache("app state unavailable".into()))
+}
+
+/// The same data as `window.__MYMTS_BOOT__`, with the app facts as they are now.
+#[tauri::command]
+#[specta::specta]
+pub fn boot(shell: State<'_, Shell>) -> Result<Boot, CoreError> {
+    let mut b = shell
+        .boot
+        .lock()
+        .map(|b| b.clone())
+        .map_err(|_| CoreError::Cache("app state unavailable".into()))?;
+    b.app = app_info(shell.clone())?;
+    b.settings = shell.settings();
+    Ok(b)
+}
+
+/// The UI's first frame shows `screen` ("home" or "login").
+#[tauri::command]
+#[specta::specta]
+pub fn ui_ready(shell: State<'_, Shell>, screen: String) -> Result<(), CoreError> {
+    shell.ui_ready(&screen);
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn settings_get(shell: State<'_, Shell>) -> Result<Settings, CoreError> {
+    Ok(shell.settings())
+}
+
+/// Saves the settings (JSON in the app config dir); `operator_url` applies on the next start.
+#[tauri::command]
+#[specta::specta]
+pub fn settings_set(shell: State<'_, Shell>, settings: Settings) -> Result<Settings, CoreError> {
+    let s = settings.validated()?;
+    s.save(&shell.settings_path)?;
+    if let Ok(mut g) = shell.settings.lock() {
+        *g = s.clone();
+    }
+    Ok(s)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn clock_check(shell: State<'_, Shell>) -> Result<ClockCheck, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.clock_check().await)
+}

@@ -1,0 +1,155 @@
+//! Core events to typed UI events (tauri-specta), plus the shell's own (operator status), and
+//! the inbox watcher that follows the active mobile account.
+
+use mymts_core::ops::inbox::{InboxMessage, Verdict};
+use mymts_core::{Cached, Core, CoreEvent, EndReason};
+use mymts_proto::PhoneNumber;
+use mymts_proto::wire::{AccountKind, AccountOverview};
+use serde::Serialize;
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_specta::Event;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::state::{Shell, ShellEvent};
+
+/// A new SMS on a watched phone, judged (INBOX-3). Fill a code field only from `message.code`.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct SmsReceived {
+    pub number: String,
+    pub message: InboxMessage,
+}
+
+/// The session of `login` ended: go to login and say why (AUTH-8).
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct SessionEnded {
+    pub login: String,
+    pub reason: EndReason,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct ActiveAccountChanged {
+    pub login: String,
+}
+
+/// Fresh data replaced a cached view (CACHE-1).
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct DataRefreshed {
+    pub login: String,
+    /// Which view: `home`.
+    pub view: String,
+    pub data: Cached<AccountOverview>,
+}
+
+/// The operator became (un)reachable: the offline banner (ACC-1, CACHE-2).
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct OperatorStatus {
+    pub reachable: bool,
+    pub message: Option<String>,
+}
+
+/// "Remember this device" could not be saved in the keyring.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct KeyringUnavailable {
+    pub message: String,
+}
+
+pub fn emit<R: Runtime, E: Event + Serialize + Clone>(app: &AppHandle<R>, e: E) {
+    if let Err(err) = e.emit(app) {
+        tracing::warn!(error = %err, "could not emit an event");
+    }
+}
+
+/// Forwards core and shell events to the UI until the app ends.
+pub async fn forward<R: Runtime>(
+    app: AppHandle<R>,
+    core: Core,
+    mut core_rx: broadcast::Receiver<CoreEvent>,
+    mut shell_rx: mpsc::UnboundedReceiver<ShellEvent>,
+) {
+    loop {
+        tokio::select! {
+            e = core_rx.recv() => match e {
+                Ok(e) => on_core_event(&app, &core, e).await,
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(missed = n, "UI event forwarder lagged");
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+            Some(e) = shell_rx.recv() => match e {
+                ShellEvent::OperatorStatus { reachable, message } => {
+                    emit(&app, OperatorStatus { reachable, message });
+                }
+            },
+        }
+    }
+}
+
+async fn on_core_event<R: Runtime>(app: &AppHandle<R>, core: &Core, e: CoreEvent) {
+    match e {
+        CoreEvent::Sms { number, message } => {
+            if message.verdict == Verdict::Genuine
+                && let Some(code) = &message.code
+            {
+                crate::notify::code_arrived(app, &message.sender, code);
+            }
+            emit(app, SmsReceived { number, message });
+        }
+        CoreEvent::SessionEnded { login, reason } => {
+            emit(app, SessionEnded { login, reason });
+            follow_active_account(app.state::<Shell>().inner(), core).await;
+        }
+        CoreEvent::ActiveAccountChanged { login } => {
+            emit(app, ActiveAccountChanged { login });
+            follow_active_account(app.state::<Shell>().inner(), core).await;
+        }
+        CoreEvent::KeyringUnavailable { message } => emit(app, KeyringUnavailable { message }),
+        CoreEvent::InboxStream { connected, .. } => {
+            let shell = app.state::<Shell>();
+            if connected {
+                shell.set_reachable(true, None);
+            } else {
+                shell.set_reachable(false, Some("the operator's SMS stream dropped".into()));
+            }
+        }
+        CoreEvent::SessionStarted { .. } => {}
+    }
+}
+
+/// Points the account watcher at the active account's phone (mobile accounts only).
+pub async fn follow_active_account(shell: &Shell, core: &Core) {
+    let target = core
+        .current()
+        .filter(|s| s.account.kind == AccountKind::Mobile)
+        .map(|s| s.account.login);
+    let mut w = shell.watches.lock().await;
+    if w.account.as_ref().map(|(n, _)| n) == target.as_ref() {
+        return;
+    }
+    w.account = None;
+    let Some(number) = target else { return };
+    if w.login.as_ref().is_some_and(|(n, _)| *n == number) {
+        w.account = w.login.take();
+        return;
+    }
+    match core.watch_inbox(&number).await {
+        Ok(watch) => w.account = Some((number, watch)),
+        Err(e) => tracing::warn!(code = e.code(), "cannot watch the account's inbox"),
+    }
+}
+
+/// Watches `phone` for the login screen's code (`watch_phone`).
+pub async fn watch_login_phone(
+    shell: &Shell,
+    core: &Core,
+    phone: &str,
+) -> Result<(), mymts_core::CoreError> {
+    let number = PhoneNumber::parse(phone)?.to_string();
+    let mut w = shell.watches.lock().await;
+    let watched = |s: &Option<(String, _)>| s.as_ref().is_some_and(|(n, _)| *n == number);
+    if watched(&w.account) || watched(&w.login) {
+        return Ok(());
+    }
+    let watch = core.watch_inbox(&number).await?;
+    w.login = Some((number, watch));
+    Ok(())
+}

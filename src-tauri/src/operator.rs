@@ -1,0 +1,75 @@
+//! Which operator the app talks to: `MYMTS_OPERATOR_URL`, else the saved setting, else one
+//! embedded in the app (loopback, random ports, QA on, demo data, its database in the user's
+//! data dir).
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// The operator as configured before anything starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    Standalone(String),
+    Embedded,
+}
+
+pub fn choose(env: Option<String>, saved: Option<&str>) -> Choice {
+    let pick = |s: &str| {
+        let s = s.trim();
+        (!s.is_empty()).then(|| s.trim_end_matches('/').to_string())
+    };
+    match env
+        .as_deref()
+        .and_then(pick)
+        .or_else(|| saved.and_then(pick))
+    {
+        Some(url) => Choice::Standalone(url),
+        None => Choice::Embedded,
+    }
+}
+
+/// The embedded operator's addresses.
+pub struct Embedded {
+    pub api_url: String,
+    pub gateway_url: Option<String>,
+    /// Kept so the operator lives as long as the app.
+    pub running: mymts_operator::Running,
+}
+
+/// Starts the operator inside this process.
+pub async fn start_embedded(data_dir: &Path) -> Result<Embedded, String> {
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let config = mymts_operator::Config {
+        db_path: Some(data_dir.join("operator.db")),
+        listen: any,
+        gateway_listen: Some(any),
+        qa: true,
+    };
+    let running = mymts_operator::start(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(api = %running.api_url, "embedded operator started");
+    Ok(Embedded {
+        api_url: running.api_url.clone(),
+        gateway_url: running.gateway_url.clone(),
+        running,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_wins_then_setting_then_embedded() {
+        assert_eq!(
+            choose(Some("http://a:1/".into()), Some("http://b:2")),
+            Choice::Standalone("http://a:1".into())
+        );
+        assert_eq!(
+            choose(Some(" ".into()), Some("http://b:2")),
+            Choice::Standalone("http://b:2".into())
+        );
+        assert_eq!(choose(None, None), Choice::Embedded);
+        assert_eq!(choose(None, Some("")), Choice::Embedded);
+    }
+}

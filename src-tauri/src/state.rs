@@ -1,0 +1,182 @@
+//! What every command can reach: the core (once the operator is up), the app's facts and
+//! settings, the inbox watchers, and a channel to the UI-event forwarder.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use mymts_core::ops::inbox::InboxWatch;
+use mymts_core::{Core, CoreError};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, watch};
+
+use crate::boot::Boot;
+use crate::settings::Settings;
+
+/// Facts about this run of the app (shown on the login screen).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct AppInfo {
+    pub version: String,
+    /// The operator runs inside the app (loopback, QA on, demo data).
+    pub embedded: bool,
+    /// Known once the operator is up (at once for a standalone one).
+    pub operator_url: Option<String>,
+    pub gateway_url: Option<String>,
+    /// The QA API is on (embedded operator).
+    pub qa: bool,
+    pub platform: String,
+}
+
+/// What the shell tells the forwarder to emit.
+#[derive(Debug, Clone)]
+pub enum ShellEvent {
+    OperatorStatus {
+        reachable: bool,
+        message: Option<String>,
+    },
+}
+
+/// Where each SMS watcher points. At most one per purpose; never two on one number.
+#[derive(Default)]
+pub struct Watches {
+    /// The active mobile account's phone.
+    pub account: Option<(String, InboxWatch)>,
+    /// The number the login screen awaits a code for (`watch_phone`).
+    pub login: Option<(String, InboxWatch)>,
+}
+
+pub struct Shell {
+    core: watch::Receiver<Option<Result<Core, CoreError>>>,
+    pub info: Mutex<AppInfo>,
+    pub boot: Mutex<Boot>,
+    pub settings: Mutex<Settings>,
+    pub settings_path: PathBuf,
+    /// Where CSV exports go: the user's downloads, else the data dir.
+    pub export_dir: PathBuf,
+    pub watches: tokio::sync::Mutex<Watches>,
+    /// Autologins run one at a time: two racing would present one refresh token twice (AUTH-6).
+    autologin_lock: tokio::sync::Mutex<()>,
+    events: mpsc::UnboundedSender<ShellEvent>,
+    reachable: Mutex<Option<bool>>,
+    pub startup_marker: bool,
+    ready_printed: AtomicBool,
+    pub started_ms: i64,
+}
+
+/// How long a command waits for the embedded operator to come up.
+const CORE_WAIT: Duration = Duration::from_secs(30);
+
+pub struct ShellParts {
+    pub info: AppInfo,
+    pub boot: Boot,
+    pub settings: Settings,
+    pub settings_path: PathBuf,
+    pub export_dir: PathBuf,
+    pub started_ms: i64,
+}
+
+impl Shell {
+    pub fn new(
+        parts: ShellParts,
+        core: watch::Receiver<Option<Result<Core, CoreError>>>,
+        events: mpsc::UnboundedSender<ShellEvent>,
+    ) -> Self {
+        Self {
+            core,
+            info: Mutex::new(parts.info),
+            boot: Mutex::new(parts.boot),
+            settings: Mutex::new(parts.settings),
+            settings_path: parts.settings_path,
+            export_dir: parts.export_dir,
+            watches: tokio::sync::Mutex::new(Watches::default()),
+            autologin_lock: tokio::sync::Mutex::new(()),
+            events,
+            reachable: Mutex::new(None),
+            startup_marker: std::env::var("MYMTS_STARTUP_MARKER").is_ok_and(|v| v == "1"),
+            ready_printed: AtomicBool::new(false),
+            started_ms: parts.started_ms,
+        }
+    }
+
+    /// The core, waiting (a while) for the embedded operator to start.
+    pub async fn core(&self) -> Result<Core, CoreError> {
+        let mut rx = self.core.clone();
+        let ready = tokio::time::timeout(CORE_WAIT, rx.wait_for(Option::is_some)).await;
+        match ready {
+            Ok(Ok(v)) => match v.as_ref() {
+                Some(r) => r.clone(),
+                None => Err(starting()),
+            },
+            _ => Err(starting()),
+        }
+    }
+
+    /// Autologin (AUTH-6), serialised: the start-up one and the UI's share the outcome.
+    pub async fn autologin(&self, core: &Core) -> Result<Option<mymts_core::Session>, CoreError> {
+        let _one = self.autologin_lock.lock().await;
+        self.observe(core.autologin().await)
+    }
+
+    /// The core if it is up, without waiting.
+    pub fn core_now(&self) -> Option<Core> {
+        self.core
+            .borrow()
+            .as_ref()
+            .and_then(|r| r.as_ref().ok().cloned())
+    }
+
+    /// Passes a command's result through, noting whether the operator answered: the UI's
+    /// offline banner follows (`operatorStatus` on change).
+    pub fn observe<T>(&self, r: Result<T, CoreError>) -> Result<T, CoreError> {
+        match &r {
+            Err(CoreError::Unreachable(m)) => self.set_reachable(false, Some(m.clone())),
+            Ok(_) | Err(CoreError::Api(_)) => self.set_reachable(true, None),
+            Err(_) => {}
+        }
+        r
+    }
+
+    pub fn set_reachable(&self, reachable: bool, message: Option<String>) {
+        let changed = match self.reachable.lock() {
+            Ok(mut g) => {
+                let changed = *g != Some(reachable);
+                *g = Some(reachable);
+                changed
+            }
+            Err(_) => false,
+        };
+        if changed {
+            let _ = self
+                .events
+                .send(ShellEvent::OperatorStatus { reachable, message });
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Prints `READY <epoch ms>` once, when asked to (start-up measurements).
+    pub fn ui_ready(&self, screen: &str) {
+        let now = mymts_core::clock::system_now_ms();
+        if self.ready_printed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        tracing::info!(
+            screen,
+            since_start_ms = now - self.started_ms,
+            "first frame"
+        );
+        if self.startup_marker {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "READY {now}");
+            let _ = out.flush();
+        }
+    }
+}
+
+fn starting() -> CoreError {
+    CoreError::Unreachable("the operator is still starting".into())
+}

@@ -1,0 +1,270 @@
+//! Shell tests: the generated bindings are up to date, the command list agrees with the
+//! permissions, and the commands' wiring through Tauri's mock runtime (typed errors included).
+
+use std::path::PathBuf;
+
+use mymts_core::{Core, CoreConfig};
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tokio::sync::{mpsc, watch};
+
+use crate::boot::{self, Boot};
+use crate::settings::Settings;
+use crate::state::{Shell, ShellParts};
+use crate::{ipc, operator};
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn generated() -> String {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("bindings.ts");
+    ipc::export_to(&path).expect("export bindings");
+    std::fs::read_to_string(&path).expect("read bindings")
+}
+
+/// Fails when `ui/src/bindings.ts` is stale. Update it with
+/// `MYMTS_UPDATE_BINDINGS=1 cargo test -p mymts-app bindings` and commit the file.
+#[test]
+fn bindings_are_up_to_date() {
+    let fresh = generated();
+    let committed_path = manifest_dir().join("../ui/src/bindings.ts");
+    if std::env::var("MYMTS_UPDATE_BINDINGS").is_ok_and(|v| v == "1") {
+        std::fs::write(&committed_path, &fresh).expect("write ui/src/bindings.ts");
+        return;
+    }
+    let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "ui/src/bindings.ts is out of date: run `MYMTS_UPDATE_BINDINGS=1 cargo test -p mymts-app bindings` and commit it"
+    );
+}
+
+fn command_list() -> Vec<String> {
+    std::fs::read_to_string(manifest_dir().join("commands.list"))
+        .expect("commands.list")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every command is registered, listed in build.rs's manifest, and granted to the main window;
+/// nothing else is granted.
+#[test]
+fn commands_permissions_and_bindings_agree() {
+    let list = command_list();
+    let bindings = generated();
+    let cap: Value = serde_json::from_str(
+        &std::fs::read_to_string(manifest_dir().join("capabilities/main.json")).expect("cap"),
+    )
+    .expect("capability json");
+    let perms: Vec<&str> = cap["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for c in &list {
+        assert!(
+            bindings.contains(&format!("\"{c}\"")),
+            "{c} is in commands.list but not registered with tauri-specta"
+        );
+        let p = format!("allow-{}", c.replace('_', "-"));
+        assert!(
+            perms.contains(&p.as_str()),
+            "{p} missing from capabilities/main.json"
+        );
+    }
+    let app_perms = perms.iter().filter(|p| p.starts_with("allow-")).count();
+    assert_eq!(
+        app_perms,
+        list.len(),
+        "a capability grants a command that is not listed"
+    );
+    assert_eq!(
+        bindings
+            .lines()
+            .filter(|l| l.contains("__TAURI_INVOKE(\"") || l.contains("__TAURI_INVOKE<"))
+            .count(),
+        list.len(),
+        "a registered command is missing from commands.list"
+    );
+    assert!(
+        perms
+            .iter()
+            .all(|p| !p.starts_with("shell:") && !p.starts_with("fs:"))
+    );
+}
+
+struct Rig {
+    _dir: tempfile::TempDir,
+    _op: mymts_operator::Running,
+    app: App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+    settings_path: PathBuf,
+}
+
+fn rig() -> Rig {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let op =
+        tauri::async_runtime::block_on(mymts_operator::start(mymts_operator::Config::ephemeral()))
+            .expect("operator");
+    let core = Core::new(
+        CoreConfig::new(op.api_url.clone())
+            .data_dir(dir.path())
+            .keyring_service("mymts-app-test"),
+    )
+    .expect("core");
+    let (_tx, rx) = watch::channel(Some(Ok(core)));
+    let (ev_tx, _ev_rx) = mpsc::unbounded_channel();
+    let info = boot::app_info(true, Some(op.api_url.clone()));
+    let settings_path = dir.path().join("config/settings.json");
+    let shell = Shell::new(
+        ShellParts {
+            info: info.clone(),
+            boot: Boot::new(boot::read_view(dir.path()), Settings::default(), info),
+            settings: Settings::default(),
+            settings_path: settings_path.clone(),
+            export_dir: dir.path().to_path_buf(),
+            started_ms: 0,
+        },
+        rx,
+        ev_tx,
+    );
+    let specta = ipc::builder::<MockRuntime>();
+    let app = mock_builder()
+        .invoke_handler(specta.invoke_handler())
+        .manage(shell)
+        .build(tauri::generate_context!())
+        .expect("mock app");
+    specta.mount_events(&app);
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("webview");
+    // Keep the watch sender alive with the app.
+    std::mem::forget(_tx);
+    Rig {
+        _dir: dir,
+        _op: op,
+        app,
+        webview,
+        settings_path,
+    }
+}
+
+fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        w,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().expect("json"))
+}
+
+#[test]
+fn app_info_boot_settings_and_typed_errors_cross_ipc() {
+    let r = rig();
+    let _ = &r.app;
+
+    let info = invoke(&r.webview, "app_info", json!({})).expect("app_info");
+    assert_eq!(info["embedded"], true);
+    assert_eq!(info["qa"], true);
+    assert!(
+        info["operator_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http://127.0.0.1:"))
+    );
+
+    let b = invoke(&r.webview, "boot", json!({})).expect("boot");
+    assert!(
+        b["account"].is_null(),
+        "a fresh install has no account: {b}"
+    );
+    assert_eq!(b["settings"]["language"], "system");
+    assert_eq!(b["app"]["embedded"], true);
+
+    // AUTH-3 through IPC: the typed error with attempts left.
+    let e = invoke(
+        &r.webview,
+        "login_password",
+        json!({"login": "+7 916 123-45-67", "password": "wrong-password", "remember": false}),
+    )
+    .expect_err("a wrong password is refused");
+    assert_eq!(e["code"], "wrong_credentials", "{e}");
+    assert_eq!(e["attempts_left"], 2, "{e}");
+    assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
+
+    // AUTH-2: a mistyped number is a clear local error, not a crash.
+    let e = invoke(
+        &r.webview,
+        "login_sms_code",
+        json!({"phone": "+7 916 12", "code": "1234", "remember": false}),
+    )
+    .expect_err("bad phone");
+    assert_eq!(e["code"], "invalid_input", "{e}");
+
+    // Not signed in: account commands say so.
+    let e = invoke(&r.webview, "home", json!({"refresh": true})).expect_err("no session");
+    assert_eq!(e["code"], "not_signed_in", "{e}");
+
+    // A good login, then the home view through IPC.
+    let ok = invoke(
+        &r.webview,
+        "login_password",
+        json!({"login": "9161234568", "password": "Boris2026pass", "remember": false}),
+    )
+    .expect("login");
+    assert_eq!(ok["session"]["account"]["login"], "+79161234568");
+    assert_eq!(ok["session"]["agreement_required"], true);
+    invoke(&r.webview, "accept_agreement", json!({})).expect("AUTH-10 accept");
+    let home = invoke(&r.webview, "home", json!({"refresh": true})).expect("home");
+    assert_eq!(home["stale"], false);
+    assert_eq!(home["value"]["balance_kop"], 0);
+
+    // Settings round trip, persisted as JSON.
+    let s = json!({"language": "en", "theme": "dark", "operator_url": "http://127.0.0.1:8700/", "remember": false});
+    let saved = invoke(&r.webview, "settings_set", json!({"settings": s})).expect("settings_set");
+    assert_eq!(saved["operator_url"], "http://127.0.0.1:8700");
+    let got = invoke(&r.webview, "settings_get", json!({})).expect("settings_get");
+    assert_eq!(got, saved);
+    let on_disk: Value =
+        serde_json::from_slice(&std::fs::read(&r.settings_path).expect("file")).expect("json");
+    assert_eq!(on_disk, saved);
+    let bad =
+        json!({"language": "en", "theme": "dark", "operator_url": "ftp://x", "remember": true});
+    let e = invoke(&r.webview, "settings_set", json!({"settings": bad})).expect_err("bad url");
+    assert_eq!(e["code"], "invalid_input");
+
+    // Password meter without a network.
+    let st = invoke(
+        &r.webview,
+        "password_strength",
+        json!({"password": "password"}),
+    )
+    .expect("meter");
+    assert_eq!(st["ok"], false);
+}
+
+#[test]
+fn boot_script_carries_no_secret_and_reads_the_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let info = boot::app_info(true, None);
+    let b = Boot::new(boot::read_view(dir.path()), Settings::default(), info);
+    let s = b.script();
+    assert!(s.starts_with("window.__MYMTS_BOOT__ = {"));
+    assert!(!s.contains("token") && !s.contains("password\""));
+    assert_eq!(operator::choose(None, None), operator::Choice::Embedded);
+}

@@ -1,0 +1,240 @@
+// The app's state: who is signed in, the home view, settings, the route. One object, mutated in
+// place, read by every component.
+import type { Account, AccountOverview, AppInfo, Boot, Cached, LoginOutcome, Settings } from '../bindings';
+import { api, AppError, on, quietly, toAppError } from './ipc';
+import { i18n } from './i18n/index.svelte';
+import { isOffline, isSessionGone } from './errors';
+
+export type Route =
+  | 'login'
+  | 'agreement'
+  | 'home'
+  | 'detail'
+  | 'services'
+  | 'tariffs'
+  | 'settings'
+  | 'activity'
+  | 'help'
+  | 'block'
+  | 'linked';
+
+export type EndReason = 'inactivity' | 'revoked' | 'exit';
+
+export const DEFAULT_SETTINGS: Settings = { language: 'system', theme: 'system', operator_url: null, remember: true };
+
+function initial() {
+  return {
+    route: 'login' as Route,
+    settings: { ...DEFAULT_SETTINGS } as Settings,
+    info: null as AppInfo | null,
+    account: null as Account | null,
+    accounts: [] as Account[],
+    signedIn: false,
+    home: null as Cached<AccountOverview> | null,
+    homeError: null as AppError | null,
+    homeLoading: false,
+    online: true,
+    endedReason: null as EndReason | null,
+    skewMs: 0,
+    phoneOpen: false,
+    offerPermanent: false,
+    keyringWarning: false,
+    now: Date.now(),
+  };
+}
+
+export const app = $state(initial());
+
+/** For tests: back to a fresh app. */
+export function resetApp(): void {
+  Object.assign(app, initial());
+}
+
+export function applyTheme(theme: Settings['theme']): void {
+  if (typeof document === 'undefined') return;
+  if (theme === 'system') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+}
+
+/** Paint from what the shell injected: synchronous, no IPC. */
+export function applyBoot(boot: Boot | undefined | null): void {
+  if (!boot) {
+    i18n.set('system');
+    return;
+  }
+  app.settings = boot.settings;
+  app.info = boot.app;
+  app.accounts = boot.accounts;
+  app.account = boot.account;
+  app.home = boot.home;
+  i18n.set(boot.settings.language);
+  applyTheme(boot.settings.theme);
+  if (boot.account && boot.home) app.route = 'home';
+  else app.route = 'login';
+}
+
+export function navigate(route: Route): void {
+  app.route = route;
+  if (typeof window !== 'undefined' && route !== 'login' && route !== 'agreement') {
+    if (window.location.hash !== `#${route}`) history.replaceState(null, '', `#${route}`);
+  }
+}
+
+/** Fresh home data replaces what is shown, in place. */
+export async function refreshHome(refresh = true): Promise<void> {
+  app.homeLoading = true;
+  try {
+    const v = await api.home(refresh);
+    app.home = v;
+    app.homeError = null;
+    app.online = !v.stale || app.online;
+    if (v.value.account) app.account = v.value.account;
+  } catch (e) {
+    const err = toAppError(e);
+    if (isSessionGone(err)) {
+      endSession(err.code === 'session_inactive' ? 'inactivity' : 'revoked');
+      return;
+    }
+    if (isOffline(err)) app.online = false;
+    app.homeError = err;
+  } finally {
+    app.homeLoading = false;
+  }
+}
+
+export async function checkClock(): Promise<void> {
+  try {
+    const c = await api.clockCheck();
+    app.skewMs = c.skew_ms;
+  } catch {
+    // No clock check offline; the warning simply does not show.
+  }
+}
+
+/** After any successful login. */
+export async function afterLogin(outcome: LoginOutcome): Promise<void> {
+  const s = outcome.session;
+  app.account = s.account;
+  app.signedIn = true;
+  app.endedReason = null;
+  if (!app.accounts.some((a) => a.login === s.account.login)) app.accounts = [...app.accounts, s.account];
+  app.offerPermanent = s.offer_permanent_password;
+  app.keyringWarning = outcome.keyring_error !== null;
+  if (s.agreement_required) {
+    app.route = 'agreement';
+    return;
+  }
+  if (app.home && app.home.value.account.login !== s.account.login) app.home = null;
+  navigate('home');
+  await Promise.all([refreshHome(true), checkClock()]);
+}
+
+/** The session is over (inactivity, revoked, exit): back to login, saying why. */
+export function endSession(reason: EndReason): void {
+  app.signedIn = false;
+  app.endedReason = reason;
+  app.home = null;
+  app.homeError = null;
+  app.offerPermanent = false;
+  app.phoneOpen = false;
+  app.route = 'login';
+}
+
+export async function exit(): Promise<void> {
+  try {
+    await api.logout();
+  } catch {
+    // Exit always leaves, even offline; the shell wipes what it can.
+  }
+  if (app.account) app.accounts = app.accounts.filter((a) => a.login !== app.account?.login);
+  app.account = null;
+  endSession('exit');
+}
+
+export async function switchAccount(login: string): Promise<void> {
+  const s = await api.switchAccount(login);
+  app.account = s.account;
+  app.home = null;
+  navigate('home');
+  await refreshHome(true);
+}
+
+export async function saveSettings(patch: Partial<Settings>): Promise<void> {
+  const next = { ...app.settings, ...patch };
+  app.settings = next;
+  i18n.set(next.language);
+  applyTheme(next.theme);
+  try {
+    app.settings = await api.settingsSet(next);
+  } catch {
+    // Shown as chosen even if the shell could not save; it applies now, just not next start.
+  }
+}
+
+/** Background start: autologin, then fresh data. Never blocks the first paint. */
+export async function startBackground(): Promise<void> {
+  try {
+    const s = await api.autologin();
+    if (s) {
+      app.account = s.account;
+      app.signedIn = true;
+      if (s.agreement_required) {
+        app.route = 'agreement';
+        return;
+      }
+      if (app.route === 'login') navigate('home');
+      await Promise.all([refreshHome(true), checkClock()]);
+    } else if (app.route !== 'login') {
+      app.route = 'login';
+      app.home = null;
+    }
+  } catch (e) {
+    const err = toAppError(e);
+    if (isOffline(err)) app.online = false;
+    else if (app.route !== 'login') {
+      app.route = 'login';
+      app.home = null;
+    }
+  }
+}
+
+let lastTouch = 0;
+/** User input keeps the session alive (AUTH-8); at most one `touch` per 10 s. */
+export function userActivity(nowMs = Date.now()): void {
+  if (!app.signedIn) return;
+  if (nowMs - lastTouch < 10_000) return;
+  lastTouch = nowMs;
+  quietly(api.touch());
+}
+export function resetTouchThrottle(): void {
+  lastTouch = 0;
+}
+
+/** Shell events that change the whole app. Returns a stop function. */
+export function listenShell(): () => void {
+  const stops = [
+    on('sessionEnded', (p) => {
+      if (p.reason === 'exit' && app.endedReason === 'exit') return;
+      endSession(p.reason);
+    }),
+    on('dataRefreshed', (p) => {
+      if (p.view === 'home' && (!app.account || p.login === app.account.login)) {
+        app.home = p.data;
+        if (!p.data.stale) app.online = true;
+      }
+    }),
+    on('keyringUnavailable', () => {
+      app.keyringWarning = true;
+    }),
+    on('operatorStatus', (p) => {
+      app.online = p.reachable;
+    }),
+    on('activeAccountChanged', (p) => {
+      if (app.account?.login !== p.login) {
+        const a = app.accounts.find((x) => x.login === p.login);
+        if (a) app.account = a;
+      }
+    }),
+  ];
+  return () => stops.forEach((s) => s());
+}

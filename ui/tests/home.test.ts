@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { render, screen, waitFor } from '@testing-library/svelte';
+import App from '../src/App.svelte';
+import { app, applyBoot, startBackground } from '../src/lib/store.svelte';
+import { boot, cached, fail, mockShell, overview, plain, shellEmit, outcome } from './helpers';
+
+describe('Home (ACC-1)', () => {
+  it('paints the cached account in the first frame, before any IPC answers', () => {
+    const calls = mockShell({});
+    applyBoot(boot());
+    render(App);
+    expect(plain(screen.getByTestId('home-balance').textContent)).toBe('₽1,234.56');
+    expect(screen.getByTestId('home-updated').textContent).toMatch(/5 minutes ago/);
+    expect(screen.getByTestId('pkg-minutes')).toBeTruthy();
+    expect(screen.getByTestId('pkg-sms')).toBeTruthy();
+    expect(screen.getByTestId('pkg-data')).toBeTruthy();
+    expect(screen.getByTestId('home-tariff').textContent).toContain('Smart');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('replaces the cached view with fresh data in place', async () => {
+    mockShell({
+      autologin: () => outcome().session,
+      home: () => cached(overview({ balance_kop: 99900 }), false, Date.now()),
+      clock_check: () => ({ operator_ms: 0, device_ms: 0, skew_ms: 0, warn: false }),
+    });
+    applyBoot(boot());
+    render(App);
+    await startBackground();
+    await waitFor(() => expect(plain(screen.getByTestId('home-balance').textContent)).toBe('₽999.00'));
+    expect(screen.getByTestId('home-updated').textContent).toMatch(/now/);
+  });
+
+  it('shows a skeleton while loading when nothing is cached', () => {
+    mockShell({ home: () => new Promise(() => {}) });
+    applyBoot(boot({ home: null }));
+    app.route = 'home';
+    app.signedIn = true;
+    render(App);
+    expect(screen.getByTestId('home-skeleton')).toBeTruthy();
+    expect(screen.queryByTestId('home-balance')).toBeNull();
+  });
+
+  it('shows the error sentence with Retry, and retries', async () => {
+    let n = 0;
+    mockShell({ home: () => (n++ === 0 ? fail('internal') : cached(overview(), false, Date.now())) });
+    applyBoot(boot({ home: null }));
+    app.route = 'home';
+    app.signedIn = true;
+    render(App); // Home loads on mount; the first answer fails
+    await waitFor(() => screen.getByTestId('home-error'));
+    expect(screen.getByTestId('error-text').textContent).toMatch(/internal error/);
+    screen.getByTestId('retry').click();
+    await waitFor(() => screen.getByTestId('home-balance'));
+  });
+
+  it('keeps cached data under an offline banner when the operator is unreachable (CACHE-2)', async () => {
+    mockShell({ home: () => fail('unreachable'), autologin: () => fail('unreachable') });
+    applyBoot(boot());
+    render(App);
+    await startBackground();
+    await waitFor(() => screen.getByTestId('offline-banner'));
+    expect(plain(screen.getByTestId('home-balance').textContent)).toBe('₽1,234.56');
+  });
+
+  it('shows the offline banner from the operator-status event and hides it again', async () => {
+    mockShell({});
+    applyBoot(boot());
+    const { listenShell } = await import('../src/lib/store.svelte');
+    const stop = listenShell();
+    render(App);
+    await shellEmit('operator-status', { reachable: false, message: null });
+    await waitFor(() => screen.getByTestId('offline-banner'));
+    await shellEmit('operator-status', { reachable: true, message: null });
+    await waitFor(() => expect(screen.queryByTestId('offline-banner')).toBeNull());
+    stop();
+  });
+
+  it('explains a zero balance and a negative one (ACC-4)', () => {
+    mockShell({});
+    applyBoot(boot({ home: cached(overview({ balance_kop: 0 }), true) }));
+    const r = render(App);
+    expect(plain(screen.getByTestId('home-balance').textContent)).toBe('₽0.00');
+    expect(screen.getByTestId('home-balance-hint').textContent).toMatch(/zero/);
+    r.unmount();
+    applyBoot(boot({ home: cached(overview({ balance_kop: -5000 }), true) }));
+    render(App);
+    expect(plain(screen.getByTestId('home-balance').textContent)).toBe('-₽50.00');
+    expect(screen.getByTestId('home-balance-hint').textContent).toMatch(/below zero/);
+  });
+
+  it('shows usage notices (ACC-11) and the clock warning (AUTH-13)', () => {
+    mockShell({});
+    applyBoot(boot({ home: cached(overview({ notices: [{ kind: 'data', percent: 80, at_ms: 1, text: 'x' }] }), true) }));
+    app.skewMs = 5 * 60_000;
+    render(App);
+    expect(screen.getByTestId('usage-notice').textContent).toMatch(/80% of the month’s internet/);
+    expect(screen.getByTestId('clock-warning').textContent).toMatch(/5 min/);
+  });
+
+  it('writes money the Russian way in Russian', () => {
+    mockShell({});
+    applyBoot(boot({ settings: { language: 'ru', theme: 'system', operator_url: null, remember: true } }));
+    render(App);
+    expect(plain(screen.getByTestId('home-balance').textContent)).toBe('1 234,56 ₽');
+    expect(screen.getByTestId('tab-home').textContent).toContain('Главная');
+  });
+
+  it('returns to login with the reason when the session ends (AUTH-8)', async () => {
+    mockShell({});
+    applyBoot(boot());
+    app.signedIn = true;
+    const { listenShell } = await import('../src/lib/store.svelte');
+    const stop = listenShell();
+    render(App);
+    await shellEmit('session-ended', { login: '+79161234567', reason: 'inactivity' });
+    await waitFor(() => screen.getByTestId('session-ended'));
+    expect(screen.getByTestId('session-ended').textContent).toMatch(/20 minutes/);
+    expect(screen.getByTestId('login-phone')).toBeTruthy();
+    stop();
+  });
+
+  it('Exit is one click away and logs out', async () => {
+    const calls = mockShell({ logout: () => null });
+    applyBoot(boot());
+    app.signedIn = true;
+    render(App);
+    screen.getByTestId('exit-button').click();
+    await waitFor(() => screen.getByTestId('login-phone'));
+    expect(calls.some((c) => c.cmd === 'logout')).toBe(true);
+  });
+
+  it('tops up; a declined card says so; a second step asks for the code (ACC-10)', async () => {
+    mockShell({
+      topup: (a) =>
+        a.cardNumber === '4000000000000002'
+          ? fail('card_declined')
+          : a.cardNumber === '4000000000003220'
+            ? { payment_id: 'p1', status: 'action_required', balance_kop: 123456 }
+            : { payment_id: 'p0', status: 'succeeded', balance_kop: 173456 },
+      topup_confirm: () => ({ payment_id: 'p1', status: 'succeeded', balance_kop: 173456 }),
+      home: () => cached(overview({ balance_kop: 173456 }), false, Date.now()),
+    });
+    applyBoot(boot());
+    app.signedIn = true;
+    render(App);
+    const { fireEvent } = await import('@testing-library/svelte');
+    screen.getByTestId('home-topup').click();
+    const card = await screen.findByTestId('topup-card');
+    await fireEvent.input(card, { target: { value: '4000000000000002' } });
+    screen.getByTestId('topup-submit').click();
+    await waitFor(() => expect(screen.getByTestId('topup-error').textContent).toMatch(/declined/));
+    await fireEvent.input(card, { target: { value: '4000000000003220' } });
+    screen.getByTestId('topup-submit').click();
+    const code = await screen.findByTestId('topup-code');
+    await fireEvent.input(code, { target: { value: '123456' } });
+    screen.getByTestId('topup-confirm').click();
+    await waitFor(() => expect(plain(screen.getByTestId('topup-done').textContent)).toMatch(/₽1,734.56/));
+  });
+});

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import App from '../src/App.svelte';
+import { app, applyBoot } from '../src/lib/store.svelte';
+import { boot, cached, fail, mockShell, outcome, overview, shellEmit } from './helpers';
+
+const loginBoot = () => boot({ account: null, home: null, accounts: [] });
+const captcha = () => ({ id: 'c1', png_base64: 'iVBORw0KGgo=', expires_in_s: 120 });
+
+function type(testid: string, value: string) {
+  return fireEvent.input(screen.getByTestId(testid), { target: { value } });
+}
+
+describe('Login (AUTH-1..4, 10, 12)', () => {
+  it('shows the four account tabs and the embedded-operator note', () => {
+    mockShell({});
+    applyBoot(loginBoot());
+    render(App);
+    for (const k of ['mobile', 'home', 'satellite', 'banking']) expect(screen.getByTestId(`login-tab-${k}`)).toBeTruthy();
+    expect(screen.getByTestId('login-embedded').textContent).toMatch(/Demo operator running on this computer/);
+    expect((screen.getByTestId('remember-device') as HTMLInputElement).checked).toBe(true);
+  });
+
+  it('masks the number and refuses what is not a phone', async () => {
+    mockShell({});
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '8 (916) 1234567');
+    expect((screen.getByTestId('login-phone') as HTMLInputElement).value).toBe('+7 916 123-45-67');
+    await type('login-phone', '12');
+    await type('login-password', 'x');
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => screen.getByTestId('login-phone-error'));
+  });
+
+  it('signs in with a password and lands on Home with data', async () => {
+    const calls = mockShell({
+      login_password: () => outcome(),
+      home: () => cached(overview(), false, Date.now()),
+      clock_check: () => ({ operator_ms: 0, device_ms: 0, skew_ms: 0, warn: false }),
+    });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '9161234567');
+    await type('login-password', 'Anna2026pass');
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => screen.getByTestId('home-balance'));
+    expect(calls.find((c) => c.cmd === 'login_password')?.args).toEqual({ login: '+79161234567', password: 'Anna2026pass', remember: true });
+  });
+
+  it('says how many attempts are left, then the locked state (AUTH-3)', async () => {
+    let left = 2;
+    mockShell({ login_password: () => (left > 0 ? fail('wrong_credentials', { attempts_left: left-- }) : fail('password_locked')) });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '+7 916 123-45-67');
+    await type('login-password', 'nope');
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => expect(screen.getByTestId('attempts-left').textContent).toMatch(/2 attempts left/));
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => expect(screen.getByTestId('attempts-left').textContent).toMatch(/1 attempt left/));
+    await type('login-password', 'nope');
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => screen.getByTestId('login-locked'));
+    expect(screen.getByTestId('login-error').textContent).toMatch(/locked/);
+    screen.getByTestId('login-unlock').click();
+    await waitFor(() => screen.getByTestId('sms-captcha-input'));
+  });
+
+  it('SMS password: captcha, countdown, and the code filled only from a genuine SMS for this number (AUTH-4, INBOX-3)', async () => {
+    const calls = mockShell({
+      captcha,
+      watch_phone: () => null,
+      request_sms_password: () => ({ resend_after_s: 60, expires_in_s: 300, resent_same_code: false, requests_left_this_hour: 4 }),
+      login_sms_code: () => outcome('+79161234567', { method: 'sms_code', offer_permanent_password: true }),
+      home: () => cached(overview(), false, Date.now()),
+    });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '+7 916 123-45-67');
+    screen.getByTestId('login-method-sms').click();
+    await waitFor(() => screen.getByTestId('sms-captcha-image'));
+    await type('sms-captcha-input', 'aB3dE');
+    screen.getByTestId('sms-request').click();
+    await waitFor(() => expect(screen.getByTestId('sms-resend-countdown').textContent).toMatch(/1:00|0:59/));
+    expect((screen.getByTestId('sms-request') as HTMLButtonElement).disabled).toBe(true);
+    expect(calls.find((c) => c.cmd === 'request_sms_password')?.args).toEqual({ phone: '+79161234567', captchaId: 'c1', captchaAnswer: 'aB3dE' });
+    expect(screen.getByTestId('sms-code').getAttribute('autocomplete')).toBe('one-time-code');
+
+    const msg = (sender: string, verdict: string, code: string | null) => ({ id: 1, sender, text: 't', code, verdict, received_ms: 1, received_at: '' });
+    await shellEmit('sms-received', { number: '+79161234567', message: msg('+79990001122', 'fraud', null) });
+    await shellEmit('sms-received', { number: '+79160000000', message: msg('3339', 'genuine', 'ZZZ999') });
+    expect((screen.getByTestId('sms-code') as HTMLInputElement).value).toBe('');
+    await shellEmit('sms-received', { number: '+79161234567', message: msg('3339', 'genuine', 'Xy7Kp2') });
+    await waitFor(() => expect((screen.getByTestId('sms-code') as HTMLInputElement).value).toBe('Xy7Kp2'));
+    expect(screen.getByTestId('sms-code-filled').textContent).toMatch(/3339/);
+
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => screen.getByTestId('offer-permanent'));
+  });
+
+  it('a wrong captcha says so and brings a new picture', async () => {
+    let n = 0;
+    mockShell({ captcha: () => ({ ...captcha(), id: `c${++n}` }), watch_phone: () => null, request_sms_password: () => fail('captcha_wrong') });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '9161234567');
+    screen.getByTestId('login-method-sms').click();
+    await waitFor(() => screen.getByTestId('sms-captcha-image'));
+    await type('sms-captcha-input', 'abc');
+    screen.getByTestId('sms-request').click();
+    await waitFor(() => expect(screen.getByTestId('login-error').textContent).toMatch(/upper and lower case/));
+    await waitFor(() => expect(n).toBe(2));
+  });
+
+  it('"Code not arriving?" shows the findings and the alternatives (INBOX-4)', async () => {
+    mockShell({
+      troubleshoot: () => ({
+        findings: [{ kind: 'airplane_mode', message: 'x' }, { kind: 'resend_countdown', message: 'y', seconds: 42 }],
+        alternatives: [{ kind: 'command111', message: '' }, { kind: 'call_support', message: '' }],
+      }),
+      request_password_by_111: () => null,
+    });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '9161234567');
+    screen.getByTestId('sms-not-arriving').click();
+    await waitFor(() => expect(screen.getAllByTestId('trouble-finding')).toHaveLength(2));
+    expect(screen.getAllByTestId('trouble-finding')[0]?.textContent).toMatch(/Airplane mode is on/);
+    expect(screen.getAllByTestId('trouble-finding')[1]?.textContent).toMatch(/0:42/);
+    expect(screen.getByTestId('trouble-alt-111').textContent).toMatch(/111/);
+    expect(screen.getByTestId('trouble-alt-0890').textContent).toMatch(/0890/);
+    await type('trouble-111-password', 'November348');
+    screen.getByTestId('trouble-111-send').click();
+    await waitFor(() => screen.getByTestId('trouble-111-sent'));
+  });
+
+  it('banking says to call 0890; contracts recover by e-mail', async () => {
+    const calls = mockShell({ request_recovery: () => ({ masked_email: 'h***@mail.example', expires_in_s: 600 }) });
+    applyBoot(loginBoot());
+    render(App);
+    screen.getByTestId('login-tab-banking').click();
+    await waitFor(() => expect(screen.getByTestId('banking-lost-password').textContent).toMatch(/0890/));
+    screen.getByTestId('login-tab-home').click();
+    await waitFor(() => screen.getByTestId('login-forgot'));
+    await type('login-contract', '7700123456');
+    screen.getByTestId('login-forgot').click();
+    await waitFor(() => screen.getByTestId('recovery-send'));
+    screen.getByTestId('recovery-send').click();
+    await waitFor(() => expect(screen.getByTestId('recovery-sent').textContent).toMatch(/h\*\*\*@mail.example/));
+    expect(calls.find((c) => c.cmd === 'request_recovery')?.args).toEqual({ contract: '7700123456' });
+  });
+
+  it('an unlinked social account gets the way to link it (AUTH-12)', async () => {
+    mockShell({ login_social: () => fail('social_not_linked') });
+    applyBoot(loginBoot());
+    render(App);
+    screen.getByTestId('login-social').click();
+    await waitFor(() => screen.getByTestId('social-username'));
+    await type('social-username', 'boris.ivanov');
+    await type('social-password', 'Social2026');
+    screen.getByTestId('social-submit').click();
+    await waitFor(() => expect(screen.getByTestId('social-how-to-link').textContent).toMatch(/Settings/));
+  });
+
+  it('asks to accept the agreement on first login (AUTH-10)', async () => {
+    const calls = mockShell({
+      login_password: () => outcome('+79161234567', { agreement_required: true }),
+      agreement: () => ({ version: 3, title: 'System Use Agreement', text: 'Terms…' }),
+      accept_agreement: () => null,
+      home: () => cached(overview(), false, Date.now()),
+    });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '9161234567');
+    await type('login-password', 'Anna2026pass');
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => screen.getByTestId('agreement-accept'));
+    expect(screen.getByTestId('agreement-text').textContent).toBe('Terms…');
+    screen.getByTestId('agreement-accept').click();
+    await waitFor(() => screen.getByTestId('home-balance'));
+    expect(calls.some((c) => c.cmd === 'accept_agreement')).toBe(true);
+    expect(app.route).toBe('home');
+  });
+
+  it('shows the on-net button when the gateway is there (AUTH-7)', () => {
+    mockShell({});
+    const b = loginBoot();
+    b.app.gateway_url = 'http://127.0.0.1:8701';
+    applyBoot(b);
+    render(App);
+    expect(screen.getByTestId('login-onnet')).toBeTruthy();
+  });
+
+  it('is in Russian when the settings say so', () => {
+    mockShell({});
+    applyBoot({ ...loginBoot(), settings: { language: 'ru', theme: 'dark', operator_url: null, remember: false } });
+    render(App);
+    expect(screen.getByTestId('login-tab-mobile').textContent).toBe('Мобильная связь');
+    expect(screen.getByTestId('login-embedded').textContent).toMatch(/Демо-оператор/);
+    expect(document.documentElement.dataset.theme).toBe('dark');
+    expect((screen.getByTestId('remember-device') as HTMLInputElement).checked).toBe(false);
+  });
+});
