@@ -80,7 +80,7 @@ impl Journey {
                 ],
             }),
         );
-        let client = ClientBuilder::rustls()
+        let client = ClientBuilder::native()
             .unwrap_or_else(|e| panic!("webdriver client: {e}"))
             .capabilities(caps)
             .connect(&webdriver_url())
