@@ -80,10 +80,20 @@ struct Dirs {
     export: PathBuf,
 }
 
-fn dirs<R: Runtime>(app: &AppHandle<R>) -> Result<Dirs, Box<dyn std::error::Error>> {
+fn dirs<R: Runtime>(
+    app: &AppHandle<R>,
+    launch: &crate::args::Launch,
+) -> Result<Dirs, Box<dyn std::error::Error>> {
     let p = app.path();
-    let data = p.app_data_dir()?;
-    let config = p.app_config_dir().unwrap_or_else(|_| data.clone());
+    // A data dir given at launch holds everything (a QA run must not touch the user's config).
+    let (data, config) = match &launch.data_dir {
+        Some(dir) => (dir.clone(), dir.clone()),
+        None => {
+            let data = p.app_data_dir()?;
+            let config = p.app_config_dir().unwrap_or_else(|_| data.clone());
+            (data, config)
+        }
+    };
     let export = p.download_dir().unwrap_or_else(|_| data.clone());
     std::fs::create_dir_all(&data)?;
     Ok(Dirs {
@@ -94,15 +104,17 @@ fn dirs<R: Runtime>(app: &AppHandle<R>) -> Result<Dirs, Box<dyn std::error::Erro
 }
 
 /// The `setup` hook: boot data, the window, and the background start.
-pub fn setup(app: &mut App, started_ms: i64) -> Result<(), Box<dyn std::error::Error>> {
+pub fn setup(
+    app: &mut App,
+    started_ms: i64,
+    launch: crate::args::Launch,
+) -> Result<(), Box<dyn std::error::Error>> {
     let handle = app.handle().clone();
-    let d = dirs(&handle)?;
+    let d = dirs(&handle, &launch)?;
+    crate::logs::to_file(&d.data);
     let settings_path = d.config.join("settings.json");
     let settings = Settings::load(&settings_path);
-    let choice = operator::choose(
-        std::env::var("MYMTS_OPERATOR_URL").ok(),
-        settings.operator_url.as_deref(),
-    );
+    let choice = operator::choose(launch.operator.clone(), settings.operator_url.as_deref());
     let info = match &choice {
         Choice::Standalone(url) => app_info(false, Some(url.clone())),
         Choice::Embedded => app_info(true, None),
@@ -134,7 +146,15 @@ pub fn setup(app: &mut App, started_ms: i64) -> Result<(), Box<dyn std::error::E
 
     let data_dir = d.data;
     tauri::async_runtime::spawn(async move {
-        start_background(handle, choice, data_dir, core_tx, ev_rx).await;
+        start_background(
+            handle,
+            choice,
+            data_dir,
+            launch.keyring_service,
+            core_tx,
+            ev_rx,
+        )
+        .await;
     });
     Ok(())
 }
@@ -143,6 +163,7 @@ async fn start_background<R: Runtime>(
     app: AppHandle<R>,
     choice: Choice,
     data_dir: PathBuf,
+    keyring_service: Option<String>,
     core_tx: watch::Sender<Option<Result<Core, CoreError>>>,
     ev_rx: mpsc::UnboundedReceiver<crate::state::ShellEvent>,
 ) {
@@ -169,9 +190,12 @@ async fn start_background<R: Runtime>(
             }
         },
     };
-    let config = CoreConfig::new(url)
+    let mut config = CoreConfig::new(url)
         .data_dir(&data_dir)
         .device("mymts app", std::env::consts::OS);
+    if let Some(service) = keyring_service {
+        config = config.keyring_service(service);
+    }
     let core = match Core::new(config) {
         Ok(c) => c,
         Err(e) => {

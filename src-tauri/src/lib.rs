@@ -2,10 +2,12 @@
 //! module per feature), the start-up path in [`boot`], the embedded operator in [`operator`],
 //! core events to typed UI events in [`events`], native notifications in [`notify`].
 
+pub mod args;
 pub mod boot;
 pub mod commands;
 pub mod events;
 pub mod ipc;
+pub mod logs;
 pub mod notify;
 pub mod operator;
 pub mod settings;
@@ -17,20 +19,15 @@ pub use state::Shell;
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let started_ms = mymts_core::clock::system_now_ms();
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MYMTS_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
+    logs::init();
+    let launch = args::Launch::from_process();
     let specta = ipc::builder::<tauri::Wry>();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
-            boot::setup(app, started_ms)?;
+            boot::setup(app, started_ms, launch)?;
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -81,7 +81,6 @@ impl Journey {
             }),
         );
         let client = ClientBuilder::native()
-            .unwrap_or_else(|e| panic!("webdriver client: {e}"))
             .capabilities(caps)
             .connect(&webdriver_url())
             .await

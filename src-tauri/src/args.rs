@@ -1,0 +1,62 @@
+//! Launch options, for QA harnesses and power users: which operator, which data dir, which keyring
+//! service. Every one is optional; with none the app behaves as a subscriber's install does.
+//!
+//! `mymts-app [--operator URL] [--data-dir DIR] [--keyring-service NAME]`
+//! (also `MYMTS_OPERATOR_URL`, `MYMTS_DATA_DIR`, `MYMTS_KEYRING_SERVICE`).
+
+use clap::Parser;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Default, Parser)]
+#[command(name = "mymts-app", about = "My MTS self-care app")]
+pub struct Launch {
+    /// A standalone operator's API URL (default: the embedded operator, or the saved setting).
+    #[arg(long, env = "MYMTS_OPERATOR_URL")]
+    pub operator: Option<String>,
+    /// Where the cache, settings, logs and the embedded operator's database live.
+    #[arg(long, env = "MYMTS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The OS keyring service the remembered sign-in is filed under (one per test run).
+    #[arg(long, env = "MYMTS_KEYRING_SERVICE")]
+    pub keyring_service: Option<String>,
+}
+
+impl Launch {
+    /// Reads the process arguments. Unknown arguments (platforms add their own) are ignored
+    /// rather than stopping the app.
+    pub fn from_process() -> Self {
+        Self::try_parse().unwrap_or_else(|e| {
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) {
+                let _ = e.print();
+                std::process::exit(0);
+            }
+            tracing::warn!("ignoring launch arguments it cannot read: {e}");
+            Self::default()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_harness_flags() {
+        let l = Launch::try_parse_from([
+            "mymts-app",
+            "--operator",
+            "http://127.0.0.1:9",
+            "--data-dir",
+            "/tmp/x",
+            "--keyring-service",
+            "svc",
+        ])
+        .expect("parses");
+        assert_eq!(l.operator.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(l.data_dir, Some(PathBuf::from("/tmp/x")));
+        assert_eq!(l.keyring_service.as_deref(), Some("svc"));
+    }
+}
