@@ -151,6 +151,49 @@ impl Journey {
             .unwrap_or_else(|err| panic!("type into {id}: {err}"));
     }
 
+    /// Ticks or unticks a checkbox (or the checkbox inside a labelled control).
+    pub async fn set_checked(&self, id: &str, on: bool) {
+        let e = self.el(id).await;
+        let input = match e.prop("type").await.ok().flatten().as_deref() {
+            Some("checkbox") => e.clone(),
+            _ => e
+                .find(Locator::Css("input[type=checkbox]"))
+                .await
+                .unwrap_or_else(|_| e.clone()),
+        };
+        let checked = input.prop("checked").await.ok().flatten().as_deref() == Some("true");
+        if checked != on {
+            input
+                .click()
+                .await
+                .unwrap_or_else(|err| panic!("toggle {id}: {err}"));
+        }
+    }
+
+    /// Chooses an option of a `<select>` the way a user does (click the option); WebKitWebDriver
+    /// cannot always click inside a native select, then the same change is made as its event.
+    pub async fn select(&self, id: &str, value: &str) {
+        let css = format!("{} option[value=\"{value}\"]", Self::css(id));
+        self.el(id).await;
+        if let Ok(opt) = self.app().find(Locator::Css(&css)).await
+            && opt.click().await.is_ok()
+        {
+            return;
+        }
+        let script = "const s = document.querySelector(arguments[0]); s.value = arguments[1]; \
+                      s.dispatchEvent(new Event('change', { bubbles: true }));";
+        self.app()
+            .execute(
+                script,
+                vec![
+                    Value::String(Self::css(id)),
+                    Value::String(value.to_string()),
+                ],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("select {value} in {id}: {e}"));
+    }
+
     pub async fn text(&self, id: &str) -> String {
         self.el(id).await.text().await.unwrap_or_default()
     }

@@ -13,9 +13,7 @@ async fn password_login(j: &Journey, phone: &str, password: &str, remember: bool
     j.fill("login-phone", phone).await;
     j.click("login-method-password").await;
     j.fill("login-password", password).await;
-    if remember {
-        j.click("remember-device").await;
-    }
+    j.set_checked("remember-device", remember).await;
     j.click("login-submit").await;
 }
 
@@ -261,20 +259,13 @@ async fn j19_acc8_language_switches_and_persists_over_a_restart() {
                 password_login(j, ANNA, Journey::password(ANNA), true).await;
                 accept_agreement_if_asked(j).await;
                 j.click("tab-settings").await;
-                let lang = j.el("settings-language").await;
-                lang.select_by_value("ru")
-                    .await
-                    .unwrap_or_else(|e| panic!("select ru: {e}"));
+                j.select("settings-language", "ru").await;
                 j.wait_text("tab-home", "Главная").await;
                 j.quit().await;
                 j.launch().await;
                 j.wait_text("tab-home", "Главная").await;
                 j.click("tab-settings").await;
-                j.el("settings-language")
-                    .await
-                    .select_by_value("en")
-                    .await
-                    .unwrap_or_else(|e| panic!("select en: {e}"));
+                j.select("settings-language", "en").await;
                 j.wait_text("tab-home", "Home").await;
             })
         },
