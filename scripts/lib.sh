@@ -40,5 +40,16 @@ ensure_tauri_driver() {
 
 # The web UI: npm packages (from the lock file) and the production build Tauri embeds.
 build_ui() {
-  (cd "$ROOT/ui" && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "==> installing Node.js and npm"
+    sudo_if_needed apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  (
+    cd "$ROOT/ui"
+    # Reinstall only when the lock file changed since the last install.
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+      npm ci --no-audit --no-fund
+    fi
+    npm run build
+  )
 }
