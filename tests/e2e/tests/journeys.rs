@@ -287,3 +287,277 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Signs in with a password (agreement accepted) and waits for home.
+async fn signed_in(j: &mut Journey, login: &str) {
+    j.launch().await;
+    password_login(j, login, Journey::password(login), false).await;
+    accept_agreement_if_asked(j).await;
+    j.el("home-balance").await;
+}
+
+async fn balance_kop(j: &Journey, login: &str) -> i64 {
+    let login = login.to_string();
+    j.op.state
+        .db
+        .tx(move |tx| {
+            Ok(tx.query_row(
+                "SELECT balance_kop FROM accounts WHERE login = ?1",
+                [login],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap_or(i64::MIN)
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j11_acc2_acc3_auth11_with_money_change_tariff_and_connect_paid_service() {
+    Journey::run(
+        "j11_acc2_acc3_auth11_with_money_change_tariff_and_connect_paid_service",
+        |j| {
+            Box::pin(async move {
+                signed_in(j, ANNA).await;
+                let before = balance_kop(j, ANNA).await;
+                j.click("home-tariffs").await;
+                j.click("tariff-change-unlim").await;
+                j.el("tariff-changed").await;
+                let after_tariff = balance_kop(j, ANNA).await;
+                assert!(
+                    after_tariff < before,
+                    "the tariff fee was charged: {before} → {after_tariff}"
+                );
+                j.click("tab-services").await;
+                j.click("service-connect-antispam").await;
+                j.el("service-ok").await;
+                let after_service = balance_kop(j, ANNA).await;
+                assert!(
+                    after_service <= after_tariff,
+                    "the service was charged or free per tariff"
+                );
+                j.click("tab-settings").await;
+                j.click("settings-open-activity").await;
+                j.wait_text("activity-list", "tariff").await;
+                j.wait_text("activity-list", "service").await;
+            })
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j13_acc7_linked_numbers_add_with_password_switch_remove() {
+    Journey::run(
+        "j13_acc7_linked_numbers_add_with_password_switch_remove",
+        |j| {
+            Box::pin(async move {
+                signed_in(j, ANNA).await;
+                j.click("tab-settings").await;
+                j.click("settings-open-linked").await;
+                j.fill("linked-login", BORIS).await;
+                j.fill("linked-password", "Wrong2026pass").await;
+                j.click("linked-add").await;
+                j.el("linked-error").await;
+                j.fill("linked-password", Journey::password(BORIS)).await;
+                j.click("linked-add").await;
+                j.el(&format!("linked-{BORIS}")).await;
+                j.click(&format!("linked-switch-{BORIS}")).await;
+                accept_agreement_if_asked(j).await;
+                j.wait_text("home-balance", "0").await;
+                j.click("tab-settings").await;
+                j.click("settings-open-linked").await;
+            })
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j17_auth9_auth11_change_password_and_sign_out_other_devices() {
+    Journey::run("j17_auth9_auth11_change_password_and_sign_out_other_devices", |j| {
+        Box::pin(async move {
+            // Another device signs in first.
+            let (s, other) = j
+                .call(
+                    Method::POST,
+                    "/v1/auth/login",
+                    Some(json!({"method": "password", "login": ANNA, "password": Journey::password(ANNA)})),
+                )
+                .await;
+            assert_eq!(s, 200, "{other}");
+            let other_token = other["tokens"]["access_token"].as_str().unwrap_or_default().to_string();
+            signed_in(j, ANNA).await;
+            j.click("tab-settings").await;
+            j.fill("settings-old-password", Journey::password(ANNA)).await;
+            j.fill("settings-new-password", "Fresh2026Pass").await;
+            j.fill("settings-repeat-password", "Fresh2026Pass").await;
+            j.set_checked("settings-sign-out-others", true).await;
+            j.click("settings-password-submit").await;
+            j.el("password-changed").await;
+            let resp = j
+                .http
+                .get(format!("{}/v1/sessions", j.op.api_url))
+                .bearer_auth(&other_token)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0);
+            assert_eq!(resp, 401, "the other device's session is gone");
+        })
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j18_acc6_block_and_unblock_the_number() {
+    Journey::run("j18_acc6_block_and_unblock_the_number", |j| {
+        Box::pin(async move {
+            signed_in(j, ANNA).await;
+            j.click("tab-settings").await;
+            j.click("settings-open-block").await;
+            j.click("block-number").await;
+            j.click("block-confirm").await;
+            j.el("unblock-number").await;
+            let blocked = |j: &Journey| {
+                let st = j.op.state.clone();
+                async move {
+                    st.db
+                        .tx(|tx| {
+                            Ok(tx.query_row(
+                                "SELECT blocked FROM accounts WHERE login = ?1",
+                                [ANNA],
+                                |r| r.get::<_, i64>(0),
+                            )?)
+                        })
+                        .await
+                        .unwrap_or(-1)
+                }
+            };
+            assert_eq!(blocked(j).await, 1);
+            j.click("unblock-number").await;
+            j.el("block-number").await;
+            assert_eq!(blocked(j).await, 0);
+        })
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j21_acc10_top_up_with_a_test_card_and_a_declined_one() {
+    Journey::run(
+        "j21_acc10_top_up_with_a_test_card_and_a_declined_one",
+        |j| {
+            Box::pin(async move {
+                signed_in(j, BORIS).await;
+                j.click("home-topup").await;
+                j.fill("topup-card", "4000 0000 0000 0002").await;
+                j.fill("topup-amount", "100").await;
+                j.click("topup-submit").await;
+                j.el("topup-error").await;
+                assert_eq!(
+                    balance_kop(j, BORIS).await,
+                    0,
+                    "a declined card changes nothing"
+                );
+                j.fill("topup-card", "4242 4242 4242 4242").await;
+                j.click("topup-submit").await;
+                j.el("topup-done").await;
+                assert_eq!(balance_kop(j, BORIS).await, 10_000);
+                j.click("topup-close").await;
+                j.wait_text("home-balance", "100").await;
+            })
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j20_auth12_social_login_linked_and_unlinked() {
+    Journey::run("j20_auth12_social_login_linked_and_unlinked", |j| {
+        Box::pin(async move {
+            j.launch().await;
+            j.click("login-social").await;
+            j.fill("social-username", "boris.ivanov").await;
+            j.fill("social-password", "Social2026").await;
+            j.click("social-submit").await;
+            j.el("social-how-to-link").await;
+            j.fill("social-username", "anna.petrova").await;
+            j.fill("social-password", "Social2026").await;
+            j.click("social-submit").await;
+            accept_agreement_if_asked(j).await;
+            j.wait_text("home-balance", "450").await;
+        })
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j06_auth7_on_net_logs_in_without_a_password_only_on_operator_data() {
+    Journey::run(
+        "j06_auth7_on_net_logs_in_without_a_password_only_on_operator_data",
+        |j| {
+            Box::pin(async move {
+                j.qa(
+                    Method::PATCH,
+                    &format!("/qa/phones/{ANNA}"),
+                    Some(json!({"on_net": true})),
+                )
+                .await;
+                j.launch().await;
+                j.click("login-tab-mobile").await;
+                j.fill("login-phone", ANNA).await;
+                j.click("login-onnet").await;
+                accept_agreement_if_asked(j).await;
+                j.wait_text("home-balance", "450").await;
+                j.click("exit-button").await;
+                j.qa(
+                    Method::PATCH,
+                    &format!("/qa/phones/{ANNA}"),
+                    Some(json!({"on_net": false})),
+                )
+                .await;
+                j.click("login-tab-mobile").await;
+                j.fill("login-phone", ANNA).await;
+                j.click("login-onnet").await;
+                j.el("login-error").await;
+                j.el("login-password").await;
+            })
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j22_acc11_usage_of_80_percent_sends_an_sms_and_home_shows_the_notice() {
+    Journey::run(
+        "j22_acc11_usage_of_80_percent_sends_an_sms_and_home_shows_the_notice",
+        |j| {
+            Box::pin(async move {
+                signed_in(j, ANNA).await;
+                let home = j.qa(Method::GET, "/qa/accounts", None).await;
+                assert!(home["accounts"].is_array());
+                // Anna's tariff has a data package; use most of what is left.
+                j.qa(
+                    Method::POST,
+                    "/qa/usage",
+                    Some(json!({"number": ANNA, "kind": "data", "amount": 100_000})),
+                )
+                .await;
+                j.click("tab-detail").await;
+                j.click("tab-home").await;
+                j.el("usage-notice").await;
+                j.click("phone-open").await;
+                j.el("phone-thread-111").await;
+            })
+        },
+    )
+    .await;
+}
