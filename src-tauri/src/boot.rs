@@ -204,6 +204,15 @@ async fn start_background<R: Runtime>(
             return;
         }
     };
+    if let Ok(info) = core.client().info().await {
+        // A standalone operator names its own gateway (AUTH-7); the embedded one was set above.
+        let shell = app.state::<Shell>();
+        if let Ok(mut i) = shell.info.lock()
+            && i.gateway_url.is_none()
+        {
+            i.gateway_url = info.gateway_url;
+        }
+    }
     let rx = core.subscribe();
     tauri::async_runtime::spawn(events::forward(app.clone(), core.clone(), rx, ev_rx));
     core.spawn_inactivity_watch(std::time::Duration::from_secs(15));

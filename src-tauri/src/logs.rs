@@ -14,10 +14,10 @@ struct TeeWriter;
 
 impl Write for TeeWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Some(f) = FILE.get() {
-            if let Ok(mut f) = f.lock() {
-                let _ = f.write_all(buf);
-            }
+        if let Some(f) = FILE.get()
+            && let Ok(mut f) = f.lock()
+        {
+            let _ = f.write_all(buf);
         }
         std::io::stderr().write(buf)
     }

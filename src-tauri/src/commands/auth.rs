@@ -201,7 +201,7 @@ pub async fn accounts(shell: State<'_, Shell>) -> Result<Vec<Session>, CoreError
 #[tauri::command]
 #[specta::specta]
 pub async fn switch_account(shell: State<'_, Shell>, login: String) -> Result<Session, CoreError> {
-    shell.core().await?.switch_to(&login)
+    shell.core().await?.switch_account(&login).await
 }
 
 #[tauri::command]

@@ -329,7 +329,7 @@ async fn j11_acc2_acc3_auth11_with_money_change_tariff_and_connect_paid_service(
                     "the tariff fee was charged: {before} → {after_tariff}"
                 );
                 j.click("tab-services").await;
-                j.click("service-connect-antispam").await;
+                j.click("service-connect-music").await;
                 j.el("service-ok").await;
                 let after_service = balance_kop(j, ANNA).await;
                 assert!(
@@ -548,7 +548,7 @@ async fn j22_acc11_usage_of_80_percent_sends_an_sms_and_home_shows_the_notice() 
                 j.qa(
                     Method::POST,
                     "/qa/usage",
-                    Some(json!({"number": ANNA, "kind": "data", "amount": 100_000})),
+                    Some(json!({"number": ANNA, "kind": "data", "amount": 5_000})),
                 )
                 .await;
                 j.click("tab-detail").await;

@@ -67,7 +67,7 @@ export function applyBoot(boot: Boot | undefined | null): void {
   app.accounts = boot.accounts;
   app.account = boot.account;
   app.home = boot.home;
-  i18n.set(boot.settings.language);
+  i18n.set(boot.settings.language ?? 'system');
   applyTheme(boot.settings.theme);
   if (boot.account && boot.home) app.route = 'home';
   else app.route = 'login';
@@ -162,7 +162,7 @@ export async function switchAccount(login: string): Promise<void> {
 export async function saveSettings(patch: Partial<Settings>): Promise<void> {
   const next = { ...app.settings, ...patch };
   app.settings = next;
-  i18n.set(next.language);
+  i18n.set(next.language ?? 'system');
   applyTheme(next.theme);
   try {
     app.settings = await api.settingsSet(next);
@@ -194,6 +194,13 @@ export async function startBackground(): Promise<void> {
     else if (app.route !== 'login') {
       app.route = 'login';
       app.home = null;
+    }
+  } finally {
+    // The operator (embedded or not) is known only now: its gateway decides the on-net button.
+    try {
+      app.info = await api.appInfo();
+    } catch {
+      // Keep the boot facts.
     }
   }
 }
@@ -228,6 +235,13 @@ export function listenShell(): () => void {
     }),
     on('operatorStatus', (p) => {
       app.online = p.reachable;
+    }),
+    // The operator's own SMS (usage notices, tariff news) mean the account changed: show it now.
+    on('smsReceived', (p) => {
+      const mine = app.account?.kind === 'mobile' && p.number === app.account.login;
+      if (mine && app.signedIn && p.message.verdict === 'genuine' && p.message.code === null) {
+        void refreshHome(true);
+      }
     }),
     on('activeAccountChanged', (p) => {
       if (app.account?.login !== p.login) {

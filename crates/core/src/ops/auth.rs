@@ -494,6 +494,15 @@ impl Core {
         Ok(session)
     }
 
+    /// Switches to an account: one signed in already, else a linked number, which gets its own
+    /// session from the operator (ACC-7).
+    pub async fn switch_account(&self, login_input: &str) -> CoreResult<Session> {
+        match self.switch_to(login_input) {
+            Err(CoreError::NotSignedIn) => Ok(self.open_linked(login_input).await?.session),
+            other => other,
+        }
+    }
+
     /// Counts user activity for the inactivity clock (AUTH-8). Every core call made on the
     /// user's behalf does this; the shell calls it on input too.
     pub fn touch(&self) {
