@@ -138,9 +138,19 @@ impl Journey {
 
     pub async fn click(&self, id: &str) {
         let e = self.el(id).await;
+        if e.click().await.is_ok() {
+            return;
+        }
+        // Under a fixed tab bar or below the fold: bring it to the middle, as a user scrolls.
+        let arg = serde_json::to_value(&e).unwrap_or(Value::Null);
+        let _ = self
+            .app()
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
         e.click()
             .await
-            .unwrap_or_else(|err| panic!("click {id}: {err}"));
+            .unwrap_or_else(|err| panic!("click {id}: {err:?}"));
     }
 
     pub async fn fill(&self, id: &str, text: &str) {

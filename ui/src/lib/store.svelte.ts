@@ -155,6 +155,11 @@ export async function switchAccount(login: string): Promise<void> {
   const s = await api.switchAccount(login);
   app.account = s.account;
   app.home = null;
+  // A linked number signed in for the first time must accept the agreement too (AUTH-10).
+  if (s.agreement_required) {
+    app.route = 'agreement';
+    return;
+  }
   navigate('home');
   await refreshHome(true);
 }
