@@ -159,6 +159,20 @@ pub fn setup(
     Ok(())
 }
 
+/// The first frame needs the CPU more than the operator does: wait for it (at most 1.5 s).
+async fn start_after_first_frame<R: Runtime>(
+    app: &AppHandle<R>,
+    data_dir: &Path,
+) -> Result<operator::Embedded, String> {
+    let shell = app.state::<Shell>();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_millis(1500),
+        shell.first_frame.notified(),
+    )
+    .await;
+    operator::start_embedded(data_dir).await
+}
+
 async fn start_background<R: Runtime>(
     app: AppHandle<R>,
     choice: Choice,
@@ -169,7 +183,7 @@ async fn start_background<R: Runtime>(
 ) {
     let url = match choice {
         Choice::Standalone(url) => url,
-        Choice::Embedded => match operator::start_embedded(&data_dir).await {
+        Choice::Embedded => match start_after_first_frame(&app, &data_dir).await {
             Ok(op) => {
                 let shell = app.state::<Shell>();
                 if let Ok(mut i) = shell.info.lock() {

@@ -25,20 +25,12 @@ pub enum Theme {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Settings {
-    #[serde(default)]
     pub language: Language,
-    #[serde(default)]
     pub theme: Theme,
     /// A standalone operator to use instead of the embedded one (applies on the next start).
-    #[serde(default)]
     pub operator_url: Option<String>,
     /// "Remember this device" preselected on the login screen.
-    #[serde(default = "yes")]
     pub remember: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl Default for Settings {
@@ -53,15 +45,25 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Reads the file; a missing or unreadable one gives the defaults (logged, never fatal).
+    /// Reads the file; missing keys take their defaults (files from older versions), and a
+    /// missing or unreadable file gives the defaults (logged, never fatal).
     pub fn load(path: &Path) -> Self {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "settings file unreadable; using defaults");
-                Self::default()
-            }),
-            Err(_) => Self::default(),
-        }
+        let Ok(bytes) = std::fs::read(path) else {
+            return Self::default();
+        };
+        let merged = serde_json::from_slice::<serde_json::Value>(&bytes).and_then(|saved| {
+            let mut v = serde_json::to_value(Self::default())?;
+            if let (Some(base), Some(saved)) = (v.as_object_mut(), saved.as_object()) {
+                for (k, val) in saved {
+                    base.insert(k.clone(), val.clone());
+                }
+            }
+            serde_json::from_value(v)
+        });
+        merged.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "settings file unreadable; using defaults");
+            Self::default()
+        })
     }
 
     /// Checks and tidies what the UI sent.
@@ -90,5 +92,22 @@ impl Settings {
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, json).map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_files_keep_their_values_and_gain_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("settings.json");
+        std::fs::write(&p, r#"{"theme":"dark"}"#).expect("write");
+        let s = Settings::load(&p);
+        assert_eq!(s.theme, Theme::Dark);
+        assert!(s.remember);
+        std::fs::write(&p, "not json").expect("write");
+        assert_eq!(Settings::load(&p), Settings::default());
     }
 }

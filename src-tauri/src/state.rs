@@ -61,6 +61,8 @@ pub struct Shell {
     reachable: Mutex<Option<bool>>,
     pub startup_marker: bool,
     ready_printed: AtomicBool,
+    /// Signalled at the UI's first frame: the embedded operator starts after it (2 cores).
+    pub first_frame: tokio::sync::Notify,
     pub started_ms: i64,
 }
 
@@ -95,6 +97,7 @@ impl Shell {
             reachable: Mutex::new(None),
             startup_marker: std::env::var("MYMTS_STARTUP_MARKER").is_ok_and(|v| v == "1"),
             ready_printed: AtomicBool::new(false),
+            first_frame: tokio::sync::Notify::new(),
             started_ms: parts.started_ms,
         }
     }
@@ -160,6 +163,7 @@ impl Shell {
     /// Prints `READY <epoch ms>` once, when asked to (start-up measurements).
     pub fn ui_ready(&self, screen: &str) {
         let now = mymts_core::clock::system_now_ms();
+        self.first_frame.notify_one();
         if self.ready_printed.swap(true, Ordering::SeqCst) {
             return;
         }

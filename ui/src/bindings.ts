@@ -519,12 +519,12 @@ export type SessionInfo = {
 };
 
 export type Settings = {
-	language?: Language,
-	theme?: Theme,
+	language: Language,
+	theme: Theme,
 	/**  A standalone operator to use instead of the embedded one (applies on the next start). */
-	operator_url?: string | null,
+	operator_url: string | null,
 	/**  "Remember this device" preselected on the login screen. */
-	remember?: boolean,
+	remember: boolean,
 };
 
 export type SmsPasswordSent = {
