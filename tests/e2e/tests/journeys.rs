@@ -561,3 +561,125 @@ async fn j22_acc11_usage_of_80_percent_sends_an_sms_and_home_shows_the_notice() 
     )
     .await;
 }
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j15_inbox1_inbox4_airplane_mode_holds_the_code_and_the_troubleshooter_names_it() {
+    Journey::run(
+        "j15_inbox1_inbox4_airplane_mode_holds_the_code_and_the_troubleshooter_names_it",
+        |j| {
+            Box::pin(async move {
+                j.qa(
+                    Method::PATCH,
+                    &format!("/qa/phones/{ANNA}"),
+                    Some(json!({"airplane": true})),
+                )
+                .await;
+                j.launch().await;
+                j.click("login-tab-mobile").await;
+                j.fill("login-phone", ANNA).await;
+                j.click("login-method-sms").await;
+                let answer = captcha_answer(j).await;
+                j.fill("sms-captcha-input", &answer).await;
+                j.click("sms-request").await;
+                j.el("sms-resend-countdown").await;
+                j.click("sms-not-arriving").await;
+                let panel = j.wait_text("trouble-panel", "airplane").await;
+                assert!(!panel.is_empty());
+                assert_eq!(j.value("sms-code").await, "", "held while in airplane mode");
+                j.qa(
+                    Method::PATCH,
+                    &format!("/qa/phones/{ANNA}"),
+                    Some(json!({"airplane": false})),
+                )
+                .await;
+                j.el("sms-code-filled").await;
+            })
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j07_auth8_twenty_idle_minutes_return_to_login_with_the_reason() {
+    Journey::run(
+        "j07_auth8_twenty_idle_minutes_return_to_login_with_the_reason",
+        |j| {
+            Box::pin(async move {
+                signed_in(j, ANNA).await;
+                j.qa(
+                    Method::POST,
+                    "/qa/clock/advance",
+                    Some(json!({"seconds": 21 * 60})),
+                )
+                .await;
+                // The next thing the app asks the operator finds the session lapsed.
+                j.click("tab-services").await;
+                j.click("tab-home").await;
+                j.el("session-ended").await;
+                j.el("login-submit").await;
+            })
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j09_auth1_inbox2_contract_login_then_recovery_by_email_also_from_spam() {
+    Journey::run(
+        "j09_auth1_inbox2_contract_login_then_recovery_by_email_also_from_spam",
+        |j| {
+            Box::pin(async move {
+                use mymts_operator::seed::{HOME_CONTRACT, SAT_CONTRACT};
+                j.launch().await;
+                j.click("login-tab-home").await;
+                j.fill("login-contract", HOME_CONTRACT).await;
+                j.fill("login-password", Journey::password(HOME_CONTRACT))
+                    .await;
+                j.click("login-submit").await;
+                accept_agreement_if_asked(j).await;
+                j.el("home-balance").await;
+                j.click("exit-button").await;
+                // Satellite: the recovery letter lands in Spam (a mailbox filter).
+                j.click("login-tab-satellite").await;
+                j.fill("login-contract", SAT_CONTRACT).await;
+                j.click("login-forgot").await;
+                j.click("recovery-send").await;
+                j.el("recovery-sent").await;
+                let code = recovery_code(j, "orlov.sat@mail.example").await;
+                j.fill("recovery-code", &code).await;
+                j.fill("recovery-password", "NewSat2026pass").await;
+                j.click("recovery-confirm").await;
+                accept_agreement_if_asked(j).await;
+                j.el("home-balance").await;
+            })
+        },
+    )
+    .await;
+}
+
+/// The recovery code from the newest letter in a mailbox (any folder), as the subscriber reads it.
+async fn recovery_code(j: &Journey, address: &str) -> String {
+    for folder in ["spam", "inbox"] {
+        let (_, v) = j
+            .call(
+                Method::GET,
+                &format!("/sim/mailboxes/{address}/messages?folder={folder}"),
+                None,
+            )
+            .await;
+        let body = v
+            .as_array()
+            .and_then(|a| a.first())
+            .and_then(|m| m["body"].as_str());
+        let code = body
+            .and_then(|b| b.split("is: ").nth(1))
+            .and_then(|r| r.split_whitespace().next());
+        if let Some(code) = code {
+            return code.to_string();
+        }
+    }
+    panic!("no recovery letter in {address}");
+}
