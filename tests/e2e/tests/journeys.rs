@@ -616,7 +616,6 @@ async fn j07_auth8_twenty_idle_minutes_return_to_login_with_the_reason() {
                 .await;
                 // The next thing the app asks the operator finds the session lapsed.
                 j.click("tab-services").await;
-                j.click("tab-home").await;
                 j.el("session-ended").await;
                 j.el("login-submit").await;
             })
