@@ -48,12 +48,15 @@ pub struct Journey {
 impl Journey {
     /// Starts the operator; the app is launched by [`Journey::launch`].
     pub async fn new(name: &str) -> Self {
-        let op = mymts_operator::start(Config::ephemeral())
-            .await
-            .unwrap_or_else(|e| panic!("operator: {e}"));
         let suffix: u32 = rand::random();
         let data_dir = std::env::temp_dir().join(format!("mymts-e2e-{name}-{suffix:08x}"));
         let _ = std::fs::create_dir_all(&data_dir);
+        // The operator's world is a file, so a journey can stop it and start it again (offline).
+        let mut config = Config::ephemeral();
+        config.db_path = Some(data_dir.join("operator-world.db"));
+        let op = mymts_operator::start(config)
+            .await
+            .unwrap_or_else(|e| panic!("operator: {e}"));
         let http = reqwest::Client::new();
         Self {
             name: name.to_string(),
@@ -91,6 +94,35 @@ impl Journey {
                 )
             });
         self.app = Some(client);
+    }
+
+    /// Stops the operator: the app finds it unreachable (CACHE-2). Returns its address.
+    pub async fn stop_operator(&mut self) -> std::net::SocketAddr {
+        let addr: std::net::SocketAddr = self
+            .op
+            .api_url
+            .trim_start_matches("http://")
+            .parse()
+            .unwrap_or_else(|e| panic!("operator address: {e}"));
+        // A stand-in keeps `op` valid (for QA calls) while the real one is down.
+        let placeholder = mymts_operator::start(Config::ephemeral())
+            .await
+            .unwrap_or_else(|e| panic!("operator: {e}"));
+        let running = std::mem::replace(&mut self.op, placeholder);
+        running.stop().await;
+        addr
+    }
+
+    /// Starts the operator again on the same address over the same world.
+    pub async fn restart_operator(&mut self, addr: std::net::SocketAddr) {
+        let mut config = Config::ephemeral();
+        config.db_path = Some(self.data_dir.join("operator-world.db"));
+        config.listen = addr;
+        let op = mymts_operator::start(config)
+            .await
+            .unwrap_or_else(|e| panic!("operator restart: {e}"));
+        let old = std::mem::replace(&mut self.op, op);
+        old.stop().await;
     }
 
     /// Quits the app (the window closes, the process ends).

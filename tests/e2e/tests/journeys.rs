@@ -682,3 +682,84 @@ async fn recovery_code(j: &Journey, address: &str) -> String {
     }
     panic!("no recovery letter in {address}");
 }
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j14_cache1_cache2_offline_keeps_cached_home_refuses_actions_and_recovers() {
+    Journey::run(
+        "j14_cache1_cache2_offline_keeps_cached_home_refuses_actions_and_recovers",
+        |j| {
+            Box::pin(async move {
+                signed_in(j, ANNA).await;
+                let addr = j.stop_operator().await;
+                j.click("tab-services").await;
+                j.click("tab-home").await;
+                j.el("offline-banner").await;
+                j.wait_text("home-balance", "450").await;
+                // Actions that need the operator fail clearly and are not queued.
+                j.click("home-topup").await;
+                j.fill("topup-card", "4242 4242 4242 4242").await;
+                j.fill("topup-amount", "100").await;
+                j.click("topup-submit").await;
+                j.el("topup-error").await;
+                j.click("dialog-close").await;
+                j.restart_operator(addr).await;
+                j.click("tab-home").await;
+                for _ in 0..50 {
+                    if !j.present("offline-banner").await {
+                        break;
+                    }
+                    j.click("tab-services").await;
+                    j.click("tab-home").await;
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                }
+                assert!(
+                    !j.present("offline-banner").await,
+                    "fresh data returns when the operator is back"
+                );
+            })
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j12_acc5_call_detail_of_100k_rows_filters_search_totals_export_and_order() {
+    Journey::run(
+        "j12_acc5_call_detail_of_100k_rows_filters_search_totals_export_and_order",
+        |j| {
+            Box::pin(async move {
+                use mymts_operator::seed::DMITRY;
+                signed_in(j, DMITRY).await;
+                j.click("tab-detail").await;
+                j.click("detail-period-all").await;
+                let all = j.wait_text("detail-totals", "100,000 records").await;
+                j.click("detail-kind-call").await;
+                let calls = j.el("detail-totals").await.text().await.unwrap_or_default();
+                assert_ne!(all, calls, "the kind filter changes the totals");
+                j.el("detail-row").await;
+                j.click("detail-export").await;
+                j.el("detail-done").await;
+                j.click("detail-order").await;
+                for _ in 0..50 {
+                    let (_, v) = j
+                        .call(
+                            Method::GET,
+                            "/sim/mailboxes/dmitry.kozlov@mail.example/messages?folder=inbox",
+                            None,
+                        )
+                        .await;
+                    if v.as_array()
+                        .is_some_and(|a| a.iter().any(|m| !m["attachment"].is_null()))
+                    {
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                panic!("the ordered printout did not reach the mailbox");
+            })
+        },
+    )
+    .await;
+}
