@@ -763,3 +763,83 @@ async fn j12_acc5_call_detail_of_100k_rows_filters_search_totals_export_and_orde
     )
     .await;
 }
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j04_auth5_25_password_to_111_sets_a_permanent_password() {
+    Journey::run("j04_auth5_25_password_to_111_sets_a_permanent_password", |j| {
+        Box::pin(async move {
+            use mymts_operator::seed::ELENA;
+            j.launch().await;
+            j.click("phone-open").await;
+            // The simulated phone of Elena (WebDriver's Enter key submits the number).
+            j.fill("phone-number", &format!("{ELENA}\u{E007}")).await;
+            j.fill("phone-compose-text", "25 weak").await;
+            j.click("phone-send").await;
+            j.el("phone-thread-111").await;
+            j.fill("phone-compose-text", "25 Elena2026pass").await;
+            j.click("phone-send").await;
+            let code = wait_code_from_111(j, ELENA, 2).await;
+            j.click("phone-close").await;
+            j.click("login-tab-mobile").await;
+            j.fill("login-phone", ELENA).await;
+            j.click("login-method-sms").await;
+            j.fill("sms-code", &code).await;
+            j.click("login-submit").await;
+            accept_agreement_if_asked(j).await;
+            j.el("home-balance").await;
+            let (s, v) = j
+                .call(
+                    Method::POST,
+                    "/v1/auth/login",
+                    Some(json!({"method": "password", "login": ELENA, "password": "Elena2026pass"})),
+                )
+                .await;
+            assert_eq!(s, 200, "the password is permanent now: {v}");
+            let texts = inbox_texts(j, ELENA).await;
+            assert!(texts.iter().any(|t| t.starts_with("Password change error")), "{texts:?}");
+            assert!(texts.iter().any(|t| t.contains("password is set")), "{texts:?}");
+        })
+    })
+    .await;
+}
+
+async fn inbox_texts(j: &Journey, phone: &str) -> Vec<String> {
+    let (_, v) = j
+        .call(Method::GET, &format!("/sim/phones/{phone}/messages"), None)
+        .await;
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m["text"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits for the `n`-th message from 111 and reads its code.
+async fn wait_code_from_111(j: &Journey, phone: &str, n: usize) -> String {
+    for _ in 0..100 {
+        let (_, v) = j
+            .call(Method::GET, &format!("/sim/phones/{phone}/messages"), None)
+            .await;
+        let from_111: Vec<String> = v
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|m| m["sender"] == "111")
+                    .filter_map(|m| m["text"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if from_111.len() >= n
+            && let Some(code) = from_111
+                .last()
+                .and_then(|t| mymts_proto::otp::extract_code(t))
+        {
+            return code;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no code from 111");
+}
