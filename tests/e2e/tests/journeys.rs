@@ -77,6 +77,11 @@ async fn j01_auth4_inbox3_first_login_by_sms_password() {
             );
             let log = notifications_log();
             if std::env::var("MYMTS_NOTIFY_LOG").is_ok() {
+                // Shown, not just sent: the daemon answered the Notify call with an id.
+                assert!(
+                    log.contains("method return") && log.contains("uint32"),
+                    "the notification daemon answered"
+                );
                 assert!(
                     log.contains(&code),
                     "a notification carried the code over D-Bus"
