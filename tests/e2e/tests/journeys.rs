@@ -371,8 +371,23 @@ async fn j13_acc7_linked_numbers_add_with_password_switch_remove() {
                 j.click(&format!("linked-switch-{BORIS}")).await;
                 accept_agreement_if_asked(j).await;
                 j.wait_text("home-balance", "0").await;
+                // Back to Anna through the switcher, and remove the link.
+                j.click("account-switcher").await;
+                j.click(&format!("account-option-{ANNA}")).await;
+                j.wait_text("home-balance", "450").await;
                 j.click("tab-settings").await;
                 j.click("settings-open-linked").await;
+                j.click(&format!("linked-remove-{BORIS}")).await;
+                for _ in 0..50 {
+                    if !j.present(&format!("linked-{BORIS}")).await {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                assert!(
+                    !j.present(&format!("linked-{BORIS}")).await,
+                    "the link is gone"
+                );
             })
         },
     )
@@ -847,4 +862,96 @@ async fn wait_code_from_111(j: &Journey, phone: &str, n: usize) -> String {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("no code from 111");
+}
+
+/// Waits for a captcha image whose id differs from `previous`, and answers it through the QA API.
+async fn fresh_captcha_answer(j: &Journey, previous: &str) -> (String, String) {
+    j.click("sms-captcha-refresh").await;
+    for _ in 0..100 {
+        let id = j
+            .el("sms-captcha-image")
+            .await
+            .attr("data-captcha-id")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        if !id.is_empty() && id != previous {
+            let v = j.qa(Method::GET, &format!("/qa/captcha/{id}"), None).await;
+            return (id, v["answer"].as_str().unwrap_or_default().to_string());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no new captcha");
+}
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused() {
+    Journey::run(
+        "j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused",
+        |j| {
+            Box::pin(async move {
+                j.launch().await;
+                j.click("login-tab-mobile").await;
+                j.fill("login-phone", ANNA).await;
+                j.click("login-method-sms").await;
+                let mut captcha = String::new();
+                let mut first_code = None;
+                // Five requests a minute apart: the countdown shows, every SMS brings the same code.
+                for round in 1..=5 {
+                    let (id, answer) = fresh_captcha_answer(j, &captcha).await;
+                    captcha = id;
+                    j.fill("sms-captcha-input", &answer).await;
+                    j.click("sms-request").await;
+                    j.el("sms-resend-countdown").await;
+                    let code = wait_code_from(j, ANNA, "3339", round).await;
+                    match &first_code {
+                        None => first_code = Some(code),
+                        Some(c) => assert_eq!(&code, c, "request {round} re-sends the same code"),
+                    }
+                    let until = std::time::Instant::now() + std::time::Duration::from_secs(75);
+                    while j.present("sms-resend-countdown").await
+                        && std::time::Instant::now() < until
+                    {
+                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    }
+                }
+                let (_, answer) = fresh_captcha_answer(j, &captcha).await;
+                j.fill("sms-captcha-input", &answer).await;
+                j.click("sms-request").await;
+                let refusal = j.el("login-error").await.text().await.unwrap_or_default();
+                assert!(
+                    !refusal.is_empty(),
+                    "the sixth request in an hour is refused with the time to wait"
+                );
+            })
+        },
+    )
+    .await;
+}
+
+/// Waits for the `n`-th SMS from `sender` and reads its code.
+async fn wait_code_from(j: &Journey, phone: &str, sender: &str, n: usize) -> String {
+    for _ in 0..100 {
+        let (_, v) = j
+            .call(Method::GET, &format!("/sim/phones/{phone}/messages"), None)
+            .await;
+        let texts: Vec<String> = v
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|m| m["sender"] == sender)
+                    .filter_map(|m| m["text"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if texts.len() >= n
+            && let Some(code) = texts.last().and_then(|t| mymts_proto::otp::extract_code(t))
+        {
+            return code;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no SMS number {n} from {sender}");
 }
