@@ -36,9 +36,23 @@ pub(crate) struct Slot {
     access: std::sync::Mutex<Option<String>>,
     generation: AtomicU64,
     last_activity_ms: AtomicI64,
+    /// Set once the agreement is accepted in this session, so switching back does not ask again.
+    agreement_accepted: std::sync::atomic::AtomicBool,
 }
 
 impl Slot {
+    /// The session as callers see it now.
+    fn view(&self) -> Session {
+        let mut s = self.session.clone();
+        if self
+            .agreement_accepted
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            s.agreement_required = false;
+        }
+        s
+    }
+
     fn access(&self) -> Option<String> {
         self.access.lock().ok().and_then(|a| a.clone())
     }
@@ -352,6 +366,7 @@ impl Core {
             access: std::sync::Mutex::new(access),
             generation: AtomicU64::new(0),
             last_activity_ms: AtomicI64::new(self.now_ms()),
+            agreement_accepted: std::sync::atomic::AtomicBool::new(false),
         });
         if let Ok(mut s) = self.inner.sessions.lock() {
             s.map.insert(login.clone(), slot);
@@ -461,7 +476,7 @@ impl Core {
 
     /// The active session, if signed in.
     pub fn current(&self) -> Option<Session> {
-        self.active_slot().ok().map(|s| s.session.clone())
+        self.active_slot().ok().map(|s| s.view())
     }
 
     /// Every signed-in account (linked numbers, contracts), the active one flagged by
@@ -470,7 +485,7 @@ impl Core {
         self.inner
             .sessions
             .lock()
-            .map(|s| s.map.values().map(|v| v.session.clone()).collect())
+            .map(|s| s.map.values().map(|v| v.view()).collect())
             .unwrap_or_default()
     }
 
@@ -487,7 +502,7 @@ impl Core {
                 return Err(CoreError::NotSignedIn);
             };
             s.active = Some(login.clone());
-            slot.session.clone()
+            slot.view()
         };
         let _ = self.inner.cache.touch_account(&login, self.now_ms());
         self.emit(CoreEvent::ActiveAccountChanged { login });
@@ -623,6 +638,11 @@ impl Core {
             async move { c.accept_agreement(&a, version).await }
         })
         .await?;
+        // The stored session must say so too, or switching back to it would ask again.
+        if let Ok(slot) = self.active_slot() {
+            slot.agreement_accepted
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(())
     }
 
