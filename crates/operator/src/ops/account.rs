@@ -716,86 +716,6 @@ async fn set_blocked(
 // Recovery e-mail (ACC-8, INBOX-2)
 // ---------------------------------------------------------------------------------------------
 
-/// Well-known throwaway mail services: a recovery address there is lost within the hour.
-pub fn is_disposable(domain: &str) -> bool {
-    const DISPOSABLE: &[&str] = &[
-        "mailinator.com",
-        "guerrillamail.com",
-        "guerrillamail.info",
-        "sharklasers.com",
-        "10minutemail.com",
-        "temp-mail.org",
-        "tempmail.com",
-        "yopmail.com",
-        "trashmail.com",
-        "getnada.com",
-        "dispostable.com",
-        "maildrop.cc",
-        "throwawaymail.com",
-        "fakeinbox.com",
-        "mintemail.com",
-        "mohmal.com",
-        "emailondeck.com",
-    ];
-    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-    DISPOSABLE
-        .iter()
-        .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
-}
-
-/// Lower-cases and checks an address: one `@`, a sane local part, a dotted domain of letters,
-/// digits and hyphens, at most 254 characters (RFC 5321).
-pub fn normalize_email(input: &str) -> ApiResult<String> {
-    let bad = || ApiError::invalid("email", "Enter an e-mail address like name@example.com.");
-    let email = input.trim().to_lowercase();
-    if email.is_empty() || email.len() > 254 {
-        return Err(bad());
-    }
-    let (local, domain) = email.split_once('@').ok_or_else(bad)?;
-    let local_ok = !local.is_empty()
-        && local.len() <= 64
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-        && labels
-            .last()
-            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
-    if !local_ok || !domain_ok {
-        return Err(bad());
-    }
-    if is_disposable(domain) {
-        return Err(ApiError::new(
-            ErrorCode::DisposableEmail,
-            "Disposable e-mail addresses cannot be used for recovery: use an address you keep.",
-        )
-        .field("email"));
-    }
-    Ok(email)
-}
-
-/// `a***@mail.example`, for the audit log.
-fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}***@{domain}")
-        }
-        None => "***".into(),
-    }
-}
-
 /// Sets the recovery e-mail; creates its simulated mailbox when there is none (ACC-8).
 #[utoipa::path(put, path = "/v1/recovery-email", tag = "account", request_body = RecoveryEmail,
     responses((status = 200, body = RecoveryEmail),
@@ -805,7 +725,7 @@ async fn set_recovery_email(
     authed: Authed,
     Json(req): Json<RecoveryEmail>,
 ) -> ApiResult<axum::Json<RecoveryEmail>> {
-    let email = normalize_email(&req.email)?;
+    let email = crate::ops::mail::validate_email(&req.email)?;
     let now = state.now_ms();
     let stored = email.clone();
     state
@@ -824,7 +744,7 @@ async fn set_recovery_email(
                 now,
                 &authed.actor(),
                 "recovery_email_set",
-                &mask_email(&stored),
+                &crate::ops::mail::mask_address(&stored),
             )
         })
         .await?;
@@ -1596,7 +1516,9 @@ mod tests {
     #[test]
     fn acc8_emails_are_lowercased_and_disposable_domains_refused() {
         assert_eq!(
-            normalize_email(" Anna.P@Mail.Example ").ok().as_deref(),
+            crate::ops::mail::validate_email(" Anna.P@Mail.Example ")
+                .ok()
+                .as_deref(),
             Some("anna.p@mail.example")
         );
         for bad in [
@@ -1609,19 +1531,23 @@ mod tests {
             "a@x.c0m",
         ] {
             assert_eq!(
-                normalize_email(bad).map_err(|e| e.code()).err(),
+                crate::ops::mail::validate_email(bad)
+                    .map_err(|e| e.code())
+                    .err(),
                 Some(ErrorCode::InvalidInput),
                 "{bad}"
             );
         }
         for d in ["x@mailinator.com", "x@eu.YOPMAIL.com"] {
             assert_eq!(
-                normalize_email(d).map_err(|e| e.code()).err(),
+                crate::ops::mail::validate_email(d)
+                    .map_err(|e| e.code())
+                    .err(),
                 Some(ErrorCode::DisposableEmail),
                 "{d}"
             );
         }
-        assert!(!is_disposable("notmailinator.com"));
+        assert!(!crate::ops::mail::is_disposable("notmailinator.com"));
     }
 
     #[test]

@@ -18,16 +18,6 @@ use crate::state::AppState;
 
 const RECOVERY_SENDER: &str = "noreply@mymts.local";
 
-fn mask(email: &str) -> String {
-    match email.split_once('@') {
-        Some((user, domain)) => {
-            let first: String = user.chars().take(1).collect();
-            format!("{first}***@{domain}")
-        }
-        None => "***".into(),
-    }
-}
-
 fn recovery_code(state: &AppState, nonce: &str) -> String {
     state
         .key
@@ -129,7 +119,7 @@ pub(super) async fn request_recovery(
             audit::record(tx, now, &actor, "recovery_requested", "a code was e-mailed")?;
             Ok((
                 Ok(RecoverySent {
-                    masked_email: mask(&email),
+                    masked_email: crate::ops::mail::mask_address(&email),
                     expires_in_s: u64::try_from(RECOVERY_TTL_MS / 1000).unwrap_or(900),
                 }),
                 delivered.map(|m| (email, m)),
