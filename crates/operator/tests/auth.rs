@@ -793,3 +793,56 @@ async fn openapi_document_is_generated_and_qa_routes_exist_only_in_qa_mode() {
     }
     assert!(v["components"]["schemas"].get("ApiErrorBody").is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn auth6_hundreds_of_concurrent_logins_and_refreshes_never_double_spend_a_token() {
+    let op = op().await;
+    let mut logins = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let (http, url) = (op.http.clone(), op.url("/v1/auth/login"));
+        logins.spawn(async move {
+            let r = http
+                .post(url)
+                .json(&json!({"method": "password", "login": ANNA, "password": "Anna2026pass"}))
+                .send()
+                .await
+                .expect("login");
+            assert_eq!(r.status().as_u16(), 200);
+            let v: serde_json::Value = r.json().await.expect("json");
+            v["tokens"]["refresh_token"]
+                .as_str()
+                .expect("rt")
+                .to_string()
+        });
+    }
+    let mut tokens = Vec::new();
+    while let Some(t) = logins.join_next().await {
+        tokens.push(t.expect("task"));
+    }
+    // Each token is presented twice at once, as two racing refreshes would: both must get the
+    // very same new pair (one rotation), never two different ones and never an error.
+    let mut refreshes = tokio::task::JoinSet::new();
+    for rt in tokens {
+        for _ in 0..2 {
+            let (http, url, rt) = (op.http.clone(), op.url("/v1/auth/refresh"), rt.clone());
+            refreshes.spawn(async move {
+                let r = http
+                    .post(url)
+                    .json(&json!({"refresh_token": rt}))
+                    .send()
+                    .await
+                    .expect("refresh");
+                assert_eq!(r.status().as_u16(), 200);
+                let v: serde_json::Value = r.json().await.expect("json");
+                (rt, v["refresh_token"].as_str().expect("new rt").to_string())
+            });
+        }
+    }
+    let mut successor = std::collections::HashMap::new();
+    while let Some(r) = refreshes.join_next().await {
+        let (old, new) = r.expect("task");
+        let first = successor.entry(old).or_insert_with(|| new.clone());
+        assert_eq!(*first, new, "one rotation per token, whoever wins the race");
+    }
+    assert_eq!(successor.len(), 200);
+}
