@@ -14,6 +14,8 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub mod steps;
+
 /// How long any one UI wait may take before the journey fails.
 pub const WAIT: Duration = Duration::from_secs(20);
 
@@ -187,8 +189,15 @@ impl Journey {
 
     pub async fn fill(&self, id: &str, text: &str) {
         let e = self.el(id).await;
-        let _ = e.clear().await;
-        e.send_keys(text)
+        // Emptying a field as a user does (select all, delete), so its input handlers run;
+        // WebDriver's clear alone does not fire `input`.
+        let keys = if text.is_empty() {
+            "\u{E009}a\u{E000}\u{E003}"
+        } else {
+            let _ = e.clear().await;
+            text
+        };
+        e.send_keys(keys)
             .await
             .unwrap_or_else(|err| panic!("type into {id}: {err}"));
     }
@@ -269,6 +278,24 @@ impl Journey {
         }
     }
 
+    /// The refresh token the app keeps for `login` in this journey's keyring service, read from
+    /// the same Secret Service the app uses.
+    pub async fn keyring_token(&self, login: &str) -> Option<String> {
+        mymts_core::Vault::new(&self.keyring_service)
+            .load(login)
+            .await
+            .unwrap_or_else(|e| panic!("keyring: {e}"))
+    }
+
+    /// How many rows of the app's cache belong to `login`.
+    pub fn cached_rows_of(&self, login: &str) -> i64 {
+        let cache = mymts_core::Cache::open(&self.data_dir.join("cache.db"))
+            .unwrap_or_else(|e| panic!("the app's cache: {e}"));
+        cache
+            .rows_of(login)
+            .unwrap_or_else(|e| panic!("the app's cache: {e}"))
+    }
+
     /// The operator's demo password of a login.
     pub fn password(login: &str) -> &'static str {
         mymts_operator::seed::DEMO
@@ -305,6 +332,24 @@ impl Journey {
         let (s, v) = self.call(method, path, body).await;
         assert!((200..300).contains(&s), "{path}: {s} {v}");
         v
+    }
+
+    /// Saves a screenshot of the window as `<dir>/<name>.png`, where `dir` is
+    /// `MYMTS_SCREENSHOTS_DIR` (default `target/screenshots`).
+    pub async fn snap(&self, name: &str) {
+        let dir = std::env::var_os("MYMTS_SCREENSHOTS_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("target/screenshots"));
+        let _ = std::fs::create_dir_all(&dir);
+        // Let transitions and lazy screens settle, as a person looking at it would.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = self
+            .app()
+            .screenshot()
+            .await
+            .unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
+        std::fs::write(dir.join(format!("{name}.png")), png)
+            .unwrap_or_else(|e| panic!("write screenshot {name}: {e}"));
     }
 
     /// Saves a screenshot, the page source and the app's log for a failed journey.

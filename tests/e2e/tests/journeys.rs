@@ -3,33 +3,10 @@
 //! skips them.
 
 use mymts_e2e::Journey;
+use mymts_e2e::steps::{accept_agreement_if_asked, password_login, signed_in};
 use mymts_operator::seed::{ANNA, BORIS, VERA};
 use reqwest::Method;
 use serde_json::json;
-
-/// Signs in on the mobile tab with a permanent password.
-async fn password_login(j: &Journey, phone: &str, password: &str, remember: bool) {
-    j.click("login-tab-mobile").await;
-    j.fill("login-phone", phone).await;
-    j.click("login-method-password").await;
-    j.fill("login-password", password).await;
-    j.set_checked("remember-device", remember).await;
-    j.click("login-submit").await;
-}
-
-/// Accepts the use agreement when it is asked (first login of an account, AUTH-10).
-async fn accept_agreement_if_asked(j: &Journey) {
-    for _ in 0..30 {
-        if j.present("agreement-accept").await {
-            j.click("agreement-accept").await;
-            return;
-        }
-        if j.present("home-balance").await {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-}
 
 /// Reads the captcha's answer through the QA API.
 async fn captcha_answer(j: &Journey) -> String {
@@ -156,13 +133,24 @@ async fn j05_auth6_remember_this_device_then_restart_logs_in_with_no_input() {
                 accept_agreement_if_asked(j).await;
                 j.el("home-balance").await;
                 j.quit().await;
-                // No file in the data dir holds the password or a token-looking secret.
+                // The keyring holds the refresh token; no file in the data dir holds it or the
+                // password.
+                let token = j
+                    .keyring_token(ANNA)
+                    .await
+                    .expect("the keyring holds the remembered account's token");
+                assert!(token.len() >= 20, "a real token, not a marker");
                 for entry in walk(&j.data_dir) {
                     let bytes = std::fs::read(&entry).unwrap_or_default();
                     let text = String::from_utf8_lossy(&bytes);
                     assert!(
                         !text.contains(Journey::password(ANNA)),
                         "{} holds the password",
+                        entry.display()
+                    );
+                    assert!(
+                        !text.contains(&token),
+                        "{} holds the refresh token",
                         entry.display()
                     );
                 }
@@ -186,9 +174,24 @@ async fn j08_auth8_exit_forgets_the_device_and_restart_shows_login() {
                 password_login(j, ANNA, Journey::password(ANNA), true).await;
                 accept_agreement_if_asked(j).await;
                 j.el("home-balance").await;
+                assert!(
+                    j.cached_rows_of(ANNA) > 0,
+                    "the account is cached while logged in"
+                );
+                assert!(j.keyring_token(ANNA).await.is_some(), "remembered");
                 j.click("exit-button").await;
                 j.el("login-submit").await;
                 j.quit().await;
+                assert_eq!(
+                    j.keyring_token(ANNA).await,
+                    None,
+                    "Exit deletes the keyring entry"
+                );
+                assert_eq!(
+                    j.cached_rows_of(ANNA),
+                    0,
+                    "Exit leaves nothing of the account in the cache"
+                );
                 j.launch().await;
                 j.el("login-submit").await;
                 assert!(!j.present("home-balance").await, "no account after Exit");
@@ -293,12 +296,70 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// Signs in with a password (agreement accepted) and waits for home.
-async fn signed_in(j: &mut Journey, login: &str) {
-    j.launch().await;
-    password_login(j, login, Journey::password(login), false).await;
-    accept_agreement_if_asked(j).await;
-    j.el("home-balance").await;
+/// `(records, cost in kopecks)` of `login`'s call detail matching `cond` (`?2` is `arg`), as the
+/// operator's database sums them.
+async fn operator_totals(j: &Journey, login: &str, cond: &str, arg: String) -> (i64, i64) {
+    let login = login.to_string();
+    let sql = format!(
+        "SELECT COUNT(*), COALESCE(SUM(c.cost_kop), 0) FROM calls c JOIN accounts a
+         ON a.id = c.account_id WHERE a.login = ?1 AND {cond} AND (?2 = ?2)"
+    );
+    j.op.state
+        .db
+        .tx(move |tx| Ok(tx.query_row(&sql, [login, arg], |r| Ok((r.get(0)?, r.get(1)?)))?))
+        .await
+        .unwrap_or_else(|e| panic!("operator: {e:?}"))
+}
+
+/// The number `login` has the most calls with.
+async fn operator_party(j: &Journey, login: &str) -> String {
+    let login = login.to_string();
+    j.op.state
+        .db
+        .tx(move |tx| {
+            Ok(tx.query_row(
+                "SELECT c.party FROM calls c JOIN accounts a ON a.id = c.account_id
+                 WHERE a.login = ?1 AND c.kind = 'call' GROUP BY c.party ORDER BY COUNT(*) DESC LIMIT 1",
+                [login],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap_or_else(|e| panic!("operator: {e:?}"))
+}
+
+/// The totals line as the call-detail screen writes it in English: "100,000 records · ₽1,234.00".
+fn totals_text((n, cost_kop): (i64, i64)) -> String {
+    let records = if n == 1 { "record" } else { "records" };
+    format!("{} {records} · ₽{}", group(n), format_rub(cost_kop))
+}
+
+fn group(n: i64) -> String {
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// One integer the operator's database holds for Anna (`?1` is her login).
+async fn operator_kop(j: &Journey, sql: &'static str) -> i64 {
+    j.op.state
+        .db
+        .tx(move |tx| Ok(tx.query_row(sql, [ANNA], |r| r.get(0))?))
+        .await
+        .unwrap_or_else(|e| panic!("operator: {e:?}"))
+}
+
+/// Roubles as home shows them in English: "4,295.00" (ui/src/lib/format.ts, en-US).
+fn format_rub(kop: i64) -> String {
+    let grouped = group(kop / 100);
+    let sign = if kop < 0 { "-" } else { "" };
+    format!("{sign}{grouped}.{:02}", kop.abs() % 100)
 }
 
 async fn balance_kop(j: &Journey, login: &str) -> i64 {
@@ -324,23 +385,47 @@ async fn j11_acc2_acc3_auth11_with_money_change_tariff_and_connect_paid_service(
         |j| {
             Box::pin(async move {
                 signed_in(j, ANNA).await;
-                let before = balance_kop(j, ANNA).await;
-                j.click("home-tariffs").await;
-                j.click("tariff-change-unlim").await;
-                j.el("tariff-changed").await;
-                let after_tariff = balance_kop(j, ANNA).await;
+                // The fees as the operator prices them: music on Anna's current tariff (smart),
+                // then the change to Unlimited.
+                let connect_fee = operator_kop(
+                    j,
+                    "SELECT p.connect_fee_kop FROM service_prices p JOIN accounts a
+                     ON a.tariff_id = p.tariff_id WHERE p.service_id = 'music' AND a.login = ?1",
+                )
+                .await;
+                let change_fee = operator_kop(
+                    j,
+                    "SELECT change_fee_kop FROM tariffs WHERE id = 'unlim' AND ?1 <> ''",
+                )
+                .await;
                 assert!(
-                    after_tariff < before,
-                    "the tariff fee was charged: {before} → {after_tariff}"
+                    connect_fee > 0 && change_fee > 0,
+                    "both actions are paid here"
                 );
+                let before = balance_kop(j, ANNA).await;
                 j.click("tab-services").await;
                 j.click("service-connect-music").await;
                 j.el("service-ok").await;
                 let after_service = balance_kop(j, ANNA).await;
-                assert!(
-                    after_service <= after_tariff,
-                    "the service was charged or free per tariff"
+                assert_eq!(
+                    after_service,
+                    before - connect_fee,
+                    "the service's connection fee was charged"
                 );
+                j.click("tab-home").await;
+                j.click("home-tariffs").await;
+                j.click("tariff-change-unlim").await;
+                j.el("tariff-changed").await;
+                let after_tariff = balance_kop(j, ANNA).await;
+                assert_eq!(
+                    after_tariff,
+                    after_service - change_fee,
+                    "the tariff's change fee was charged"
+                );
+                // Home shows the new balance.
+                j.click("tab-home").await;
+                let shown = format_rub(after_tariff);
+                j.wait_text("home-balance", &shown).await;
                 j.click("tab-settings").await;
                 j.click("settings-open-activity").await;
                 j.wait_text("activity-list", "tariff").await;
@@ -754,13 +839,51 @@ async fn j12_acc5_call_detail_of_100k_rows_filters_search_totals_export_and_orde
                 signed_in(j, DMITRY).await;
                 j.click("tab-detail").await;
                 j.click("detail-period-all").await;
-                let all = j.wait_text("detail-totals", "100,000 records").await;
+                // Every total the app shows is the operator's own sum of the same records.
+                let all = operator_totals(j, DMITRY, "1 = 1", String::new()).await;
+                assert_eq!(all.0, 100_000, "Dmitry has 100,000 records");
+                j.wait_text("detail-totals", &totals_text(all)).await;
                 j.click("detail-kind-call").await;
-                let calls = j.el("detail-totals").await.text().await.unwrap_or_default();
-                assert_ne!(all, calls, "the kind filter changes the totals");
+                let calls = operator_totals(j, DMITRY, "c.kind = 'call'", String::new()).await;
+                j.wait_text("detail-totals", &totals_text(calls)).await;
                 j.el("detail-row").await;
+                // Search one number: the party Dmitry talks to most.
+                let party = operator_party(j, DMITRY).await;
+                let digits: String = party.chars().filter(char::is_ascii_digit).collect();
+                j.fill("detail-search", &digits).await;
+                let found = operator_totals(
+                    j,
+                    DMITRY,
+                    "c.kind = 'call' AND instr(c.party, ?2) > 0",
+                    digits.clone(),
+                )
+                .await;
+                assert!(found.0 > 0 && found.0 < calls.0, "{found:?}");
+                j.wait_text("detail-totals", &totals_text(found)).await;
+                // The CSV export of the filtered view: a header and one line per record.
                 j.click("detail-export").await;
-                j.el("detail-done").await;
+                let done = j.el("detail-done").await.text().await.unwrap_or_default();
+                let path = done
+                    .split_once("Saved to ")
+                    .map(|(_, p)| p.trim().to_string())
+                    .unwrap_or_else(|| panic!("no path in {done:?}"));
+                let csv = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("the exported file {path}: {e}"));
+                let lines: Vec<&str> = csv.lines().collect();
+                assert_eq!(
+                    i64::try_from(lines.len()).unwrap_or(0),
+                    found.0 + 1,
+                    "a header and every found record"
+                );
+                assert!(
+                    lines.iter().skip(1).all(|l| l.contains(&digits)),
+                    "every exported line is a record with that number"
+                );
+                let _ = std::fs::remove_file(&path);
+                // The printout is ordered for everything again.
+                j.fill("detail-search", "").await;
+                j.click("detail-kind-all").await;
+                j.wait_text("detail-totals", &totals_text(all)).await;
                 j.click("detail-order").await;
                 for _ in 0..50 {
                     let (_, v) = j
@@ -896,26 +1019,62 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
                 j.click("login-tab-mobile").await;
                 j.fill("login-phone", ANNA).await;
                 j.click("login-method-sms").await;
-                let mut captcha = String::new();
+                // The limits are per number, so the first three requests come from elsewhere (the
+                // operator's public API), a minute apart on the operator's QA clock; the last three
+                // are the app's, where the countdown runs on the device's own clock.
                 let mut first_code = None;
-                // Five requests a minute apart: the countdown shows, every SMS brings the same code.
-                for round in 1..=5 {
+                for round in 1..=3 {
+                    let (s, captcha) = j.call(Method::POST, "/v1/captcha", None).await;
+                    assert_eq!(s, 200, "captcha: {captcha}");
+                    let id = captcha["id"].as_str().unwrap_or_default().to_string();
+                    let answer = j.qa(Method::GET, &format!("/qa/captcha/{id}"), None).await;
+                    let (s, sent) = j
+                        .call(
+                            Method::POST,
+                            "/v1/auth/sms-password",
+                            Some(serde_json::json!({
+                                "phone": ANNA,
+                                "captcha_id": id,
+                                "captcha_answer": answer["answer"],
+                            })),
+                        )
+                        .await;
+                    assert_eq!(s, 200, "request {round}: {sent}");
+                    let code = wait_code_from(j, ANNA, "3339", round).await;
+                    match &first_code {
+                        None => first_code = Some(code),
+                        Some(c) => assert_eq!(&code, c, "request {round} re-sends the same code"),
+                    }
+                    j.qa(
+                        Method::POST,
+                        "/qa/clock/advance",
+                        Some(serde_json::json!({"seconds": 61})),
+                    )
+                    .await;
+                }
+                let mut captcha = String::new();
+                for round in 4..=5 {
                     let (id, answer) = fresh_captcha_answer(j, &captcha).await;
                     captcha = id;
                     j.fill("sms-captcha-input", &answer).await;
                     j.click("sms-request").await;
                     j.el("sms-resend-countdown").await;
                     let code = wait_code_from(j, ANNA, "3339", round).await;
-                    match &first_code {
-                        None => first_code = Some(code),
-                        Some(c) => assert_eq!(&code, c, "request {round} re-sends the same code"),
-                    }
+                    assert_eq!(
+                        Some(&code),
+                        first_code.as_ref(),
+                        "request {round}, from the app, re-sends the same code"
+                    );
                     let until = std::time::Instant::now() + std::time::Duration::from_secs(75);
                     while j.present("sms-resend-countdown").await
                         && std::time::Instant::now() < until
                     {
                         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                     }
+                    assert!(
+                        !j.present("sms-resend-countdown").await,
+                        "the countdown ends after a minute"
+                    );
                 }
                 let (_, answer) = fresh_captcha_answer(j, &captcha).await;
                 j.fill("sms-captcha-input", &answer).await;
