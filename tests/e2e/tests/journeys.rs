@@ -987,18 +987,22 @@ async fn wait_code_from_111(j: &Journey, phone: &str, n: usize) -> String {
     panic!("no code from 111");
 }
 
-/// Waits for a captcha image whose id differs from `previous`, and answers it through the QA API.
-async fn fresh_captcha_answer(j: &Journey, previous: &str) -> (String, String) {
-    j.click("sms-captcha-refresh").await;
-    for _ in 0..100 {
-        let id = j
-            .el("sms-captcha-image")
+/// Refreshes the captcha, waits for the new image and answers it through the QA API.
+async fn fresh_captcha_answer(j: &Journey) -> (String, String) {
+    // The one on screen may have expired (the QA clock moved): wait for the refreshed one.
+    let shown_id = || async {
+        j.el("sms-captcha-image")
             .await
             .attr("data-captcha-id")
             .await
             .ok()
             .flatten()
-            .unwrap_or_default();
+            .unwrap_or_default()
+    };
+    let previous = shown_id().await;
+    j.click("sms-captcha-refresh").await;
+    for _ in 0..100 {
+        let id = shown_id().await;
         if !id.is_empty() && id != previous {
             let v = j.qa(Method::GET, &format!("/qa/captcha/{id}"), None).await;
             return (id, v["answer"].as_str().unwrap_or_default().to_string());
@@ -1052,10 +1056,8 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
                     )
                     .await;
                 }
-                let mut captcha = String::new();
                 for round in 4..=5 {
-                    let (id, answer) = fresh_captcha_answer(j, &captcha).await;
-                    captcha = id;
+                    let (_, answer) = fresh_captcha_answer(j).await;
                     j.fill("sms-captcha-input", &answer).await;
                     j.click("sms-request").await;
                     j.el("sms-resend-countdown").await;
@@ -1076,7 +1078,7 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
                         "the countdown ends after a minute"
                     );
                 }
-                let (_, answer) = fresh_captcha_answer(j, &captcha).await;
+                let (_, answer) = fresh_captcha_answer(j).await;
                 j.fill("sms-captcha-input", &answer).await;
                 j.click("sms-request").await;
                 let refusal = j.el("login-error").await.text().await.unwrap_or_default();
