@@ -14,7 +14,7 @@ use mymts_operator::seed::{
     ANNA, BANKING_LOGIN, BORIS, DMITRY, ELENA, HOME_CONTRACT, SAT_CONTRACT, SOCIAL_PROVIDER, VERA,
 };
 use mymts_proto::ErrorCode;
-use mymts_proto::wire::{AccountKind, InjectSms, PhoneStatePatch, RecordKind};
+use mymts_proto::wire::{AccountKind, InjectSms, MailFolder, PhoneStatePatch, RecordKind};
 
 #[tokio::test]
 async fn auth1_contract_login_and_banking_is_told_to_call_support() {
@@ -35,6 +35,45 @@ async fn auth1_contract_login_and_banking_is_told_to_call_support() {
         .expect_err("banking");
     assert_eq!(e.code(), "call_support");
     assert!(e.hint().is_some_and(|h| h.contains("0890")));
+}
+
+#[tokio::test]
+async fn auth1_email_recovery_code_from_the_mailbox_signs_in_with_the_new_password() {
+    let w = world().await;
+    let core = w.core();
+    core.request_recovery(HOME_CONTRACT)
+        .await
+        .expect("recovery");
+    let letters = core
+        .mailbox_view("petrov.home@mail.example", MailFolder::Inbox)
+        .await
+        .expect("mailbox");
+    let code = letters
+        .messages
+        .iter()
+        .find_map(|m| {
+            m.body
+                .split("is: ")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+        })
+        .expect("the letter with the code")
+        .to_string();
+    let weak = core
+        .recover_and_login(HOME_CONTRACT, &code, "weak", false)
+        .await
+        .expect_err("a weak password is refused before it is sent");
+    assert_eq!(weak.code(), "invalid_input");
+    let out = core
+        .recover_and_login(HOME_CONTRACT, &code, "NewHome2026pass", false)
+        .await
+        .expect("recovered and signed in");
+    assert_eq!(out.session.account.kind, AccountKind::Home);
+    let old = core
+        .login_password(HOME_CONTRACT, pw(HOME_CONTRACT), false)
+        .await
+        .expect_err("the old password no longer works");
+    assert_eq!(old.api_code(), Some(ErrorCode::WrongCredentials));
 }
 
 #[tokio::test]
