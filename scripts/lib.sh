@@ -39,11 +39,32 @@ ensure_tauri_driver() {
 }
 
 # The web UI: npm packages (from the lock file) and the production build Tauri embeds.
-build_ui() {
+# Node.js 20.19 or newer (jsdom, used by the UI's tests, needs it). Debian 12 and Ubuntu 24.04 ship
+# Node 18, so an older Node fetches a newer one from the npm registry into target/node.
+NODE_MIN_MAJOR=20
+NODE_MIN_MINOR=19
+ensure_node() {
+  local local_bin="$ROOT/target/node/node_modules/.bin"
+  if [ -x "$local_bin/node" ]; then export PATH="$local_bin:$PATH"; fi
   if ! command -v npm >/dev/null 2>&1; then
     echo "==> installing Node.js and npm"
-    sudo_if_needed apt-get install -y -qq nodejs npm >/dev/null
+    sudo_if_needed apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq nodejs npm >/dev/null
   fi
+  local v major minor
+  v="$(node -p 'process.versions.node' 2>/dev/null || echo 0.0.0)"
+  major="${v%%.*}"; minor="${v#*.}"; minor="${minor%%.*}"
+  if [ "$major" -lt "$NODE_MIN_MAJOR" ] ||
+    { [ "$major" -eq "$NODE_MIN_MAJOR" ] && [ "$minor" -lt "$NODE_MIN_MINOR" ]; }; then
+    echo "==> Node.js $v is older than $NODE_MIN_MAJOR.$NODE_MIN_MINOR: fetching Node.js 22 from the npm registry"
+    mkdir -p "$ROOT/target/node"
+    npm install --no-audit --no-fund --prefix "$ROOT/target/node" node@22 >/dev/null
+    export PATH="$local_bin:$PATH"
+  fi
+}
+
+build_ui() {
+  ensure_node
   (
     cd "$ROOT/ui"
     # Reinstall only when the lock file changed since the last install.
