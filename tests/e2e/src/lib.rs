@@ -278,6 +278,45 @@ impl Journey {
         }
     }
 
+    /// One integer from the operator's database: `sql` with `?1` bound to `param`.
+    pub async fn db_i64(&self, sql: &'static str, param: &str) -> i64 {
+        let param = param.to_string();
+        self.op
+            .state
+            .db
+            .tx(move |tx| Ok(tx.query_row(sql, [param], |r| r.get(0))?))
+            .await
+            .unwrap_or_else(|e| panic!("operator database: {e:?}"))
+    }
+
+    /// Moves the operator's clock (QA API).
+    pub async fn advance_clock(&self, seconds: i64) {
+        self.qa(
+            reqwest::Method::POST,
+            "/qa/clock/advance",
+            Some(json!({ "seconds": seconds })),
+        )
+        .await;
+    }
+
+    /// Switches states of a simulated phone: `{"airplane": true}`, `{"on_net": false}`…
+    pub async fn set_phone(&self, number: &str, patch: Value) {
+        self.qa(
+            reqwest::Method::PATCH,
+            &format!("/qa/phones/{number}"),
+            Some(patch),
+        )
+        .await;
+    }
+
+    /// A captcha's answer (QA API).
+    pub async fn captcha_answer_of(&self, id: &str) -> String {
+        let v = self
+            .qa(reqwest::Method::GET, &format!("/qa/captcha/{id}"), None)
+            .await;
+        v["answer"].as_str().unwrap_or_default().to_string()
+    }
+
     /// The refresh token the app keeps for `login` in this journey's keyring service, read from
     /// the same Secret Service the app uses.
     pub async fn keyring_token(&self, login: &str) -> Option<String> {

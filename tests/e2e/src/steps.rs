@@ -1,15 +1,32 @@
 //! Steps many journeys share, as a subscriber takes them.
 
+use reqwest::Method;
+
 use crate::Journey;
+
+/// The mobile tab with a number typed in.
+pub async fn enter_phone(j: &Journey, phone: &str) {
+    j.click("login-tab-mobile").await;
+    j.fill("login-phone", phone).await;
+}
 
 /// Signs in on the mobile tab with a permanent password.
 pub async fn password_login(j: &Journey, phone: &str, password: &str, remember: bool) {
-    j.click("login-tab-mobile").await;
-    j.fill("login-phone", phone).await;
+    enter_phone(j, phone).await;
     j.click("login-method-password").await;
     j.fill("login-password", password).await;
     j.set_checked("remember-device", remember).await;
     j.click("login-submit").await;
+}
+
+/// Three wrong passwords for `login`: "2 attempts left", "1 attempt left", locked (AUTH-3).
+pub async fn lock_password(j: &Journey, login: &str) {
+    password_login(j, login, "Wrong2026pass", false).await;
+    j.wait_text("attempts-left", "2").await;
+    j.click("login-submit").await;
+    j.wait_text("attempts-left", "1").await;
+    j.click("login-submit").await;
+    j.el("login-locked").await;
 }
 
 /// Accepts the use agreement when it is asked (first login of an account, AUTH-10).
@@ -32,4 +49,86 @@ pub async fn signed_in(j: &mut Journey, login: &str) {
     password_login(j, login, Journey::password(login), false).await;
     accept_agreement_if_asked(j).await;
     j.el("home-balance").await;
+}
+
+/// Submits the SMS-password form and goes on to home: the agreement accepted, the offer of a
+/// permanent password skipped.
+pub async fn submit_code_and_reach_home(j: &Journey) {
+    j.click("login-submit").await;
+    accept_agreement_if_asked(j).await;
+    if j.present("offer-skip").await {
+        j.click("offer-skip").await;
+    }
+    j.el("home-balance").await;
+}
+
+/// The id of the captcha on screen (empty while none is).
+async fn shown_captcha_id(j: &Journey) -> String {
+    j.el("sms-captcha-image")
+        .await
+        .attr("data-captcha-id")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Reads the answer of the captcha on screen through the QA API.
+pub async fn captcha_answer(j: &Journey) -> String {
+    let id = shown_captcha_id(j).await;
+    assert!(
+        !id.is_empty(),
+        "the captcha image carries its id (data-captcha-id)"
+    );
+    j.captcha_answer_of(&id).await
+}
+
+/// Refreshes the captcha, waits for the new image and answers it through the QA API.
+pub async fn fresh_captcha_answer(j: &Journey) -> String {
+    // The one on screen may have expired (the QA clock moved): wait for the refreshed one.
+    let previous = shown_captcha_id(j).await;
+    j.click("sms-captcha-refresh").await;
+    for _ in 0..100 {
+        let id = shown_captcha_id(j).await;
+        if !id.is_empty() && id != previous {
+            return j.captcha_answer_of(&id).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no new captcha");
+}
+
+/// Answers `answer` in the captcha field and asks for the SMS password.
+pub async fn request_sms_code(j: &Journey, answer: &str) {
+    j.fill("sms-captcha-input", answer).await;
+    j.click("sms-request").await;
+}
+
+/// The texts of a simulated phone's SMS from `sender` (any sender when `None`), oldest first.
+pub async fn sms_texts(j: &Journey, phone: &str, sender: Option<&str>) -> Vec<String> {
+    let (_, v) = j
+        .call(Method::GET, &format!("/sim/phones/{phone}/messages"), None)
+        .await;
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|m| sender.is_none_or(|s| m["sender"] == s))
+                .filter_map(|m| m["text"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits for the `n`-th SMS from `sender` and reads its code.
+pub async fn wait_code_from(j: &Journey, phone: &str, sender: &str, n: usize) -> String {
+    for _ in 0..100 {
+        let texts = sms_texts(j, phone, Some(sender)).await;
+        if texts.len() >= n
+            && let Some(code) = texts.last().and_then(|t| mymts_proto::otp::extract_code(t))
+        {
+            return code;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no SMS number {n} from {sender}");
 }

@@ -3,27 +3,14 @@
 //! skips them.
 
 use mymts_e2e::Journey;
-use mymts_e2e::steps::{accept_agreement_if_asked, password_login, signed_in};
+use mymts_e2e::steps::{
+    accept_agreement_if_asked, captcha_answer, enter_phone, fresh_captcha_answer, lock_password,
+    password_login, request_sms_code, signed_in, sms_texts, submit_code_and_reach_home,
+    wait_code_from,
+};
 use mymts_operator::seed::{ANNA, BORIS, VERA};
 use reqwest::Method;
 use serde_json::json;
-
-/// Reads the captcha's answer through the QA API.
-async fn captcha_answer(j: &Journey) -> String {
-    let img = j.el("sms-captcha-image").await;
-    let id = img
-        .attr("data-captcha-id")
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    assert!(
-        !id.is_empty(),
-        "the captcha image carries its id (data-captcha-id)"
-    );
-    let v = j.qa(Method::GET, &format!("/qa/captcha/{id}"), None).await;
-    v["answer"].as_str().unwrap_or_default().to_string()
-}
 
 fn notifications_log() -> String {
     std::env::var("MYMTS_NOTIFY_LOG")
@@ -38,12 +25,9 @@ async fn j01_auth4_inbox3_first_login_by_sms_password() {
     Journey::run("j01_auth4_inbox3_first_login_by_sms_password", |j| {
         Box::pin(async move {
             j.launch().await;
-            j.click("login-tab-mobile").await;
-            j.fill("login-phone", "+7 916 123-45-67").await;
+            enter_phone(j, "+7 916 123-45-67").await;
             j.click("login-method-sms").await;
-            let answer = captcha_answer(j).await;
-            j.fill("sms-captcha-input", &answer).await;
-            j.click("sms-request").await;
+            request_sms_code(j, &captcha_answer(j).await).await;
             j.el("sms-resend-countdown").await;
             // The code arrives from 3339, is announced, and fills the field by itself.
             j.el("sms-code-filled").await;
@@ -64,11 +48,7 @@ async fn j01_auth4_inbox3_first_login_by_sms_password() {
                     "a notification carried the code over D-Bus"
                 );
             }
-            j.click("login-submit").await;
-            accept_agreement_if_asked(j).await;
-            if j.present("offer-skip").await {
-                j.click("offer-skip").await;
-            }
+            submit_code_and_reach_home(j).await;
             let balance = j.text("home-balance").await;
             assert!(balance.contains("450"), "Anna's balance on home: {balance}");
         })
@@ -84,36 +64,15 @@ async fn j03_auth3_three_wrong_passwords_lock_and_sms_unlocks() {
         |j| {
             Box::pin(async move {
                 j.launch().await;
-                password_login(j, BORIS, "Wrong2026pass", false).await;
-                j.wait_text("attempts-left", "2").await;
-                j.click("login-submit").await;
-                j.wait_text("attempts-left", "1").await;
-                j.click("login-submit").await;
-                j.el("login-locked").await;
+                lock_password(j, BORIS).await;
                 // An SMS password unlocks (AUTH-3).
                 j.click("login-method-sms").await;
-                let answer = captcha_answer(j).await;
-                j.fill("sms-captcha-input", &answer).await;
-                j.click("sms-request").await;
+                request_sms_code(j, &captcha_answer(j).await).await;
                 j.el("sms-code-filled").await;
-                j.click("login-submit").await;
-                accept_agreement_if_asked(j).await;
-                if j.present("offer-skip").await {
-                    j.click("offer-skip").await;
-                }
-                j.el("home-balance").await;
-                let locked: i64 =
-                    j.op.state
-                        .db
-                        .tx(|tx| {
-                            Ok(tx.query_row(
-                                "SELECT pw_locked FROM accounts WHERE login = ?1",
-                                [BORIS],
-                                |r| r.get(0),
-                            )?)
-                        })
-                        .await
-                        .unwrap_or(1);
+                submit_code_and_reach_home(j).await;
+                let locked = j
+                    .db_i64("SELECT pw_locked FROM accounts WHERE login = ?1", BORIS)
+                    .await;
                 assert_eq!(locked, 0, "the SMS login unlocked the password");
             })
         },
@@ -229,8 +188,7 @@ async fn j16_inbox3_fraud_sms_is_marked_and_never_filled_in() {
     Journey::run("j16_inbox3_fraud_sms_is_marked_and_never_filled_in", |j| {
         Box::pin(async move {
             j.launch().await;
-            j.click("login-tab-mobile").await;
-            j.fill("login-phone", ANNA).await;
+            enter_phone(j, ANNA).await;
             j.click("login-method-sms").await;
             j.el("sms-code").await;
             let fake = format!(
@@ -331,7 +289,11 @@ async fn operator_party(j: &Journey, login: &str) -> String {
 /// The totals line as the call-detail screen writes it in English: "100,000 records · ₽1,234.00".
 fn totals_text((n, cost_kop): (i64, i64)) -> String {
     let records = if n == 1 { "record" } else { "records" };
-    format!("{} {records} · ₽{}", group(n), format_rub(cost_kop))
+    format!(
+        "{} {records} · {}",
+        group(n),
+        mymts_proto::money::format_rub(cost_kop, false)
+    )
 }
 
 fn group(n: i64) -> String {
@@ -346,35 +308,10 @@ fn group(n: i64) -> String {
     out
 }
 
-/// One integer the operator's database holds for Anna (`?1` is her login).
-async fn operator_kop(j: &Journey, sql: &'static str) -> i64 {
-    j.op.state
-        .db
-        .tx(move |tx| Ok(tx.query_row(sql, [ANNA], |r| r.get(0))?))
-        .await
-        .unwrap_or_else(|e| panic!("operator: {e:?}"))
-}
-
-/// Roubles as home shows them in English: "4,295.00" (ui/src/lib/format.ts, en-US).
-fn format_rub(kop: i64) -> String {
-    let grouped = group(kop / 100);
-    let sign = if kop < 0 { "-" } else { "" };
-    format!("{sign}{grouped}.{:02}", kop.abs() % 100)
-}
-
+/// Anna's balance in the operator's database.
 async fn balance_kop(j: &Journey, login: &str) -> i64 {
-    let login = login.to_string();
-    j.op.state
-        .db
-        .tx(move |tx| {
-            Ok(tx.query_row(
-                "SELECT balance_kop FROM accounts WHERE login = ?1",
-                [login],
-                |r| r.get(0),
-            )?)
-        })
+    j.db_i64("SELECT balance_kop FROM accounts WHERE login = ?1", login)
         .await
-        .unwrap_or(i64::MIN)
 }
 
 #[tokio::test]
@@ -387,17 +324,16 @@ async fn j11_acc2_acc3_auth11_with_money_change_tariff_and_connect_paid_service(
                 signed_in(j, ANNA).await;
                 // The fees as the operator prices them: music on Anna's current tariff (smart),
                 // then the change to Unlimited.
-                let connect_fee = operator_kop(
-                    j,
-                    "SELECT p.connect_fee_kop FROM service_prices p JOIN accounts a
-                     ON a.tariff_id = p.tariff_id WHERE p.service_id = 'music' AND a.login = ?1",
-                )
-                .await;
-                let change_fee = operator_kop(
-                    j,
-                    "SELECT change_fee_kop FROM tariffs WHERE id = 'unlim' AND ?1 <> ''",
-                )
-                .await;
+                let connect_fee = j
+                    .db_i64(
+                        "SELECT p.connect_fee_kop FROM service_prices p JOIN accounts a
+                         ON a.tariff_id = p.tariff_id WHERE p.service_id = 'music' AND a.login = ?1",
+                        ANNA,
+                    )
+                    .await;
+                let change_fee = j
+                    .db_i64("SELECT change_fee_kop FROM tariffs WHERE id = ?1", "unlim")
+                    .await;
                 assert!(
                     connect_fee > 0 && change_fee > 0,
                     "both actions are paid here"
@@ -424,7 +360,7 @@ async fn j11_acc2_acc3_auth11_with_money_change_tariff_and_connect_paid_service(
                 );
                 // Home shows the new balance.
                 j.click("tab-home").await;
-                let shown = format_rub(after_tariff);
+                let shown = mymts_proto::money::format_rub(after_tariff, false);
                 j.wait_text("home-balance", &shown).await;
                 j.click("tab-settings").await;
                 j.click("settings-open-activity").await;
@@ -527,25 +463,11 @@ async fn j18_acc6_block_and_unblock_the_number() {
             j.click("block-number").await;
             j.click("block-confirm").await;
             j.el("unblock-number").await;
-            let blocked = |j: &Journey| {
-                let st = j.op.state.clone();
-                async move {
-                    st.db
-                        .tx(|tx| {
-                            Ok(tx.query_row(
-                                "SELECT blocked FROM accounts WHERE login = ?1",
-                                [ANNA],
-                                |r| r.get::<_, i64>(0),
-                            )?)
-                        })
-                        .await
-                        .unwrap_or(-1)
-                }
-            };
-            assert_eq!(blocked(j).await, 1);
+            const BLOCKED: &str = "SELECT blocked FROM accounts WHERE login = ?1";
+            assert_eq!(j.db_i64(BLOCKED, ANNA).await, 1);
             j.click("unblock-number").await;
             j.el("block-number").await;
-            assert_eq!(blocked(j).await, 0);
+            assert_eq!(j.db_i64(BLOCKED, ANNA).await, 0);
         })
     })
     .await;
@@ -609,27 +531,15 @@ async fn j06_auth7_on_net_logs_in_without_a_password_only_on_operator_data() {
         "j06_auth7_on_net_logs_in_without_a_password_only_on_operator_data",
         |j| {
             Box::pin(async move {
-                j.qa(
-                    Method::PATCH,
-                    &format!("/qa/phones/{ANNA}"),
-                    Some(json!({"on_net": true})),
-                )
-                .await;
+                j.set_phone(ANNA, json!({"on_net": true})).await;
                 j.launch().await;
-                j.click("login-tab-mobile").await;
-                j.fill("login-phone", ANNA).await;
+                enter_phone(j, ANNA).await;
                 j.click("login-onnet").await;
                 accept_agreement_if_asked(j).await;
                 j.wait_text("home-balance", "450").await;
                 j.click("exit-button").await;
-                j.qa(
-                    Method::PATCH,
-                    &format!("/qa/phones/{ANNA}"),
-                    Some(json!({"on_net": false})),
-                )
-                .await;
-                j.click("login-tab-mobile").await;
-                j.fill("login-phone", ANNA).await;
+                j.set_phone(ANNA, json!({"on_net": false})).await;
+                enter_phone(j, ANNA).await;
                 j.click("login-onnet").await;
                 j.el("login-error").await;
                 j.el("login-password").await;
@@ -674,30 +584,17 @@ async fn j15_inbox1_inbox4_airplane_mode_holds_the_code_and_the_troubleshooter_n
         "j15_inbox1_inbox4_airplane_mode_holds_the_code_and_the_troubleshooter_names_it",
         |j| {
             Box::pin(async move {
-                j.qa(
-                    Method::PATCH,
-                    &format!("/qa/phones/{ANNA}"),
-                    Some(json!({"airplane": true})),
-                )
-                .await;
+                j.set_phone(ANNA, json!({"airplane": true})).await;
                 j.launch().await;
-                j.click("login-tab-mobile").await;
-                j.fill("login-phone", ANNA).await;
+                enter_phone(j, ANNA).await;
                 j.click("login-method-sms").await;
-                let answer = captcha_answer(j).await;
-                j.fill("sms-captcha-input", &answer).await;
-                j.click("sms-request").await;
+                request_sms_code(j, &captcha_answer(j).await).await;
                 j.el("sms-resend-countdown").await;
                 j.click("sms-not-arriving").await;
                 let panel = j.wait_text("trouble-panel", "airplane").await;
                 assert!(!panel.is_empty());
                 assert_eq!(j.value("sms-code").await, "", "held while in airplane mode");
-                j.qa(
-                    Method::PATCH,
-                    &format!("/qa/phones/{ANNA}"),
-                    Some(json!({"airplane": false})),
-                )
-                .await;
+                j.set_phone(ANNA, json!({"airplane": false})).await;
                 j.el("sms-code-filled").await;
             })
         },
@@ -713,12 +610,7 @@ async fn j07_auth8_twenty_idle_minutes_return_to_login_with_the_reason() {
         |j| {
             Box::pin(async move {
                 signed_in(j, ANNA).await;
-                j.qa(
-                    Method::POST,
-                    "/qa/clock/advance",
-                    Some(json!({"seconds": 21 * 60})),
-                )
-                .await;
+                j.advance_clock(21 * 60).await;
                 // The next thing the app asks the operator finds the session lapsed.
                 j.click("tab-services").await;
                 j.el("session-ended").await;
@@ -922,10 +814,9 @@ async fn j04_auth5_25_password_to_111_sets_a_permanent_password() {
             j.el("phone-thread-111").await;
             j.fill("phone-compose-text", "25 Elena2026pass").await;
             j.click("phone-send").await;
-            let code = wait_code_from_111(j, ELENA, 2).await;
+            let code = wait_code_from(j, ELENA, "111", 2).await;
             j.click("phone-close").await;
-            j.click("login-tab-mobile").await;
-            j.fill("login-phone", ELENA).await;
+            enter_phone(j, ELENA).await;
             j.click("login-method-sms").await;
             j.fill("sms-code", &code).await;
             j.click("login-submit").await;
@@ -939,77 +830,12 @@ async fn j04_auth5_25_password_to_111_sets_a_permanent_password() {
                 )
                 .await;
             assert_eq!(s, 200, "the password is permanent now: {v}");
-            let texts = inbox_texts(j, ELENA).await;
+            let texts = sms_texts(j, ELENA, None).await;
             assert!(texts.iter().any(|t| t.starts_with("Password change error")), "{texts:?}");
             assert!(texts.iter().any(|t| t.contains("password is set")), "{texts:?}");
         })
     })
     .await;
-}
-
-async fn inbox_texts(j: &Journey, phone: &str) -> Vec<String> {
-    let (_, v) = j
-        .call(Method::GET, &format!("/sim/phones/{phone}/messages"), None)
-        .await;
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|m| m["text"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Waits for the `n`-th message from 111 and reads its code.
-async fn wait_code_from_111(j: &Journey, phone: &str, n: usize) -> String {
-    for _ in 0..100 {
-        let (_, v) = j
-            .call(Method::GET, &format!("/sim/phones/{phone}/messages"), None)
-            .await;
-        let from_111: Vec<String> = v
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter(|m| m["sender"] == "111")
-                    .filter_map(|m| m["text"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if from_111.len() >= n
-            && let Some(code) = from_111
-                .last()
-                .and_then(|t| mymts_proto::otp::extract_code(t))
-        {
-            return code;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no code from 111");
-}
-
-/// Refreshes the captcha, waits for the new image and answers it through the QA API.
-async fn fresh_captcha_answer(j: &Journey) -> (String, String) {
-    // The one on screen may have expired (the QA clock moved): wait for the refreshed one.
-    let shown_id = || async {
-        j.el("sms-captcha-image")
-            .await
-            .attr("data-captcha-id")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-    };
-    let previous = shown_id().await;
-    j.click("sms-captcha-refresh").await;
-    for _ in 0..100 {
-        let id = shown_id().await;
-        if !id.is_empty() && id != previous {
-            let v = j.qa(Method::GET, &format!("/qa/captcha/{id}"), None).await;
-            return (id, v["answer"].as_str().unwrap_or_default().to_string());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no new captcha");
 }
 
 #[tokio::test]
@@ -1020,8 +846,7 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
         |j| {
             Box::pin(async move {
                 j.launch().await;
-                j.click("login-tab-mobile").await;
-                j.fill("login-phone", ANNA).await;
+                enter_phone(j, ANNA).await;
                 j.click("login-method-sms").await;
                 // The limits are per number, so the first three requests come from elsewhere (the
                 // operator's public API), a minute apart on the operator's QA clock; the last three
@@ -1031,7 +856,7 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
                     let (s, captcha) = j.call(Method::POST, "/v1/captcha", None).await;
                     assert_eq!(s, 200, "captcha: {captcha}");
                     let id = captcha["id"].as_str().unwrap_or_default().to_string();
-                    let answer = j.qa(Method::GET, &format!("/qa/captcha/{id}"), None).await;
+                    let answer = j.captcha_answer_of(&id).await;
                     let (s, sent) = j
                         .call(
                             Method::POST,
@@ -1039,7 +864,7 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
                             Some(serde_json::json!({
                                 "phone": ANNA,
                                 "captcha_id": id,
-                                "captcha_answer": answer["answer"],
+                                "captcha_answer": answer,
                             })),
                         )
                         .await;
@@ -1049,17 +874,10 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
                         None => first_code = Some(code),
                         Some(c) => assert_eq!(&code, c, "request {round} re-sends the same code"),
                     }
-                    j.qa(
-                        Method::POST,
-                        "/qa/clock/advance",
-                        Some(serde_json::json!({"seconds": 61})),
-                    )
-                    .await;
+                    j.advance_clock(61).await;
                 }
                 for round in 4..=5 {
-                    let (_, answer) = fresh_captcha_answer(j).await;
-                    j.fill("sms-captcha-input", &answer).await;
-                    j.click("sms-request").await;
+                    request_sms_code(j, &fresh_captcha_answer(j).await).await;
                     j.el("sms-resend-countdown").await;
                     let code = wait_code_from(j, ANNA, "3339", round).await;
                     assert_eq!(
@@ -1078,9 +896,7 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
                         "the countdown ends after a minute"
                     );
                 }
-                let (_, answer) = fresh_captcha_answer(j).await;
-                j.fill("sms-captcha-input", &answer).await;
-                j.click("sms-request").await;
+                request_sms_code(j, &fresh_captcha_answer(j).await).await;
                 let refusal = j.el("login-error").await.text().await.unwrap_or_default();
                 assert!(
                     !refusal.is_empty(),
@@ -1090,29 +906,4 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
         },
     )
     .await;
-}
-
-/// Waits for the `n`-th SMS from `sender` and reads its code.
-async fn wait_code_from(j: &Journey, phone: &str, sender: &str, n: usize) -> String {
-    for _ in 0..100 {
-        let (_, v) = j
-            .call(Method::GET, &format!("/sim/phones/{phone}/messages"), None)
-            .await;
-        let texts: Vec<String> = v
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter(|m| m["sender"] == sender)
-                    .filter_map(|m| m["text"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if texts.len() >= n
-            && let Some(code) = texts.last().and_then(|t| mymts_proto::otp::extract_code(t))
-        {
-            return code;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no SMS number {n} from {sender}");
 }

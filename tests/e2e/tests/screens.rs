@@ -3,7 +3,7 @@
 //! the app as a subscriber would, so a screen that breaks fails it with the usual evidence.
 
 use mymts_e2e::Journey;
-use mymts_e2e::steps::{accept_agreement_if_asked, password_login};
+use mymts_e2e::steps::{accept_agreement_if_asked, enter_phone, lock_password, password_login};
 use mymts_operator::seed::{ANNA, BORIS};
 use reqwest::Method;
 use serde_json::json;
@@ -19,8 +19,7 @@ async fn screenshots_of_every_screen() {
             j.el("login-submit").await;
             j.snap("01-login").await;
 
-            j.click("login-tab-mobile").await;
-            j.fill("login-phone", ANNA).await;
+            enter_phone(j, ANNA).await;
             j.click("login-method-sms").await;
             j.el("sms-captcha-image").await;
             j.snap("02-login-sms-captcha").await;
@@ -36,12 +35,7 @@ async fn screenshots_of_every_screen() {
             j.el("social-username").await;
             j.snap("05-login-social").await;
 
-            password_login(j, BORIS, "Wrong2026pass", false).await;
-            j.wait_text("attempts-left", "2").await;
-            j.click("login-submit").await;
-            j.wait_text("attempts-left", "1").await;
-            j.click("login-submit").await;
-            j.el("login-locked").await;
+            lock_password(j, BORIS).await;
             j.snap("06-login-locked").await;
 
             // A fraud SMS in the simulated phone.
@@ -135,12 +129,7 @@ async fn screenshots_of_every_screen() {
             j.restart_operator(addr).await;
 
             // The device's clock is off by ten minutes against the operator's.
-            j.qa(
-                Method::POST,
-                "/qa/clock/advance",
-                Some(json!({"seconds": 600})),
-            )
-            .await;
+            j.advance_clock(600).await;
             j.click("exit-button").await;
             j.el("login-submit").await;
             j.el("clock-warning").await;
