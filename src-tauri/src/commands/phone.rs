@@ -46,7 +46,7 @@ pub async fn phone_send(
     text: String,
 ) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.phone_send(&phone, &to, &text).await)
+    shell.observe(core.send_sms_from_phone(&phone, &to, &text).await)
 }
 
 #[tauri::command]

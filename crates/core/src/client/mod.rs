@@ -113,6 +113,28 @@ impl ApiClient {
         self.send_raw(r).await.map(|_| ())
     }
 
+    /// Any request: `body` as JSON when given; an empty success body reads as `null`, so `T` may
+    /// be `()` for 204 answers. For endpoints that have no method of their own here.
+    pub(crate) async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        access: Option<&str>,
+        body: Option<&B>,
+    ) -> CoreResult<T> {
+        let mut r = self.req(method, path, access);
+        if let Some(b) = body {
+            r = r.json(b);
+        }
+        let bytes = self.send_raw(r).await?.bytes().await.map_err(transport)?;
+        let bytes = if bytes.is_empty() {
+            &b"null"[..]
+        } else {
+            &bytes[..]
+        };
+        serde_json::from_slice(bytes).map_err(|e| CoreError::Protocol(e.to_string()))
+    }
+
     async fn get<T: DeserializeOwned>(&self, path: &str, access: Option<&str>) -> CoreResult<T> {
         self.send(self.req(Method::GET, path, access)).await
     }

@@ -229,7 +229,7 @@ impl Core {
         text: &str,
     ) -> CoreResult<()> {
         let p = PhoneNumber::parse(phone_input)?;
-        if to.trim().is_empty() || text.is_empty() {
+        if to.trim().is_empty() || text.trim().is_empty() {
             return Err(CoreError::InvalidInput(
                 "Enter the recipient and the text.".into(),
             ));

@@ -4,16 +4,15 @@
 //! file, so the shell's commands stay one-liners.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
+use mymts_proto::PhoneNumber;
 use mymts_proto::wire::{
     AccountOverview, ActivityPage, Agreement, BlockRequest, BlockState, CallRecord, CallTotals,
     Direction, LinkRequest, LinkedAccount, Mail, MailFolder, MailboxState, MonthSpend, MoveMail,
     OrderPrintout, PhoneState, PhoneStatePatch, PrintoutOrdered, RecoveryEmail, Revoked,
     SessionInfo, SocialLink, SocialLinkRequest, TopUpConfirm, TopUpRequest, TopUpResult,
 };
-use mymts_proto::{ApiErrorBody, PhoneNumber};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -100,30 +99,6 @@ pub struct MailboxView {
     pub messages: Vec<Mail>,
 }
 
-fn http() -> &'static reqwest::Client {
-    static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
-    HTTP.get_or_init(|| {
-        reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(5))
-            .timeout(std::time::Duration::from_secs(20))
-            .build()
-            .unwrap_or_default()
-    })
-}
-
-fn unreachable(e: &reqwest::Error) -> CoreError {
-    CoreError::Unreachable(
-        if e.is_timeout() {
-            "timed out"
-        } else if e.is_connect() {
-            "connection refused or no route"
-        } else {
-            "the connection failed"
-        }
-        .into(),
-    )
-}
-
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -151,7 +126,7 @@ fn csv_row(r: &CallRecord) -> String {
 }
 
 impl Core {
-    /// One request to the operator, errors mapped as the client maps them.
+    /// One request to the operator through the core's client.
     async fn api<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -159,35 +134,7 @@ impl Core {
         access: Option<&str>,
         body: Option<&B>,
     ) -> CoreResult<T> {
-        let url = format!("{}{}", self.inner.client.base_url(), path);
-        let mut r = http().request(method, url);
-        if let Some(a) = access {
-            r = r.bearer_auth(a);
-        }
-        if let Some(b) = body {
-            r = r.json(b);
-        }
-        let resp = r.send().await.map_err(|e| unreachable(&e))?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| unreachable(&e))?;
-        if status.is_success() {
-            let bytes = if bytes.is_empty() {
-                &b"null"[..]
-            } else {
-                &bytes[..]
-            };
-            return serde_json::from_slice(bytes).map_err(|e| CoreError::Protocol(e.to_string()));
-        }
-        match serde_json::from_slice::<ApiErrorBody>(&bytes) {
-            Ok(b) => Err(CoreError::Api(b)),
-            Err(_) if status.is_server_error() || status == StatusCode::BAD_GATEWAY => Err(
-                CoreError::Unreachable(format!("the operator answered HTTP {}", status.as_u16())),
-            ),
-            Err(_) => Err(CoreError::Protocol(format!(
-                "HTTP {} without an error body",
-                status.as_u16()
-            ))),
-        }
+        self.inner.client.call(method, path, access, body).await
     }
 
     /// An authorised request for the active session (refresh and session ends as in `authed`).
@@ -223,11 +170,6 @@ impl Core {
         self.inner.client.agreement().await
     }
 
-    pub fn password_strength(&self, password: &str) -> Strength {
-        let login = self.active_login().unwrap_or_default();
-        password_strength(password, &login)
-    }
-
     // --- sessions, activity, social (AUTH-11, AUTH-12) --------------------------------------
 
     pub async fn device_sessions(&self) -> CoreResult<Vec<SessionInfo>> {
@@ -260,6 +202,7 @@ impl Core {
         if let Some(l) = limit {
             q.push(format!("limit={}", l.clamp(1, 500)));
         }
+        // Both values are integers, so the query needs no encoding.
         let path = if q.is_empty() {
             "/v1/activity".to_string()
         } else {
@@ -288,13 +231,17 @@ impl Core {
                 "Enter the network, the user name and the password.".into(),
             ));
         }
-        let body = SocialLinkRequest {
+        let req = SocialLinkRequest {
             provider: provider.trim().to_string(),
             username: username.trim().to_string(),
             password: password.to_string(),
         };
-        self.api_authed(Method::POST, "/v1/social".into(), Some(body))
-            .await
+        let c = self.inner.client.clone();
+        self.authed(move |a| {
+            let (c, req) = (c.clone(), req.clone());
+            async move { c.link_social(&a, &req).await }
+        })
+        .await
     }
 
     // --- call detail (ACC-5) ------------------------------------------------------------------
@@ -404,13 +351,8 @@ impl Core {
 
     pub async fn remove_link(&self, login: &str) -> CoreResult<()> {
         let login = crate::ops::auth::normalise_login(login)?;
-        self.api_authed::<(), serde_json::Value>(
-            Method::DELETE,
-            format!("/v1/links/{}", seg(&login)),
-            None,
-        )
-        .await
-        .map(|_| ())
+        self.api_authed::<(), ()>(Method::DELETE, format!("/v1/links/{}", seg(&login)), None)
+            .await
     }
 
     pub async fn topup(&self, card_number: &str, amount_kop: i64) -> CoreResult<TopUpResult> {
@@ -453,19 +395,6 @@ impl Core {
     ) -> CoreResult<PhoneState> {
         let p = PhoneNumber::parse(phone)?;
         self.inner.client.patch_phone(p.as_str(), patch).await
-    }
-
-    pub async fn phone_send(&self, phone: &str, to: &str, text: &str) -> CoreResult<()> {
-        let p = PhoneNumber::parse(phone)?;
-        if to.trim().is_empty() || text.trim().is_empty() {
-            return Err(CoreError::InvalidInput(
-                "Enter the recipient and the text.".into(),
-            ));
-        }
-        self.inner
-            .client
-            .send_sms(p.as_str(), to.trim(), text)
-            .await
     }
 
     pub async fn mailbox_view(&self, address: &str, folder: MailFolder) -> CoreResult<MailboxView> {
