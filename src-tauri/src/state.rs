@@ -55,8 +55,6 @@ pub struct Shell {
     /// Where CSV exports go: the user's downloads, else the data dir.
     pub export_dir: PathBuf,
     pub watches: tokio::sync::Mutex<Watches>,
-    /// Autologins run one at a time: two racing would present one refresh token twice (AUTH-6).
-    autologin_lock: tokio::sync::Mutex<()>,
     events: mpsc::UnboundedSender<ShellEvent>,
     reachable: Mutex<Option<bool>>,
     pub startup_marker: bool,
@@ -92,7 +90,6 @@ impl Shell {
             settings_path: parts.settings_path,
             export_dir: parts.export_dir,
             watches: tokio::sync::Mutex::new(Watches::default()),
-            autologin_lock: tokio::sync::Mutex::new(()),
             events,
             reachable: Mutex::new(None),
             startup_marker: std::env::var("MYMTS_STARTUP_MARKER").is_ok_and(|v| v == "1"),
@@ -115,9 +112,9 @@ impl Shell {
         }
     }
 
-    /// Autologin (AUTH-6), serialised: the start-up one and the UI's share the outcome.
+    /// Autologin (AUTH-6); the core runs one at a time, so the start-up one and the UI's share
+    /// the outcome.
     pub async fn autologin(&self, core: &Core) -> Result<Option<mymts_core::Session>, CoreError> {
-        let _one = self.autologin_lock.lock().await;
         self.observe(core.autologin().await)
     }
 

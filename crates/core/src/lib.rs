@@ -98,6 +98,9 @@ pub(crate) struct Inner {
     pub(crate) sessions: Mutex<ops::auth::Sessions>,
     pub(crate) device: DeviceInfo,
     pub(crate) refresh_requests: AtomicU64,
+    /// Autologins run one at a time: two racing would present one refresh token twice, and the
+    /// operator would take the replay for theft and revoke the device (AUTH-6).
+    pub(crate) autologin_lock: tokio::sync::Mutex<()>,
 }
 
 impl Core {
@@ -121,6 +124,7 @@ impl Core {
                 }),
                 device: config.device,
                 refresh_requests: AtomicU64::new(0),
+                autologin_lock: tokio::sync::Mutex::new(()),
             }),
         })
     }

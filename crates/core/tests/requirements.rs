@@ -195,6 +195,29 @@ async fn auth6_autologin_from_keyring() {
 }
 
 #[tokio::test]
+async fn auth6_racing_autologins_share_one_outcome_and_keep_the_device() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, ANNA, true).await;
+    drop(core);
+    let next = w.core();
+    // The start-up autologin and a UI one at the same time: one refresh token, presented once.
+    let (a, b) = tokio::join!(next.autologin(), next.autologin());
+    let a = a.expect("first").expect("a session");
+    let b = b.expect("second").expect("a session");
+    assert_eq!(
+        (a.account.login.as_str(), b.account.login.as_str()),
+        (ANNA, ANNA)
+    );
+    drop(next);
+    let third = w.core();
+    assert!(
+        third.autologin().await.expect("again").is_some(),
+        "the device is still remembered: no replay revoked it"
+    );
+}
+
+#[tokio::test]
 async fn auth6_rotated_refresh_token_saved_and_single_flight() {
     let w = world().await;
     let core = w.core();

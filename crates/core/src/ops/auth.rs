@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
 use mymts_proto::wire::{
     AccountKind, Captcha, ChangePassword, LoginMethod, LoginRequest, LoginResponse,
@@ -37,17 +37,14 @@ pub(crate) struct Slot {
     generation: AtomicU64,
     last_activity_ms: AtomicI64,
     /// Set once the agreement is accepted in this session, so switching back does not ask again.
-    agreement_accepted: std::sync::atomic::AtomicBool,
+    agreement_accepted: AtomicBool,
 }
 
 impl Slot {
     /// The session as callers see it now.
     fn view(&self) -> Session {
         let mut s = self.session.clone();
-        if self
-            .agreement_accepted
-            .load(std::sync::atomic::Ordering::Relaxed)
-        {
+        if self.agreement_accepted.load(Ordering::Relaxed) {
             s.agreement_required = false;
         }
         s
@@ -366,7 +363,7 @@ impl Core {
             access: std::sync::Mutex::new(access),
             generation: AtomicU64::new(0),
             last_activity_ms: AtomicI64::new(self.now_ms()),
-            agreement_accepted: std::sync::atomic::AtomicBool::new(false),
+            agreement_accepted: AtomicBool::new(false),
         });
         if let Ok(mut s) = self.inner.sessions.lock() {
             s.map.insert(login.clone(), slot);
@@ -385,6 +382,7 @@ impl Core {
     /// active. `Ok(None)` when nothing is remembered. An unreachable operator or keyring is an
     /// error; a token the operator refuses forgets that account's entry.
     pub async fn autologin(&self) -> CoreResult<Option<Session>> {
+        let _one_at_a_time = self.inner.autologin_lock.lock().await;
         let accounts = self.inner.cache.remembered_accounts()?;
         let mut first_err = None;
         let mut any = false;
@@ -631,18 +629,18 @@ impl Core {
 
     /// Accepts the current System Use Agreement (AUTH-10).
     pub async fn accept_agreement(&self) -> CoreResult<()> {
+        // The session that is active now is the one that accepts, even if the user switches
+        // accounts while the request is out.
+        let slot = self.active_slot()?;
         let version = self.inner.client.agreement().await?.version;
         let client = self.inner.client.clone();
-        self.authed(move |a| {
+        self.authed_slot(&slot, move |a| {
             let c = client.clone();
             async move { c.accept_agreement(&a, version).await }
         })
         .await?;
         // The stored session must say so too, or switching back to it would ask again.
-        if let Ok(slot) = self.active_slot() {
-            slot.agreement_accepted
-                .store(true, std::sync::atomic::Ordering::Relaxed);
-        }
+        slot.agreement_accepted.store(true, Ordering::Relaxed);
         Ok(())
     }
 
