@@ -163,7 +163,7 @@ pub fn setup(
 async fn start_after_first_frame<R: Runtime>(
     app: &AppHandle<R>,
     data_dir: &Path,
-) -> Result<operator::Embedded, String> {
+) -> Result<operator::Embedded, mymts_operator::StartError> {
     let shell = app.state::<Shell>();
     let _ = tokio::time::timeout(
         std::time::Duration::from_millis(1500),

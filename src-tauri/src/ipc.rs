@@ -93,8 +93,6 @@ pub fn typescript() -> Typescript {
 }
 
 /// Writes the bindings to `path`.
-pub fn export_to(path: &std::path::Path) -> Result<(), String> {
-    builder::<tauri::Wry>()
-        .export(typescript(), path)
-        .map_err(|e| e.to_string())
+pub fn export_to(path: &std::path::Path) -> Result<(), specta_typescript::Error> {
+    builder::<tauri::Wry>().export(typescript(), path)
 }

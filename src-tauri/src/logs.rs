@@ -19,7 +19,10 @@ impl Write for TeeWriter {
         {
             let _ = f.write_all(buf);
         }
-        std::io::stderr().write(buf)
+        // All of it, so a short write to stderr cannot make the caller resend (and the file
+        // get the rest twice).
+        std::io::stderr().write_all(buf)?;
+        Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
         std::io::stderr().flush()

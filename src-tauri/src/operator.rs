@@ -36,7 +36,7 @@ pub struct Embedded {
 }
 
 /// Starts the operator inside this process.
-pub async fn start_embedded(data_dir: &Path) -> Result<Embedded, String> {
+pub async fn start_embedded(data_dir: &Path) -> Result<Embedded, mymts_operator::StartError> {
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
     let config = mymts_operator::Config {
         db_path: Some(data_dir.join("operator.db")),
@@ -44,9 +44,7 @@ pub async fn start_embedded(data_dir: &Path) -> Result<Embedded, String> {
         gateway_listen: Some(any),
         qa: true,
     };
-    let running = mymts_operator::start(config)
-        .await
-        .map_err(|e| e.to_string())?;
+    let running = mymts_operator::start(config).await?;
     tracing::info!(api = %running.api_url, "embedded operator started");
     Ok(Embedded {
         api_url: running.api_url.clone(),

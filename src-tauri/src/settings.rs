@@ -68,16 +68,14 @@ impl Settings {
 
     /// Checks and tidies what the UI sent.
     pub fn validated(mut self) -> Result<Self, CoreError> {
-        self.operator_url = match self.operator_url.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(u) if (u.starts_with("http://") || u.starts_with("https://")) && u.len() < 512 => {
-                Some(u.trim_end_matches('/').to_string())
-            }
-            Some(_) => {
+        self.operator_url = match self.operator_url.as_deref() {
+            Some(u) if u.len() >= 512 => {
                 return Err(CoreError::InvalidInput(
-                    "The operator address must start with http:// or https://.".into(),
+                    "The operator address is too long.".into(),
                 ));
             }
+            Some(u) => mymts_core::client::operator_url(u)?,
+            None => None,
         };
         Ok(self)
     }

@@ -40,12 +40,11 @@ pub fn touch(shell: State<'_, Shell>) -> Result<(), CoreError> {
 #[tauri::command]
 #[specta::specta]
 pub async fn captcha(shell: State<'_, Shell>) -> Result<CaptchaView, CoreError> {
-    use base64::Engine as _;
     let core = shell.core().await?;
     let c = shell.observe(core.captcha().await)?;
     Ok(CaptchaView {
+        png_base64: c.png_base64(),
         id: c.id,
-        png_base64: base64::engine::general_purpose::STANDARD.encode(&c.png),
         expires_in_s: c.expires_in_s,
     })
 }

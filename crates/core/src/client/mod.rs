@@ -21,6 +21,21 @@ pub struct ApiClient {
 }
 
 /// Percent-encodes one path segment (phone numbers keep their `+`, addresses their `@`).
+/// An operator address as typed or configured, tidied: trimmed, without a trailing `/`; `None`
+/// when empty; refused unless it is http(s).
+pub fn operator_url(input: &str) -> CoreResult<Option<String>> {
+    let url = input.trim().trim_end_matches('/');
+    if url.is_empty() {
+        return Ok(None);
+    }
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(CoreError::InvalidInput(
+            "The operator address must start with http:// or https://.".into(),
+        ));
+    }
+    Ok(Some(url.to_string()))
+}
+
 pub(crate) fn seg(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
@@ -46,11 +61,11 @@ impl ApiClient {
     }
 
     fn build(base_url: &str, sim: Option<&str>) -> CoreResult<Self> {
-        let base = base_url.trim().trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(CoreError::InvalidInput(format!(
-                "The operator address must start with http:// or https://, not {base:?}."
-            )));
+        let base = operator_url(base_url)?.unwrap_or_default();
+        if base.is_empty() {
+            return Err(CoreError::InvalidInput(
+                "Enter the operator's address.".into(),
+            ));
         }
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(n) = sim {

@@ -78,6 +78,14 @@ pub struct CaptchaImage {
     pub expires_in_s: u64,
 }
 
+impl CaptchaImage {
+    /// The PNG as a web page shows it: `data:image/png;base64,…`'s payload.
+    pub fn png_base64(&self) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(&self.png)
+    }
+}
+
 /// A login as typed: a phone number in any AUTH-2 form, or a contract / banking login.
 pub fn normalise_login(input: &str) -> CoreResult<String> {
     let t = input.trim();
