@@ -472,6 +472,16 @@ pub enum Direction {
     Incoming,
 }
 
+impl Direction {
+    /// As the wire, the databases and the CSV files spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Outgoing => "outgoing",
+            Self::Incoming => "incoming",
+        }
+    }
+}
+
 /// One call-detail record (ACC-5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -11,7 +11,7 @@ use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::domain::{Account, CallFilter};
+use crate::domain::{Account, Cached, CallFilter};
 use crate::error::{CoreError, CoreResult};
 
 const MIGRATIONS: &[M<'static>] = &[
@@ -114,17 +114,6 @@ pub struct Cache {
 impl std::fmt::Debug for Cache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Cache").finish_non_exhaustive()
-    }
-}
-
-fn kind_str(k: RecordKind) -> &'static str {
-    k.as_str()
-}
-
-fn dir_str(d: Direction) -> &'static str {
-    match d {
-        Direction::Outgoing => "outgoing",
-        Direction::Incoming => "incoming",
     }
 }
 
@@ -334,6 +323,21 @@ impl Cache {
         Ok(row.and_then(|(j, at)| serde_json::from_str(&j).ok().map(|v| (v, at))))
     }
 
+    /// A view as the screen shows it at once, before any refresh: marked stale (CACHE-1).
+    pub fn cached_view<T: DeserializeOwned>(
+        &self,
+        account: &str,
+        view: &str,
+    ) -> CoreResult<Option<Cached<T>>> {
+        Ok(self
+            .view::<T>(account, view)?
+            .map(|(value, fetched_ms)| Cached {
+                value,
+                fetched_ms,
+                stale: true,
+            }))
+    }
+
     // --- call detail (ACC-5) ----------------------------------------------------------------
 
     /// Replaces the account's call detail with `records`, in one IMMEDIATE transaction: a crash
@@ -357,8 +361,8 @@ impl Cache {
                     account,
                     r.id,
                     r.at_ms,
-                    kind_str(r.kind),
-                    dir_str(r.direction),
+                    r.kind.as_str(),
+                    r.direction.as_str(),
                     r.party,
                     r.duration_s,
                     r.volume_kb,
@@ -405,7 +409,7 @@ impl Cache {
         }
         if let Some(k) = f.kind {
             sql.push_str(" AND kind = ?");
-            args.push(Value::Text(kind_str(k).to_string()));
+            args.push(Value::Text(k.as_str().to_string()));
         }
         if let Some(s) = f.search.as_deref() {
             let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();

@@ -33,15 +33,7 @@ impl Core {
         login: &str,
         view: &str,
     ) -> CoreResult<Option<Cached<T>>> {
-        Ok(self
-            .inner
-            .cache
-            .view::<T>(login, view)?
-            .map(|(value, fetched_ms)| Cached {
-                value,
-                fetched_ms,
-                stale: true,
-            }))
+        self.inner.cache.cached_view(login, view)
     }
 
     async fn fetch_view<T, F, Fut>(&self, view: &str, f: F) -> CoreResult<Cached<T>>

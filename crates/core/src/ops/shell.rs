@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use mymts_proto::PhoneNumber;
 use mymts_proto::wire::{
     AccountOverview, ActivityPage, Agreement, BlockRequest, BlockState, CallRecord, CallTotals,
-    Direction, LinkRequest, LinkedAccount, Mail, MailFolder, MailboxState, MonthSpend, MoveMail,
+    LinkRequest, LinkedAccount, Mail, MailFolder, MailboxState, MonthSpend, MoveMail,
     OrderPrintout, PhoneState, PhoneStatePatch, PrintoutOrdered, RecoveryEmail, Revoked,
     SessionInfo, SocialLink, SocialLinkRequest, TopUpConfirm, TopUpRequest, TopUpResult,
 };
@@ -40,13 +40,7 @@ pub fn boot_view(cache: &Cache) -> CoreResult<BootView> {
     let Some(account) = accounts.first().cloned() else {
         return Ok(BootView::default());
     };
-    let home = cache
-        .view::<AccountOverview>(&account.login, VIEW_OVERVIEW)?
-        .map(|(value, fetched_ms)| Cached {
-            value,
-            fetched_ms,
-            stale: true,
-        });
+    let home = cache.cached_view::<AccountOverview>(&account.login, VIEW_OVERVIEW)?;
     Ok(BootView {
         account: Some(account),
         home,
@@ -108,15 +102,11 @@ fn csv_field(s: &str) -> String {
 }
 
 fn csv_row(r: &CallRecord) -> String {
-    let dir = match r.direction {
-        Direction::Incoming => "incoming",
-        Direction::Outgoing => "outgoing",
-    };
     format!(
         "{},{},{},{},{},{},{}.{:02}\n",
         crate::clock::rfc3339(r.at_ms),
         r.kind.as_str(),
-        dir,
+        r.direction.as_str(),
         csv_field(&r.party),
         r.duration_s,
         r.volume_kb,

@@ -1156,7 +1156,7 @@ fn finish_payment(state: &AppState, out: Payment) -> ApiResult<axum::Json<TopUpR
     match out {
         Payment::Done(r) => Ok(axum::Json(r)),
         Payment::NeedsCode(r) => {
-            state.delivery_wake.notify_one();
+            crate::ops::phones::wake(state);
             Ok(axum::Json(r))
         }
         Payment::Refused(e) => Err(e),
@@ -1385,7 +1385,7 @@ pub async fn record_usage(state: &AppState, req: RecordUsage) -> ApiResult<Packa
         .tx(move |tx| add_usage(tx, &st, now, &number, req.kind, req.amount))
         .await?;
     if sent {
-        state.delivery_wake.notify_one();
+        crate::ops::phones::wake(state);
     }
     Ok(packages)
 }

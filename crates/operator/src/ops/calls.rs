@@ -493,10 +493,7 @@ fn to_csv(records: &[CallRecord]) -> ApiResult<Vec<u8>> {
                     .to_string()
             })
             .unwrap_or_default();
-        let direction = match r.direction {
-            Direction::Outgoing => "outgoing",
-            Direction::Incoming => "incoming",
-        };
+        let direction = r.direction.as_str();
         let cost = format!("{}.{:02}", r.cost_kop / 100, (r.cost_kop % 100).abs());
         w.write_record([
             time.as_str(),
