@@ -137,6 +137,19 @@ impl Shell {
         r
     }
 
+    /// Like [`Shell::observe`] for views the core may answer from its cache: a stale copy says
+    /// nothing about the operator (it is what the core returns offline, and what it shows before a
+    /// refresh), so only a fresh one counts as the operator answering.
+    pub fn observe_view<T>(
+        &self,
+        r: Result<mymts_core::Cached<T>, CoreError>,
+    ) -> Result<mymts_core::Cached<T>, CoreError> {
+        match &r {
+            Ok(c) if c.stale => r,
+            _ => self.observe(r),
+        }
+    }
+
     pub fn set_reachable(&self, reachable: bool, message: Option<String>) {
         let changed = match self.reachable.lock() {
             Ok(mut g) => {

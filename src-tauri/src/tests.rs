@@ -268,3 +268,41 @@ fn boot_script_carries_no_secret_and_reads_the_cache() {
     assert!(!s.contains("token") && !s.contains("password\""));
     assert_eq!(operator::choose(None, None), operator::Choice::Embedded);
 }
+
+/// CACHE-2: the offline banner follows the operator, not the cache. A stale copy (what the core
+/// returns offline) must not announce the operator as reachable again; a fresh answer does.
+#[test]
+fn a_stale_cached_view_does_not_clear_the_offline_banner() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_tx, rx) = watch::channel(None);
+    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+    let info = boot::app_info(true, None);
+    let shell = Shell::new(
+        ShellParts {
+            info: info.clone(),
+            boot: Boot::new(boot::read_view(dir.path()), Settings::default(), info),
+            settings: Settings::default(),
+            settings_path: dir.path().join("settings.json"),
+            export_dir: dir.path().to_path_buf(),
+            started_ms: 0,
+        },
+        rx,
+        ev_tx,
+    );
+    let reachable = |ev| match ev {
+        crate::state::ShellEvent::OperatorStatus { reachable, .. } => reachable,
+    };
+    shell.set_reachable(false, Some("down".into()));
+    assert!(!reachable(ev_rx.try_recv().expect("offline announced")));
+    let stale = mymts_core::Cached {
+        value: 1,
+        fetched_ms: 0,
+        stale: true,
+    };
+    shell.observe_view(Ok(stale)).expect("the cached copy");
+    assert!(ev_rx.try_recv().is_err(), "a stale copy changes nothing");
+    shell
+        .observe_view(Ok(mymts_core::Cached::fresh(2, 1)))
+        .expect("fresh");
+    assert!(reachable(ev_rx.try_recv().expect("back online")));
+}

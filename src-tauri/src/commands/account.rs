@@ -18,14 +18,14 @@ pub async fn home(
     refresh: bool,
 ) -> Result<Cached<AccountOverview>, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.home(refresh).await)
+    shell.observe_view(core.home(refresh).await)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn tariffs(shell: State<'_, Shell>) -> Result<Cached<TariffList>, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.tariffs().await)
+    shell.observe_view(core.tariffs().await)
 }
 
 #[tauri::command]
@@ -42,7 +42,7 @@ pub async fn change_tariff(
 #[specta::specta]
 pub async fn services(shell: State<'_, Shell>) -> Result<Cached<ServiceList>, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.services().await)
+    shell.observe_view(core.services().await)
 }
 
 #[tauri::command]
