@@ -1,4 +1,5 @@
-# Shared by scripts/run and scripts/test: install what a fresh Debian/Ubuntu machine lacks.
+# Shared by the scripts (run, test, e2e, deb, bench-startup): install what a fresh Debian/Ubuntu
+# machine lacks, and build the web UI once per run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -64,6 +65,8 @@ ensure_node() {
 }
 
 build_ui() {
+  # scripts/test builds it, then runs scripts/e2e, which need not build it again.
+  if [ "${MYMTS_UI_BUILT:-}" = 1 ]; then return; fi
   ensure_node
   (
     cd "$ROOT/ui"
@@ -73,4 +76,5 @@ build_ui() {
     fi
     npm run build
   )
+  export MYMTS_UI_BUILT=1
 }
