@@ -187,10 +187,8 @@ CREATE TABLE phones (
 
 -- The SMS centre's queue and the phones' inboxes. status: queued, delivered, blocked, dropped,
 -- undeliverable. Bodies are sealed.
--- AUTOINCREMENT: ids are never reused, so clients that remember "the last id I saw" stay right
--- after a message is deleted.
 CREATE TABLE sms (
-  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            INTEGER PRIMARY KEY,
   recipient     TEXT NOT NULL,
   sender        TEXT NOT NULL,
   body          BLOB NOT NULL,
@@ -218,7 +216,7 @@ CREATE TABLE mail_filters (
 ) STRICT;
 
 CREATE TABLE mail (
-  id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+  id                   INTEGER PRIMARY KEY,
   address              TEXT NOT NULL REFERENCES mailboxes(address) ON DELETE CASCADE,
   folder               TEXT NOT NULL CHECK (folder IN ('inbox', 'spam')),
   sender               TEXT NOT NULL,

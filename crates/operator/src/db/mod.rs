@@ -8,7 +8,11 @@ use std::sync::{Arc, Mutex};
 use crate::error::ApiError;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/001_init.sql"))])
+    // Append-only: a world kept in a file (--db, the app's embedded operator) migrates forward.
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/001_init.sql")),
+        M::up(include_str!("../../migrations/002_ids_never_reused.sql")),
+    ])
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,8 +89,49 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn migrations_are_valid() {
         assert!(super::migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn a_world_from_the_first_schema_keeps_its_messages_and_then_never_reuses_an_id() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("world.db");
+        {
+            let mut c = Connection::open(&path).expect("open");
+            Migrations::new(vec![M::up(include_str!("../../migrations/001_init.sql"))])
+                .to_latest(&mut c)
+                .expect("first schema");
+            c.execute_batch(
+                "INSERT INTO sms (id, recipient, sender, body, created_ms, deliver_after)
+                   VALUES (1, '+79161234567', '3339', x'00', 0, 0),
+                          (2, '+79161234567', '3339', x'00', 0, 0);",
+            )
+            .expect("messages");
+        }
+        let db = Db::open(&path).expect("migrated");
+        let ids = db
+            .with_conn(|c| {
+                c.execute_batch(
+                    "DELETE FROM sms WHERE id = 2;
+                     INSERT INTO sms (recipient, sender, body, created_ms, deliver_after)
+                       VALUES ('+79161234567', '111', x'00', 0, 0);",
+                )?;
+                let mut st = c.prepare("SELECT id FROM sms ORDER BY id")?;
+                let ids = st
+                    .query_map([], |r| r.get::<_, i64>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok::<_, rusqlite::Error>(ids)
+            })
+            .expect("conn")
+            .expect("ids");
+        assert_eq!(
+            ids,
+            vec![1, 3],
+            "the old messages kept; the deleted id not handed out again"
+        );
     }
 }
