@@ -2,7 +2,6 @@
 //! embedded in the app (loopback, random ports, QA on, demo data, its database in the user's
 //! data dir).
 
-use std::net::SocketAddr;
 use std::path::Path;
 
 /// The operator as configured before anything starts.
@@ -37,14 +36,7 @@ pub struct Embedded {
 
 /// Starts the operator inside this process.
 pub async fn start_embedded(data_dir: &Path) -> Result<Embedded, mymts_operator::StartError> {
-    let any = SocketAddr::from(([127, 0, 0, 1], 0));
-    let config = mymts_operator::Config {
-        db_path: Some(data_dir.join("operator.db")),
-        listen: any,
-        gateway_listen: Some(any),
-        qa: true,
-    };
-    let running = mymts_operator::start(config).await?;
+    let running = mymts_operator::start(mymts_operator::Config::embedded(data_dir)).await?;
     tracing::info!(api = %running.api_url, "embedded operator started");
     Ok(Embedded {
         api_url: running.api_url.clone(),

@@ -336,15 +336,9 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let (url, embedded) = match cli.operator.clone().filter(|s| !s.trim().is_empty()) {
         Some(u) => (u, None),
         None => {
-            let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-            let running = mymts_operator::start(mymts_operator::Config {
-                db_path: Some(data_dir.join("operator.db")),
-                listen: any,
-                gateway_listen: Some(any),
-                qa: true,
-            })
-            .await
-            .context("cannot start the embedded operator")?;
+            let running = mymts_operator::start(mymts_operator::Config::embedded(&data_dir))
+                .await
+                .context("cannot start the embedded operator")?;
             (running.api_url.clone(), Some(running))
         }
     };

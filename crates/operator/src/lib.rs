@@ -48,6 +48,15 @@ impl Config {
             qa: true,
         }
     }
+
+    /// The operator an app or the CLI starts inside itself when none is configured: loopback on
+    /// random ports, QA on, its world in `data_dir/operator.db` so it persists across runs.
+    pub fn embedded(data_dir: &std::path::Path) -> Self {
+        Self {
+            db_path: Some(data_dir.join("operator.db")),
+            ..Self::ephemeral()
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
