@@ -50,7 +50,7 @@ impl Boot {
 
 /// Reads the boot view from the cache in `data_dir`; any trouble means an empty one.
 pub fn read_view(data_dir: &Path) -> BootView {
-    let path = data_dir.join("cache.db");
+    let path = data_dir.join(mymts_core::cache::FILE);
     if !path.exists() {
         return BootView::default();
     }

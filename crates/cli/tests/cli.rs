@@ -296,7 +296,8 @@ async fn cache3_kill_9_during_login_refresh_and_cache_writes_keeps_login_and_cac
         let (code, v) = env.run(&["whoami"]);
         assert_eq!(code, 0, "after kill {i} ({args:?}): {v}");
         assert_eq!(v["login"], DMITRY);
-        let cache = mymts_core::Cache::open(&env.dir.path().join("cache.db")).expect("cache opens");
+        let cache = mymts_core::Cache::open(&env.dir.path().join(mymts_core::cache::FILE))
+            .expect("cache opens");
         cache.check().expect("cache is consistent");
     }
     println!(

@@ -107,7 +107,7 @@ impl Core {
     pub fn new(config: CoreConfig) -> CoreResult<Self> {
         let client = ApiClient::new(&config.operator_url)?;
         let cache = match &config.data_dir {
-            Some(dir) => Cache::open(&dir.join("cache.db"))?,
+            Some(dir) => Cache::open(&dir.join(cache::FILE))?,
             None => Cache::open_in_memory()?,
         };
         let (events, _) = broadcast::channel(256);

@@ -328,7 +328,7 @@ impl Journey {
 
     /// How many rows of the app's cache belong to `login`.
     pub fn cached_rows_of(&self, login: &str) -> i64 {
-        let cache = mymts_core::Cache::open(&self.data_dir.join("cache.db"))
+        let cache = mymts_core::Cache::open(&self.data_dir.join(mymts_core::cache::FILE))
             .unwrap_or_else(|e| panic!("the app's cache: {e}"));
         cache
             .rows_of(login)

@@ -103,6 +103,9 @@ fn totals_sql(where_clause: &str, search: bool) -> String {
     )
 }
 
+/// The cache's file name inside a data dir.
+pub const FILE: &str = "cache.db";
+
 /// The account column value of installation-wide settings.
 pub const GLOBAL: &str = "";
 
