@@ -3,8 +3,7 @@
 
 use mymts_core::ops::inbox::{InboxMessage, Verdict};
 use mymts_core::{Cached, Core, CoreEvent, EndReason};
-use mymts_proto::PhoneNumber;
-use mymts_proto::wire::{AccountKind, AccountOverview};
+use mymts_proto::wire::AccountOverview;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
@@ -115,26 +114,9 @@ async fn on_core_event<R: Runtime>(app: &AppHandle<R>, core: &Core, e: CoreEvent
     }
 }
 
-/// Points the account watcher at the active account's phone (mobile accounts only).
+/// Points the account watcher at the active account's phone (the policy is the core's).
 pub async fn follow_active_account(shell: &Shell, core: &Core) {
-    let target = core
-        .current()
-        .filter(|s| s.account.kind == AccountKind::Mobile)
-        .map(|s| s.account.login);
-    let mut w = shell.watches.lock().await;
-    if w.account.as_ref().map(|(n, _)| n) == target.as_ref() {
-        return;
-    }
-    w.account = None;
-    let Some(number) = target else { return };
-    if w.login.as_ref().is_some_and(|(n, _)| *n == number) {
-        w.account = w.login.take();
-        return;
-    }
-    match core.watch_inbox(&number).await {
-        Ok(watch) => w.account = Some((number, watch)),
-        Err(e) => tracing::warn!(code = e.code(), "cannot watch the account's inbox"),
-    }
+    shell.watches.lock().await.follow_active_account(core).await;
 }
 
 /// Watches `phone` for the login screen's code (`watch_phone`).
@@ -143,13 +125,5 @@ pub async fn watch_login_phone(
     core: &Core,
     phone: &str,
 ) -> Result<(), mymts_core::CoreError> {
-    let number = PhoneNumber::parse(phone)?.to_string();
-    let mut w = shell.watches.lock().await;
-    let watched = |s: &Option<(String, _)>| s.as_ref().is_some_and(|(n, _)| *n == number);
-    if watched(&w.account) || watched(&w.login) {
-        return Ok(());
-    }
-    let watch = core.watch_inbox(&number).await?;
-    w.login = Some((number, watch));
-    Ok(())
+    shell.watches.lock().await.watch_login(core, phone).await
 }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use mymts_core::ops::inbox::InboxWatch;
+use mymts_core::ops::inbox::InboxWatches;
 use mymts_core::{Core, CoreError};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
@@ -37,15 +37,6 @@ pub enum ShellEvent {
     },
 }
 
-/// Where each SMS watcher points. At most one per purpose; never two on one number.
-#[derive(Default)]
-pub struct Watches {
-    /// The active mobile account's phone.
-    pub account: Option<(String, InboxWatch)>,
-    /// The number the login screen awaits a code for (`watch_phone`).
-    pub login: Option<(String, InboxWatch)>,
-}
-
 pub struct Shell {
     core: watch::Receiver<Option<Result<Core, CoreError>>>,
     pub info: Mutex<AppInfo>,
@@ -54,7 +45,7 @@ pub struct Shell {
     pub settings_path: PathBuf,
     /// Where CSV exports go: the user's downloads, else the data dir.
     pub export_dir: PathBuf,
-    pub watches: tokio::sync::Mutex<Watches>,
+    pub watches: tokio::sync::Mutex<InboxWatches>,
     events: mpsc::UnboundedSender<ShellEvent>,
     reachable: Mutex<Option<bool>>,
     pub startup_marker: bool,
@@ -89,7 +80,7 @@ impl Shell {
             settings: Mutex::new(parts.settings),
             settings_path: parts.settings_path,
             export_dir: parts.export_dir,
-            watches: tokio::sync::Mutex::new(Watches::default()),
+            watches: tokio::sync::Mutex::new(InboxWatches::default()),
             events,
             reachable: Mutex::new(None),
             startup_marker: std::env::var("MYMTS_STARTUP_MARKER").is_ok_and(|v| v == "1"),

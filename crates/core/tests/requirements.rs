@@ -558,6 +558,38 @@ async fn inbox3_watcher_announces_genuine_code() {
 }
 
 #[tokio::test]
+async fn inbox3_one_watcher_per_number_and_the_login_screens_is_handed_to_the_account() {
+    use mymts_core::ops::inbox::InboxWatches;
+    let w = world().await;
+    let core = w.core();
+    let mut watches = InboxWatches::default();
+    // The login screen waits for Boris's code; a second ask for the same number adds nothing.
+    watches
+        .watch_login(&core, "8 (916) 123-45-68")
+        .await
+        .expect("watch");
+    watches.watch_login(&core, BORIS).await.expect("again");
+    assert_eq!(watches.numbers(), (None, Some(BORIS)));
+    assert!(
+        watches.watch_login(&core, "12").await.is_err(),
+        "not a number"
+    );
+    // Boris signs in: the account watcher takes the login screen's over instead of a second one.
+    password_login(&core, BORIS, false).await;
+    watches.follow_active_account(&core).await;
+    assert_eq!(watches.numbers(), (Some(BORIS), None));
+    watches
+        .watch_login(&core, BORIS)
+        .await
+        .expect("already followed");
+    assert_eq!(watches.numbers(), (Some(BORIS), None));
+    // A contract account has no phone to follow.
+    password_login(&core, HOME_CONTRACT, false).await;
+    watches.follow_active_account(&core).await;
+    assert_eq!(watches.numbers(), (None, None));
+}
+
+#[tokio::test]
 async fn inbox4_airplane_mode_diagnosed() {
     let w = world().await;
     let core = w.core();

@@ -118,6 +118,60 @@ impl Drop for InboxWatch {
     }
 }
 
+/// The SMS watchers an app keeps: at most one per purpose, never two on one number.
+#[derive(Default)]
+pub struct InboxWatches {
+    /// The active mobile account's phone.
+    account: Option<(String, InboxWatch)>,
+    /// The number the login screen awaits a code for.
+    login: Option<(String, InboxWatch)>,
+}
+
+impl InboxWatches {
+    /// Points the account watcher at the active account's phone (mobile accounts only); takes
+    /// over the login screen's watcher when it already follows that number.
+    pub async fn follow_active_account(&mut self, core: &Core) {
+        let target = core
+            .current()
+            .filter(|s| s.account.kind == mymts_proto::wire::AccountKind::Mobile)
+            .map(|s| s.account.login);
+        if self.account.as_ref().map(|(n, _)| n) == target.as_ref() {
+            return;
+        }
+        self.account = None;
+        let Some(number) = target else { return };
+        if self.login.as_ref().is_some_and(|(n, _)| *n == number) {
+            self.account = self.login.take();
+            return;
+        }
+        match core.watch_inbox(&number).await {
+            Ok(watch) => self.account = Some((number, watch)),
+            Err(e) => tracing::warn!(code = e.code(), "cannot watch the account's inbox"),
+        }
+    }
+
+    /// Watches `phone` for the login screen's code, unless a watcher already follows it.
+    pub async fn watch_login(&mut self, core: &Core, phone: &str) -> CoreResult<()> {
+        let number = PhoneNumber::parse(phone)?.to_string();
+        let watched =
+            |s: &Option<(String, InboxWatch)>| s.as_ref().is_some_and(|(n, _)| *n == number);
+        if watched(&self.account) || watched(&self.login) {
+            return Ok(());
+        }
+        let watch = core.watch_inbox(&number).await?;
+        self.login = Some((number, watch));
+        Ok(())
+    }
+
+    /// The numbers followed: `(account, login screen)`.
+    pub fn numbers(&self) -> (Option<&str>, Option<&str>) {
+        (
+            self.account.as_ref().map(|(n, _)| n.as_str()),
+            self.login.as_ref().map(|(n, _)| n.as_str()),
+        )
+    }
+}
+
 const BACKOFF_START: Duration = Duration::from_millis(250);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
