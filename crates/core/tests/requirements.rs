@@ -504,6 +504,29 @@ async fn acc5_call_detail_100k_filter_search_totals_from_cache() {
         .expect("synced");
     assert!(sms.value.records.iter().all(|r| r.kind == RecordKind::Sms));
     assert_eq!(sms.value.totals.all.count, sms.value.totals.sms.count);
+
+    // The CSV export writes exactly what the filter matches, under a header.
+    let dir = tempfile::tempdir().expect("tmp");
+    let only_sms = CallFilter {
+        kind: Some(RecordKind::Sms),
+        ..CallFilter::default()
+    };
+    let path = core
+        .calls_export_csv(&only_sms, dir.path())
+        .await
+        .expect("export");
+    let csv = std::fs::read_to_string(&path).expect("the file");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("time,kind,direction,party,duration_s,volume_kb,cost_rub")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(
+        i64::try_from(rows.len()).expect("count"),
+        sms.value.totals.sms.count
+    );
+    assert!(rows.iter().all(|l| l.split(',').nth(1) == Some("sms")));
 }
 
 #[tokio::test]

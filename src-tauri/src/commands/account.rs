@@ -105,10 +105,7 @@ pub async fn calls_export_csv(
     filter: CallFilter,
 ) -> Result<String, CoreError> {
     let core = shell.core().await?;
-    let dir = shell.export_dir.clone();
-    let path = tauri::async_runtime::spawn_blocking(move || core.calls_export_csv(&filter, &dir))
-        .await
-        .map_err(|e| CoreError::Io(e.to_string()))??;
+    let path = core.calls_export_csv(&filter, &shell.export_dir).await?;
     Ok(path.display().to_string())
 }
 

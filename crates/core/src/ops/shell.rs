@@ -259,31 +259,27 @@ impl Core {
     }
 
     /// Writes what `filter` matches in the cached call detail as CSV into `dir`; returns the
-    /// file's path.
-    pub fn calls_export_csv(&self, filter: &CallFilter, dir: &Path) -> CoreResult<PathBuf> {
+    /// file's path. The reading and writing run on a blocking thread.
+    pub async fn calls_export_csv(&self, filter: &CallFilter, dir: &Path) -> CoreResult<PathBuf> {
         let login = self.active_login()?;
-        std::fs::create_dir_all(dir).map_err(|e| CoreError::Io(e.to_string()))?;
         let safe: String = login
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .collect();
         let path = dir.join(format!("mymts-calls-{safe}-{}.csv", self.now_ms()));
-        let mut out = String::from("time,kind,direction,party,duration_s,volume_kb,cost_rub\n");
-        let page = 10_000u32;
-        let mut offset = 0u32;
-        loop {
-            let rows = self.inner.cache.query_calls(&login, filter, page, offset)?;
-            let n = rows.len();
+        let (me, filter, dir) = (self.clone(), filter.clone(), dir.to_path_buf());
+        tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&dir).map_err(|e| CoreError::Io(e.to_string()))?;
+            let rows = me.inner.cache.query_calls(&login, &filter, u32::MAX, 0)?;
+            let mut out = String::from("time,kind,direction,party,duration_s,volume_kb,cost_rub\n");
             for r in &rows {
                 out.push_str(&csv_row(r));
             }
-            if n < page as usize {
-                break;
-            }
-            offset = offset.saturating_add(page);
-        }
-        std::fs::write(&path, out).map_err(|e| CoreError::Io(e.to_string()))?;
-        Ok(path)
+            std::fs::write(&path, out).map_err(|e| CoreError::Io(e.to_string()))?;
+            Ok(path)
+        })
+        .await
+        .map_err(|e| CoreError::Io(e.to_string()))?
     }
 
     // --- block, recovery e-mail, links, top-up (ACC-6, 7, 8, 10) -----------------------------
