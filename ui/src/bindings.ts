@@ -268,6 +268,7 @@ export type ClockCheck = {
 	warning: string | null,
 };
 
+/**  The one shape every error crosses the IPC boundary in (and its TypeScript type). */
 export type CoreError = {
 	/**
 	 *  Stable snake_case code: the operator's `ErrorCode`, or `unreachable`,

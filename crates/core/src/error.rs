@@ -5,7 +5,7 @@
 //! it over IPC as it is. No variant ever carries a password, token or code.
 
 use mymts_proto::{ApiErrorBody, ErrorCode, SUPPORT_NUMBER};
-use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde::{Serialize, Serializer};
 
 pub type CoreResult<T> = Result<T, CoreError>;
 
@@ -115,28 +115,42 @@ impl From<ApiErrorBody> for CoreError {
     }
 }
 
+/// The one shape every error crosses the IPC boundary in (and its TypeScript type).
+#[derive(Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename = "CoreError")]
+struct Shape {
+    /// Stable snake_case code: the operator's `ErrorCode`, or `unreachable`,
+    /// `keyring_unavailable`, `cache`, `invalid_input`, `not_signed_in`,
+    /// `session_inactive`, `protocol`, `io`.
+    code: String,
+    /// One or two sentences for the user.
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempts_left: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after_s: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
+}
+
 impl Serialize for CoreError {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let attempts = self.attempts_left();
-        let retry = self.retry_after_s();
-        let hint = self.hint();
-        let n = 2
-            + usize::from(attempts.is_some())
-            + usize::from(retry.is_some())
-            + usize::from(hint.is_some());
-        let mut st = s.serialize_struct("CoreError", n)?;
-        st.serialize_field("code", self.code())?;
-        st.serialize_field("message", &self.to_string())?;
-        if let Some(a) = attempts {
-            st.serialize_field("attempts_left", &a)?;
+        Shape {
+            code: self.code().to_string(),
+            message: self.to_string(),
+            attempts_left: self.attempts_left(),
+            retry_after_s: self.retry_after_s(),
+            hint: self.hint(),
         }
-        if let Some(r) = retry {
-            st.serialize_field("retry_after_s", &r)?;
-        }
-        if let Some(h) = hint {
-            st.serialize_field("hint", &h)?;
-        }
-        st.end()
+        .serialize(s)
+    }
+}
+
+#[cfg(feature = "specta")]
+impl specta::Type for CoreError {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <Shape as specta::Type>::definition(types)
     }
 }
 
@@ -160,34 +174,5 @@ mod tests {
         assert!(v["hint"].is_string());
         assert_eq!(CoreError::NotSignedIn.code(), "not_signed_in");
         assert_eq!(CoreError::SessionInactive.code(), "session_inactive");
-    }
-}
-
-/// The shape [`CoreError`] serialises to, for TypeScript (the shell's IPC bindings).
-#[cfg(feature = "specta")]
-mod ts {
-    #[derive(serde::Serialize, specta::Type)]
-    #[serde(rename = "CoreError")]
-    #[allow(dead_code)]
-    pub(super) struct Shape {
-        /// Stable snake_case code: the operator's `ErrorCode`, or `unreachable`,
-        /// `keyring_unavailable`, `cache`, `invalid_input`, `not_signed_in`,
-        /// `session_inactive`, `protocol`, `io`.
-        code: String,
-        /// One or two sentences for the user.
-        message: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        attempts_left: Option<u32>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        retry_after_s: Option<u64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        hint: Option<String>,
-    }
-}
-
-#[cfg(feature = "specta")]
-impl specta::Type for CoreError {
-    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
-        <ts::Shape as specta::Type>::definition(types)
     }
 }
