@@ -40,7 +40,8 @@ pub enum ShellEvent {
 pub struct Shell {
     core: watch::Receiver<Option<Result<Core, CoreError>>>,
     pub info: Mutex<AppInfo>,
-    pub boot: Mutex<Boot>,
+    /// What the first frame got; never changes (the boot command adds the current facts).
+    pub boot: Boot,
     pub settings: Mutex<Settings>,
     pub settings_path: PathBuf,
     /// Where CSV exports go: the user's downloads, else the data dir.
@@ -76,7 +77,7 @@ impl Shell {
         Self {
             core,
             info: Mutex::new(parts.info),
-            boot: Mutex::new(parts.boot),
+            boot: parts.boot,
             settings: Mutex::new(parts.settings),
             settings_path: parts.settings_path,
             export_dir: parts.export_dir,

@@ -23,11 +23,7 @@ pub fn app_info(shell: State<'_, Shell>) -> Result<AppInfo, CoreError> {
 #[tauri::command]
 #[specta::specta]
 pub fn boot(shell: State<'_, Shell>) -> Result<Boot, CoreError> {
-    let mut b = shell
-        .boot
-        .lock()
-        .map(|b| b.clone())
-        .map_err(|_| CoreError::Cache("app state unavailable".into()))?;
+    let mut b = shell.boot.clone();
     b.app = app_info(shell.clone())?;
     b.settings = shell.settings();
     Ok(b)
