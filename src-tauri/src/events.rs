@@ -3,7 +3,7 @@
 
 use mymts_core::ops::inbox::{InboxMessage, Verdict};
 use mymts_core::{Cached, Core, CoreEvent, EndReason};
-use mymts_proto::wire::AccountOverview;
+use mymts_proto::wire::{AccountOverview, Mail};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
@@ -16,6 +16,13 @@ use crate::state::{Shell, ShellEvent};
 pub struct SmsReceived {
     pub number: String,
     pub message: InboxMessage,
+}
+
+/// A new letter in the watched mailbox, in Inbox or Spam (INBOX-2).
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct MailReceived {
+    pub address: String,
+    pub mail: Mail,
 }
 
 /// The session of `login` ended: go to login and say why (AUTH-8).
@@ -93,6 +100,7 @@ async fn on_core_event<R: Runtime>(app: &AppHandle<R>, core: &Core, e: CoreEvent
             }
             emit(app, SmsReceived { number, message });
         }
+        CoreEvent::Mail { address, mail } => emit(app, MailReceived { address, mail }),
         CoreEvent::SessionEnded { login, reason } => {
             emit(app, SessionEnded { login, reason });
             follow_active_account(app.state::<Shell>().inner(), core).await;
@@ -117,6 +125,15 @@ async fn on_core_event<R: Runtime>(app: &AppHandle<R>, core: &Core, e: CoreEvent
 /// Points the account watcher at the active account's phone (the policy is the core's).
 pub async fn follow_active_account(shell: &Shell, core: &Core) {
     shell.watches.lock().await.follow_active_account(core).await;
+}
+
+/// Follows the mailbox the user looks at (`watch_mailbox`).
+pub async fn watch_mailbox(
+    shell: &Shell,
+    core: &Core,
+    address: &str,
+) -> Result<(), mymts_core::CoreError> {
+    shell.watches.lock().await.watch_mail(core, address).await
 }
 
 /// Watches `phone` for the login screen's code (`watch_phone`).

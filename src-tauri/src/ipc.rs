@@ -71,9 +71,12 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             phone::mailbox,
             phone::mail_move,
             phone::troubleshoot,
+            phone::troubleshoot_mail,
+            phone::watch_mailbox,
         ])
         .events(collect_events![
             events::SmsReceived,
+            events::MailReceived,
             events::SessionEnded,
             events::ActiveAccountChanged,
             events::DataRefreshed,

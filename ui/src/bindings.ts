@@ -80,6 +80,10 @@ export const commands = {
 	mailbox: (address: string, folder: MailFolder) => typedError<MailboxView, CoreError>(__TAURI_INVOKE("mailbox", { address, folder })),
 	mailMove: (address: string, id: number, folder: MailFolder) => typedError<Mail, CoreError>(__TAURI_INVOKE("mail_move", { address, id, folder })),
 	troubleshoot: (phone: string) => typedError<Diagnosis, CoreError>(__TAURI_INVOKE("troubleshoot", { phone })),
+	/**  "Letter not arriving?" (INBOX-4): `sent_to` is the masked address the recovery was sent to. */
+	troubleshootMail: (address: string, sentTo: string | null) => typedError<Diagnosis, CoreError>(__TAURI_INVOKE("troubleshoot_mail", { address, sentTo })),
+	/**  Follows a mailbox's new letters (`mailReceived`), replacing the one followed before. */
+	watchMailbox: (address: string) => typedError<null, CoreError>(__TAURI_INVOKE("watch_mailbox", { address })),
 };
 
 /** Events */
@@ -87,6 +91,7 @@ export const events = {
 	activeAccountChanged: makeEvent<ActiveAccountChanged, ActiveAccountChanged>("active-account-changed"),
 	dataRefreshed: makeEvent<DataRefreshed, DataRefreshed>("data-refreshed"),
 	keyringUnavailable: makeEvent<KeyringUnavailable, KeyringUnavailable>("keyring-unavailable"),
+	mailReceived: makeEvent<MailReceived, MailReceived>("mail-received"),
 	operatorStatus: makeEvent<OperatorStatus, OperatorStatus>("operator-status"),
 	sessionEnded: makeEvent<SessionEnded, SessionEnded>("session-ended"),
 	smsReceived: makeEvent<SmsReceived, SmsReceived>("sms-received"),
@@ -325,9 +330,13 @@ export type Finding = {
 	message: string,
 	/**  Seconds, for the countdowns. */
 	seconds?: number | null,
+	/**  What the message names: a filter's text, the masked address a letter went to. */
+	detail?: string | null,
 };
 
-export type FindingKind = "mistyped_number" | "unregistered_number" | "airplane_mode" | "spam_blocker" | "messages_lost" | "hourly_limit" | "resend_countdown" | "code_still_valid" | "mailbox_full" | "letter_in_spam";
+export type FindingKind = "mistyped_number" | "unregistered_number" | "airplane_mode" | "spam_blocker" | "messages_lost" | "hourly_limit" | "resend_countdown" | "code_still_valid" | "mistyped_address" | 
+/**  The letter went to another address than the one checked. */
+"other_address" | "no_such_mailbox" | "mailbox_full" | "filter_deletes" | "filter_to_spam" | "letter_in_spam";
 
 /**  An SMS as the app shows it. */
 export type InboxMessage = {
@@ -391,6 +400,12 @@ export type MailFilter = {
 };
 
 export type MailFolder = "inbox" | "spam";
+
+/**  A new letter in the watched mailbox, in Inbox or Spam (INBOX-2). */
+export type MailReceived = {
+	address: string,
+	mail: Mail,
+};
 
 export type MailboxState = {
 	address: string,

@@ -151,6 +151,50 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     expect(calls.find((c) => c.cmd === 'request_recovery')?.args).toEqual({ contract: '7700123456' });
   });
 
+  it('"Letter not arriving?" checks the mailbox against the address written to (INBOX-4)', async () => {
+    const calls = mockShell({
+      request_recovery: () => ({ masked_email: 'o***@mail.example', expires_in_s: 600 }),
+      troubleshoot_mail: (a) =>
+        a.address === 'orlov.sat@mail.example'
+          ? {
+              findings: [
+                { kind: 'filter_to_spam', message: 'A filter…', detail: 'mymts' },
+                { kind: 'letter_in_spam', message: 'In Spam' },
+              ],
+              alternatives: [{ kind: 'call_support', message: 'Call 0890' }],
+            }
+          : { findings: [{ kind: 'other_address', message: 'Elsewhere', detail: 'o***@mail.example' }], alternatives: [] },
+    });
+    applyBoot(loginBoot());
+    render(App);
+    screen.getByTestId('login-tab-satellite').click();
+    await waitFor(() => screen.getByTestId('login-forgot'));
+    await type('login-contract', '7700654321');
+    screen.getByTestId('login-forgot').click();
+    await waitFor(() => screen.getByTestId('recovery-send'));
+    screen.getByTestId('recovery-send').click();
+    await waitFor(() => screen.getByTestId('recovery-trouble'));
+    screen.getByTestId('recovery-trouble').click();
+    await waitFor(() => screen.getByTestId('trouble-mail-panel'));
+    expect((screen.getByTestId('trouble-mail-check') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.queryByTestId('trouble-alt-111')).toBeNull();
+    expect(screen.getByTestId('trouble-alt-0890').textContent).toMatch(/0890/);
+    await type('trouble-mail-address', 'petrov.home@mail.example');
+    await fireEvent.submit(screen.getByTestId('trouble-mail-check').closest('form') as HTMLFormElement);
+    await waitFor(() => expect(screen.getByTestId('trouble-finding').textContent).toMatch(/went to o\*\*\*@mail\.example, not to this address/));
+    await type('trouble-mail-address', ' orlov.sat@mail.example ');
+    await fireEvent.submit(screen.getByTestId('trouble-mail-check').closest('form') as HTMLFormElement);
+    await waitFor(() => expect(screen.getAllByTestId('trouble-finding')).toHaveLength(2));
+    const [filter, spam] = screen.getAllByTestId('trouble-finding');
+    expect(filter?.dataset.kind).toBe('filter_to_spam');
+    expect(filter?.textContent).toMatch(/files letters from “mymts” under Spam/);
+    expect(spam?.textContent).toMatch(/Spam folder/);
+    expect(calls.filter((c) => c.cmd === 'troubleshoot_mail').map((c) => c.args)).toEqual([
+      { address: 'petrov.home@mail.example', sentTo: 'o***@mail.example' },
+      { address: 'orlov.sat@mail.example', sentTo: 'o***@mail.example' },
+    ]);
+  });
+
   it('an unlinked social account gets the way to link it (AUTH-12)', async () => {
     mockShell({ login_social: () => fail('social_not_linked') });
     applyBoot(loginBoot());

@@ -260,4 +260,30 @@ describe('Simulated phone (INBOX-1..3)', () => {
     screen.getByTestId('mail-folder-spam').click();
     await waitFor(() => screen.getByTestId('mail-not-spam'));
   });
+  it('mailbox follows its stream: a new letter shows without reopening (INBOX-2)', async () => {
+    let letters = 0;
+    const calls = mockShell({
+      phone_inbox: () => [],
+      phone_state: () => ({ number: '+79161234567', airplane: false, spam_blocker: false, on_net: false }),
+      watch_mailbox: () => null,
+      mailbox: () => ({
+        state: { address: 'anna@mail.example', quota_bytes: 2000 * 1048576, used_bytes: 0, filters: [], bounced: 0 },
+        messages: Array.from({ length: letters }, (_, i) => ({ id: i + 1, folder: 'inbox', from: 'noreply@mymts.local', subject: `Letter ${i + 1}`, body: '', attachment: null, received_ms: Date.now() })),
+      }),
+    });
+    start();
+    render(App);
+    screen.getByTestId('phone-open').click();
+    await waitFor(() => screen.getByTestId('phone-tab-mail'));
+    screen.getByTestId('phone-tab-mail').click();
+    await waitFor(() => screen.getByTestId('mail-empty'));
+    expect(calls.find((c) => c.cmd === 'watch_mailbox')?.args).toEqual({ address: 'anna@mail.example' });
+    letters = 1;
+    // Another mailbox's letter changes nothing here.
+    await shellEmit('mail-received', { address: 'boris@mail.example', mail: { id: 7, folder: 'inbox', from: 'x', subject: 'x', body: '', attachment: null, received_ms: 0 } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryByTestId('mail-item')).toBeNull();
+    await shellEmit('mail-received', { address: 'anna@mail.example', mail: { id: 1, folder: 'inbox', from: 'noreply@mymts.local', subject: 'Letter 1', body: '', attachment: null, received_ms: Date.now() } });
+    await waitFor(() => expect(screen.getAllByTestId('mail-item')).toHaveLength(1));
+  });
 });

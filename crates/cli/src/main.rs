@@ -102,6 +102,9 @@ enum Cmd {
         phone: Option<String>,
         #[arg(long)]
         email: Option<String>,
+        /// With --email: the masked address the letter was sent to (`a***@domain`).
+        #[arg(long, requires = "email")]
+        sent_to: Option<String>,
     },
     /// Compare the device clock with the operator's (AUTH-13).
     ClockCheck,
@@ -630,10 +633,14 @@ async fn command(core: &Core, data_dir: &Path, cmd: Cmd) -> Outcome {
             })),
             Err(e) => e.into(),
         },
-        Cmd::Troubleshoot { phone, email } => {
+        Cmd::Troubleshoot {
+            phone,
+            email,
+            sent_to,
+        } => {
             let r = match (phone, email) {
                 (Some(p), _) => core.troubleshoot_sms(&p).await,
-                (None, Some(e)) => core.troubleshoot_mail(&e).await,
+                (None, Some(e)) => core.troubleshoot_mail(&e, sent_to.as_deref()).await,
                 (None, None) => Err(CoreError::InvalidInput("Give --phone or --email.".into())),
             };
             match r {

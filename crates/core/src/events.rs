@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use mymts_proto::wire::Mail;
+
 use crate::ops::inbox::InboxMessage;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -52,6 +54,11 @@ pub enum CoreEvent {
         number: String,
         message: InboxMessage,
     },
+    /// A new letter in a watched mailbox, in Inbox or Spam (INBOX-2).
+    Mail {
+        address: String,
+        mail: Mail,
+    },
     /// The inbox stream connected or dropped (it reconnects by itself).
     InboxStream {
         number: String,
@@ -67,6 +74,7 @@ impl std::fmt::Display for CoreEvent {
             Self::ActiveAccountChanged { login } => write!(f, "active account: {login}"),
             Self::KeyringUnavailable { message } => write!(f, "keyring unavailable: {message}"),
             Self::Sms { message, .. } => write!(f, "sms from {}", message.sender),
+            Self::Mail { mail, .. } => write!(f, "mail from {}", mail.from),
             Self::InboxStream { connected, .. } => write!(f, "inbox stream connected: {connected}"),
         }
     }

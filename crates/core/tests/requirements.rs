@@ -644,10 +644,194 @@ async fn inbox4_full_mailbox_diagnosed() {
     let w = world().await;
     let core = w.core();
     let d = core
-        .troubleshoot_mail("kozlov.full@mail.example")
+        .troubleshoot_mail("kozlov.full@mail.example", Some("k***@mail.example"))
         .await
         .expect("diagnosis");
     assert!(d.has(FindingKind::MailboxFull), "{d:?}");
+    assert!(
+        d.alternatives
+            .iter()
+            .all(|a| a.kind == mymts_core::ops::troubleshoot::AlternativeKind::CallSupport),
+        "a contract has no phone to send 25 to 111 from: {d:?}"
+    );
+}
+
+#[tokio::test]
+async fn inbox4_mail_troubleshooter_finds_the_spam_filter_and_the_letter_in_spam() {
+    let w = world().await;
+    let core = w.core();
+    // Orlov's mailbox files anything from "mymts" under Spam (the seed's filter).
+    let before = core
+        .troubleshoot_mail(" Orlov.Sat@mail.example ", None)
+        .await
+        .expect("diagnosis");
+    let f = before
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::FilterToSpam)
+        .unwrap_or_else(|| panic!("the filter is named: {before:?}"));
+    assert_eq!(f.detail.as_deref(), Some("mymts"));
+    assert!(!before.has(FindingKind::LetterInSpam), "{before:?}");
+    let sent = core.request_recovery(SAT_CONTRACT).await.expect("recovery");
+    let after = core
+        .troubleshoot_mail("orlov.sat@mail.example", Some(&sent.masked_email))
+        .await
+        .expect("diagnosis");
+    assert!(after.has(FindingKind::FilterToSpam), "{after:?}");
+    assert!(after.has(FindingKind::LetterInSpam), "{after:?}");
+    assert!(!after.has(FindingKind::MailboxFull), "{after:?}");
+}
+
+#[tokio::test]
+async fn inbox4_mail_troubleshooter_says_when_the_address_is_not_the_one_written_to() {
+    let w = world().await;
+    let core = w.core();
+    let sent = core.request_recovery(SAT_CONTRACT).await.expect("recovery");
+    let other = core
+        .troubleshoot_mail("petrov.home@mail.example", Some(&sent.masked_email))
+        .await
+        .expect("diagnosis");
+    assert_eq!(other.findings.len(), 1, "{other:?}");
+    assert_eq!(other.findings[0].kind, FindingKind::OtherAddress);
+    assert_eq!(
+        other.findings[0].detail.as_deref(),
+        Some(sent.masked_email.as_str())
+    );
+    let unknown = core
+        .troubleshoot_mail("nobody@mail.example", None)
+        .await
+        .expect("diagnosis");
+    assert_eq!(unknown.findings[0].kind, FindingKind::NoSuchMailbox);
+    let long = format!("{}@mail.example", "a".repeat(300));
+    for typo in [
+        "",
+        "orlov.sat",
+        "@mail.example",
+        "orlov@",
+        "a@b@c.d",
+        long.as_str(),
+    ] {
+        let d = core.troubleshoot_mail(typo, None).await.expect("diagnosis");
+        assert_eq!(d.findings[0].kind, FindingKind::MistypedAddress, "{typo:?}");
+    }
+    // A healthy mailbox with the letter in Inbox: nothing to fix.
+    core.request_recovery(HOME_CONTRACT)
+        .await
+        .expect("recovery");
+    let clean = core
+        .troubleshoot_mail("petrov.home@mail.example", Some("p***@mail.example"))
+        .await
+        .expect("diagnosis");
+    assert!(clean.findings.is_empty(), "{clean:?}");
+}
+
+/// The next [`CoreEvent::Mail`] within 10 s.
+async fn next_mail(
+    events: &mut tokio::sync::broadcast::Receiver<CoreEvent>,
+) -> (String, mymts_proto::wire::Mail) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let ev = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("a mail event in time")
+            .expect("event");
+        if let CoreEvent::Mail { address, mail } = ev {
+            return (address, mail);
+        }
+    }
+}
+
+#[tokio::test]
+async fn inbox2_mail_watcher_announces_new_letters_in_inbox_and_spam() {
+    let w = world().await;
+    let core = w.core();
+    // A letter already there is not news.
+    core.request_recovery(HOME_CONTRACT)
+        .await
+        .expect("recovery");
+    let mut events = core.subscribe();
+    let _home = core
+        .watch_mail("Petrov.Home@mail.example")
+        .await
+        .expect("watch");
+    let _sat = core
+        .watch_mail("orlov.sat@mail.example")
+        .await
+        .expect("watch");
+    // A minute later: the operator sends one recovery letter a minute.
+    w.advance_operator_clock(61_000);
+    core.request_recovery(HOME_CONTRACT)
+        .await
+        .expect("recovery");
+    let (address, mail) = next_mail(&mut events).await;
+    assert_eq!(address, "petrov.home@mail.example");
+    assert_eq!(mail.from, mymts_proto::RECOVERY_MAIL_SENDER);
+    assert_eq!(mail.folder, MailFolder::Inbox);
+    let inbox = core
+        .mailbox_view("petrov.home@mail.example", MailFolder::Inbox)
+        .await
+        .expect("mailbox");
+    assert_eq!(inbox.messages.len(), 2, "the first letter was there before");
+    assert!(inbox.messages.iter().any(|m| m.id < mail.id));
+    // Filed under Spam by a filter is still a new letter.
+    core.request_recovery(SAT_CONTRACT).await.expect("recovery");
+    let (address, mail) = next_mail(&mut events).await;
+    assert_eq!(address, "orlov.sat@mail.example");
+    assert_eq!(mail.folder, MailFolder::Spam);
+    // Nothing else was announced: no old letter, no letter twice.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while let Ok(ev) = events.try_recv() {
+        assert!(!matches!(ev, CoreEvent::Mail { .. }), "{ev:?}");
+    }
+}
+
+#[tokio::test]
+async fn inbox2_mail_watch_refuses_what_is_no_mailbox() {
+    let w = world().await;
+    let core = w.core();
+    let e = core
+        .watch_mail("not an address")
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(e.code(), "invalid_input");
+    let e = core
+        .watch_mail("nobody@mail.example")
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(e.code(), "not_found");
+}
+
+#[tokio::test]
+async fn inbox2_the_account_watchers_follow_the_recovery_mailbox_and_the_screen_wins() {
+    use mymts_core::ops::inbox::InboxWatches;
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, HOME_CONTRACT, false).await;
+    core.home(true).await.expect("home");
+    let mut watches = InboxWatches::default();
+    watches.follow_active_account(&core).await;
+    assert_eq!(watches.mailbox(), Some("petrov.home@mail.example"));
+    assert_eq!(watches.numbers(), (None, None), "a contract has no phone");
+    // The mailbox the user opens replaces it; the account's next turn does not take it back.
+    watches
+        .watch_mail(&core, "orlov.sat@mail.example")
+        .await
+        .expect("watch");
+    watches.follow_active_account(&core).await;
+    assert_eq!(watches.mailbox(), Some("orlov.sat@mail.example"));
+    assert!(
+        watches
+            .watch_mail(&core, "nobody@mail.example")
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        watches.mailbox(),
+        Some("orlov.sat@mail.example"),
+        "a refused address leaves the followed one alone"
+    );
 }
 
 #[tokio::test]

@@ -19,6 +19,12 @@ pub const SERVICE_SENDERS: [&str; 2] = ["3339", "111"];
 pub const COMMAND_NUMBER: &str = "111";
 /// The sender of SMS passwords (AUTH-4).
 pub const OTP_SENDER: &str = "3339";
+/// The sender of password-recovery letters (AUTH-1).
+pub const RECOVERY_MAIL_SENDER: &str = "noreply@mymts.local";
+/// The sender of call-detail printouts (ACC-5).
+pub const PRINTOUT_MAIL_SENDER: &str = "printout@mymts.local";
+/// Every address the operator's letters come from; mailbox filters match on these (INBOX-2, INBOX-4).
+pub const OPERATOR_MAIL_SENDERS: [&str; 2] = [RECOVERY_MAIL_SENDER, PRINTOUT_MAIL_SENDER];
 /// Support line, for internet banking and anything the app cannot fix (AUTH-1, INBOX-4).
 pub const SUPPORT_NUMBER: &str = "0890";
 /// Domain the one-time-code autofill line names (`@domain #code`).

@@ -78,3 +78,23 @@ pub async fn troubleshoot(shell: State<'_, Shell>, phone: String) -> Result<Diag
     let core = shell.core().await?;
     shell.observe(core.troubleshoot_sms(&phone).await)
 }
+
+/// "Letter not arriving?" (INBOX-4): `sent_to` is the masked address the recovery was sent to.
+#[tauri::command]
+#[specta::specta]
+pub async fn troubleshoot_mail(
+    shell: State<'_, Shell>,
+    address: String,
+    sent_to: Option<String>,
+) -> Result<Diagnosis, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.troubleshoot_mail(&address, sent_to.as_deref()).await)
+}
+
+/// Follows a mailbox's new letters (`mailReceived`), replacing the one followed before.
+#[tauri::command]
+#[specta::specta]
+pub async fn watch_mailbox(shell: State<'_, Shell>, address: String) -> Result<(), CoreError> {
+    let core = shell.core().await?;
+    shell.observe(crate::events::watch_mailbox(&shell, &core, &address).await)
+}

@@ -623,9 +623,9 @@ async fn j07_auth8_twenty_idle_minutes_return_to_login_with_the_reason() {
 
 #[tokio::test]
 #[ignore = "run by scripts/e2e"]
-async fn j09_auth1_inbox2_contract_login_then_recovery_by_email_also_from_spam() {
+async fn j09_auth1_inbox2_inbox4_contract_login_then_recovery_by_email_also_from_spam() {
     Journey::run(
-        "j09_auth1_inbox2_contract_login_then_recovery_by_email_also_from_spam",
+        "j09_auth1_inbox2_inbox4_contract_login_then_recovery_by_email_also_from_spam",
         |j| {
             Box::pin(async move {
                 use mymts_operator::seed::{HOME_CONTRACT, SAT_CONTRACT};
@@ -637,6 +637,18 @@ async fn j09_auth1_inbox2_contract_login_then_recovery_by_email_also_from_spam()
                 j.click("login-submit").await;
                 accept_agreement_if_asked(j).await;
                 j.el("home-balance").await;
+                // INBOX-2: the open mailbox shows a new letter by itself (`mailReceived`).
+                j.click("phone-open").await;
+                j.click("phone-tab-mail").await;
+                j.el("mail-empty").await;
+                j.qa(
+                    Method::POST,
+                    "/v1/auth/recovery",
+                    Some(serde_json::json!({ "contract": HOME_CONTRACT })),
+                )
+                .await;
+                j.wait_text("mail-item", "recovery code").await;
+                j.click("phone-close").await;
                 j.click("exit-button").await;
                 // Satellite: the recovery letter lands in Spam (a mailbox filter).
                 j.click("login-tab-satellite").await;
@@ -644,6 +656,13 @@ async fn j09_auth1_inbox2_contract_login_then_recovery_by_email_also_from_spam()
                 j.click("login-forgot").await;
                 j.click("recovery-send").await;
                 j.el("recovery-sent").await;
+                // INBOX-4: "Letter not arriving?" names the filter and the Spam folder.
+                j.click("recovery-trouble").await;
+                j.fill("trouble-mail-address", "orlov.sat@mail.example")
+                    .await;
+                j.click("trouble-mail-check").await;
+                j.wait_text("trouble-finding", "under Spam").await;
+                assert!(j.present("trouble-alt-0890").await);
                 let code = recovery_code(j, "orlov.sat@mail.example").await;
                 j.fill("recovery-code", &code).await;
                 j.fill("recovery-password", "NewSat2026pass").await;

@@ -375,6 +375,11 @@ impl ApiClient {
         self.url(&format!("/sim/phones/{}/stream", seg(number)))
     }
 
+    /// The URL of a mailbox's live mail stream (server-sent events).
+    pub fn mail_stream_url(&self, address: &str) -> String {
+        self.url(&format!("/sim/mailboxes/{}/stream", seg(address)))
+    }
+
     // --- QA ------------------------------------------------------------------------------
 
     pub async fn qa_accounts(&self) -> CoreResult<DemoAccounts> {

@@ -1,11 +1,12 @@
 //! The simulated phone's inbox (INBOX-3): genuine service senders apart from ordinary numbers
-//! posing as the operator, codes only from the genuine ones, and a live watcher on the phone's
-//! SSE stream that reconnects with backoff. Nothing here is cached: SMS bodies carry codes.
+//! posing as the operator, codes only from the genuine ones, and live watchers on the phone's
+//! and the mailbox's SSE streams (INBOX-2) that reconnect with backoff. Nothing here is cached:
+//! SMS bodies and letters carry codes.
 
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use mymts_proto::wire::Sms;
+use mymts_proto::wire::{AccountOverview, Mail, MailFolder, Sms};
 use mymts_proto::{PhoneNumber, SERVICE_SENDERS};
 use reqwest_eventsource::{Event, EventSource};
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ use crate::Core;
 use crate::clock::rfc3339;
 use crate::error::{CoreError, CoreResult};
 use crate::events::CoreEvent;
+use crate::ops::account::VIEW_OVERVIEW;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -101,7 +103,7 @@ fn looks_like_operator(text: &str) -> bool {
         || lower.contains("mts")
 }
 
-/// A running inbox watcher; dropping it stops it.
+/// A running inbox or mailbox watcher; dropping it stops it.
 pub struct InboxWatch {
     task: tokio::task::JoinHandle<()>,
 }
@@ -118,19 +120,22 @@ impl Drop for InboxWatch {
     }
 }
 
-/// The SMS watchers an app keeps: at most one per purpose, never two on one number.
+/// The watchers an app keeps: at most one per purpose, never two on one number, one mailbox.
 #[derive(Default)]
 pub struct InboxWatches {
     /// The active mobile account's phone.
     account: Option<(String, InboxWatch)>,
     /// The number the login screen awaits a code for.
     login: Option<(String, InboxWatch)>,
+    /// The mailbox on screen, else the active account's recovery address.
+    mail: Option<(String, InboxWatch)>,
 }
 
 impl InboxWatches {
     /// Points the account watcher at the active account's phone (mobile accounts only); takes
     /// over the login screen's watcher when it already follows that number.
     pub async fn follow_active_account(&mut self, core: &Core) {
+        self.follow_recovery_mailbox(core).await;
         let target = core
             .current()
             .filter(|s| s.account.kind == mymts_proto::wire::AccountKind::Mobile)
@@ -163,12 +168,159 @@ impl InboxWatches {
         Ok(())
     }
 
+    /// Follows the active account's recovery mailbox, as its cached overview names it, unless a
+    /// mailbox is already followed: the one on screen wins.
+    async fn follow_recovery_mailbox(&mut self, core: &Core) {
+        if self.mail.is_some() {
+            return;
+        }
+        let address = core.current().and_then(|s| {
+            core.cached_view::<AccountOverview>(&s.account.login, VIEW_OVERVIEW)
+                .ok()
+                .flatten()
+                .and_then(|c| c.value.recovery_email)
+        });
+        if let Some(address) = address
+            && let Err(e) = self.watch_mail(core, &address).await
+        {
+            tracing::warn!(code = e.code(), "cannot watch the recovery mailbox");
+        }
+    }
+
+    /// Follows the mailbox at `address` (the one the user looks at), replacing another.
+    pub async fn watch_mail(&mut self, core: &Core, address: &str) -> CoreResult<()> {
+        let address = mailbox_address(address)?;
+        if self.mail.as_ref().is_some_and(|(a, _)| *a == address) {
+            return Ok(());
+        }
+        let watch = core.watch_mail(&address).await?;
+        self.mail = Some((address, watch));
+        Ok(())
+    }
+
+    /// The mailbox followed.
+    pub fn mailbox(&self) -> Option<&str> {
+        self.mail.as_ref().map(|(a, _)| a.as_str())
+    }
+
     /// The numbers followed: `(account, login screen)`.
     pub fn numbers(&self) -> (Option<&str>, Option<&str>) {
         (
             self.account.as_ref().map(|(n, _)| n.as_str()),
             self.login.as_ref().map(|(n, _)| n.as_str()),
         )
+    }
+}
+
+/// A mailbox address as the operator keys it; the operator judges the rest.
+fn mailbox_address(input: &str) -> CoreResult<String> {
+    let a = input.trim().to_lowercase();
+    if a.is_empty() || !a.contains('@') || a.chars().count() > 254 {
+        return Err(CoreError::InvalidInput("Enter an e-mail address.".into()));
+    }
+    Ok(a)
+}
+
+/// What a watcher follows: a phone's SMS stream or a mailbox's mail stream.
+#[derive(Debug, Clone)]
+enum Feed {
+    Phone(String),
+    Mailbox(String),
+}
+
+/// One item of a feed.
+enum Item {
+    Sms(Sms),
+    Mail(Mail),
+}
+
+impl Item {
+    /// Ids grow with delivery on both streams (the operator never reuses one).
+    fn id(&self) -> i64 {
+        match self {
+            Self::Sms(s) => s.id,
+            Self::Mail(m) => m.id,
+        }
+    }
+}
+
+impl Feed {
+    fn url(&self, core: &Core) -> String {
+        match self {
+            Self::Phone(n) => core.inner.client.sms_stream_url(n),
+            Self::Mailbox(a) => core.inner.client.mail_stream_url(a),
+        }
+    }
+
+    fn event(&self) -> &'static str {
+        match self {
+            Self::Phone(_) => "sms",
+            Self::Mailbox(_) => "mail",
+        }
+    }
+
+    fn parse(&self, data: &str) -> serde_json::Result<Item> {
+        Ok(match self {
+            Self::Phone(_) => Item::Sms(serde_json::from_str(data)?),
+            Self::Mailbox(_) => Item::Mail(serde_json::from_str(data)?),
+        })
+    }
+
+    /// What arrived after `after` (everything when `None`), oldest first.
+    async fn since(&self, core: &Core, after: Option<i64>) -> CoreResult<Vec<Item>> {
+        let client = &core.inner.client;
+        let mut items: Vec<Item> = match self {
+            Self::Phone(n) => client
+                .messages(n, after)
+                .await?
+                .into_iter()
+                .map(Item::Sms)
+                .collect(),
+            Self::Mailbox(a) => {
+                let mut all = client.mail(a, MailFolder::Inbox).await?;
+                all.extend(client.mail(a, MailFolder::Spam).await?);
+                all.into_iter()
+                    .filter(|m| after.is_none_or(|after| m.id > after))
+                    .map(Item::Mail)
+                    .collect()
+            }
+        };
+        items.sort_by_key(Item::id);
+        Ok(items)
+    }
+
+    fn announce(&self, core: &Core, item: Item) {
+        match (self, item) {
+            (Self::Phone(number), Item::Sms(sms)) => core.emit(CoreEvent::Sms {
+                number: number.clone(),
+                message: classify(&sms),
+            }),
+            (Self::Mailbox(address), Item::Mail(mail)) => core.emit(CoreEvent::Mail {
+                address: address.clone(),
+                mail,
+            }),
+            _ => {}
+        }
+    }
+
+    fn connected(&self, core: &Core, connected: bool) {
+        match self {
+            Self::Phone(number) => core.emit(CoreEvent::InboxStream {
+                number: number.clone(),
+                connected,
+            }),
+            Self::Mailbox(address) => {
+                tracing::debug!(connected, "mail stream of {}", mask(address));
+            }
+        }
+    }
+}
+
+/// `a***@domain`: an address in logs says whose without saying who.
+fn mask(address: &str) -> String {
+    match address.split_once('@') {
+        Some((l, d)) => format!("{}***@{d}", l.chars().take(1).collect::<String>()),
+        None => "***".into(),
     }
 }
 
@@ -189,90 +341,86 @@ impl Core {
     /// exponential backoff and first catches up on what arrived meanwhile.
     pub async fn watch_inbox(&self, phone_input: &str) -> CoreResult<InboxWatch> {
         let p = PhoneNumber::parse(phone_input)?;
-        let number = p.to_string();
-        let last = self
-            .inner
-            .client
-            .messages(&number, None)
-            .await
-            .ok()
-            .and_then(|m| m.iter().map(|s| s.id).max())
-            .unwrap_or(0);
-        let core = self.clone();
-        let task = tokio::spawn(async move { core.watch_loop(number, last).await });
-        Ok(InboxWatch { task })
+        let feed = Feed::Phone(p.to_string());
+        // An unreadable inbox now is no reason not to watch: the stream catches up later.
+        let last = feed.since(self, None).await.ok();
+        Ok(self.spawn_watch(feed, last))
     }
 
-    async fn watch_loop(self, number: String, mut last_id: i64) {
+    /// Follows a mailbox's live stream (INBOX-2) and emits [`CoreEvent::Mail`] for each new
+    /// letter, in Inbox or Spam, as [`Core::watch_inbox`] does for SMS.
+    pub async fn watch_mail(&self, address: &str) -> CoreResult<InboxWatch> {
+        let feed = Feed::Mailbox(mailbox_address(address)?);
+        // Unlike a phone, a mailbox that does not exist is the caller's mistake: say so.
+        let last = feed.since(self, None).await?;
+        Ok(self.spawn_watch(feed, Some(last)))
+    }
+
+    fn spawn_watch(&self, feed: Feed, seen: Option<Vec<Item>>) -> InboxWatch {
+        let last = seen
+            .and_then(|items| items.iter().map(Item::id).max())
+            .unwrap_or(0);
+        let core = self.clone();
+        let task = tokio::spawn(async move { core.watch_loop(feed, last).await });
+        InboxWatch { task }
+    }
+
+    async fn watch_loop(self, feed: Feed, mut last_id: i64) {
         let http = match reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .build()
         {
             Ok(h) => h,
             Err(e) => {
-                tracing::error!(error = %e, "inbox watcher cannot build its client");
+                tracing::error!(error = %e, "a stream watcher cannot build its client");
                 return;
             }
         };
-        let url = self.inner.client.sms_stream_url(&number);
+        let url = feed.url(&self);
         let mut backoff = BACKOFF_START;
+        let announce = |item: Item, last_id: &mut i64| {
+            if item.id() > *last_id {
+                *last_id = item.id();
+                feed.announce(&self, item);
+            }
+        };
         loop {
             let mut es = match EventSource::new(http.get(&url)) {
                 Ok(es) => es,
                 Err(e) => {
-                    tracing::error!(error = %e, "inbox stream request cannot be built");
+                    tracing::error!(error = %e, "a stream request cannot be built");
                     return;
                 }
             };
+            // Our own backoff, so that a reconnect always catches up first.
             es.set_retry_policy(Box::new(reqwest_eventsource::retry::Never));
             while let Some(ev) = es.next().await {
                 match ev {
                     Ok(Event::Open) => {
                         backoff = BACKOFF_START;
-                        self.emit(CoreEvent::InboxStream {
-                            number: number.clone(),
-                            connected: true,
-                        });
-                        // Catch up on what arrived while the stream was down.
-                        if let Ok(missed) = self.inner.client.messages(&number, Some(last_id)).await
-                        {
-                            for sms in missed {
-                                self.announce(&number, &sms, &mut last_id);
+                        feed.connected(&self, true);
+                        if let Ok(missed) = feed.since(&self, Some(last_id)).await {
+                            for item in missed {
+                                announce(item, &mut last_id);
                             }
                         }
                     }
-                    Ok(Event::Message(m)) if m.event == "sms" => {
-                        match serde_json::from_str::<Sms>(&m.data) {
-                            Ok(sms) => self.announce(&number, &sms, &mut last_id),
-                            Err(e) => tracing::warn!(error = %e, "unreadable sms event"),
-                        }
-                    }
+                    Ok(Event::Message(m)) if m.event == feed.event() => match feed.parse(&m.data) {
+                        Ok(item) => announce(item, &mut last_id),
+                        Err(e) => tracing::warn!(error = %e, "unreadable {} event", feed.event()),
+                    },
                     Ok(Event::Message(_)) => {}
                     Err(e) => {
-                        tracing::debug!(error = %e, "inbox stream dropped");
+                        tracing::debug!(error = %e, "stream dropped");
                         break;
                     }
                 }
             }
             es.close();
-            self.emit(CoreEvent::InboxStream {
-                number: number.clone(),
-                connected: false,
-            });
+            feed.connected(&self, false);
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(BACKOFF_MAX);
         }
-    }
-
-    fn announce(&self, number: &str, sms: &Sms, last_id: &mut i64) {
-        if sms.id <= *last_id {
-            return;
-        }
-        *last_id = sms.id;
-        self.emit(CoreEvent::Sms {
-            number: number.to_string(),
-            message: classify(sms),
-        });
     }
 
     /// Sends an SMS from the simulated phone (its compose box).

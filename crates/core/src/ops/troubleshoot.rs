@@ -1,12 +1,12 @@
 //! "Code not arriving?" (INBOX-4): reasons from the real states of the simulated phone, the SMS
 //! centre and the mailbox to an ordered diagnosis, then the alternatives.
 
-use mymts_proto::wire::{DeliveryReport, MailFolder, MailboxState};
-use mymts_proto::{COMMAND_NUMBER, PhoneNumber, SUPPORT_NUMBER};
+use mymts_proto::wire::{DeliveryReport, FilterAction, MailFolder, MailboxState};
+use mymts_proto::{COMMAND_NUMBER, ErrorCode, OPERATOR_MAIL_SENDERS, PhoneNumber, SUPPORT_NUMBER};
 use serde::Serialize;
 
 use crate::Core;
-use crate::error::{CoreError, CoreResult};
+use crate::error::CoreResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -20,7 +20,13 @@ pub enum FindingKind {
     HourlyLimit,
     ResendCountdown,
     CodeStillValid,
+    MistypedAddress,
+    /// The letter went to another address than the one checked.
+    OtherAddress,
+    NoSuchMailbox,
     MailboxFull,
+    FilterDeletes,
+    FilterToSpam,
     LetterInSpam,
 }
 
@@ -33,6 +39,9 @@ pub struct Finding {
     /// Seconds, for the countdowns.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seconds: Option<u64>,
+    /// What the message names: a filter's text, the masked address a letter went to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,6 +78,14 @@ fn finding(kind: FindingKind, message: impl Into<String>) -> Finding {
         kind,
         message: message.into(),
         seconds: None,
+        detail: None,
+    }
+}
+
+fn finding_on(kind: FindingKind, detail: &str, message: impl Into<String>) -> Finding {
+    Finding {
+        detail: Some(detail.to_string()),
+        ..finding(kind, message)
     }
 }
 
@@ -149,8 +166,10 @@ pub fn diagnose_delivery(d: &DeliveryReport) -> Vec<Finding> {
     out
 }
 
-/// The e-mail part: a full mailbox bounces, a filter may have put the letter in Spam.
-pub fn diagnose_mailbox(m: &MailboxState, spam_from_operator: usize) -> Vec<Finding> {
+/// The e-mail part (INBOX-2): a full mailbox bounces, a filter deletes the operator's letters or
+/// files them under Spam, a letter already sits in Spam. `in_spam` counts the operator's letters
+/// in the Spam folder.
+pub fn diagnose_mailbox(m: &MailboxState, in_spam: usize) -> Vec<Finding> {
     let mut out = Vec::new();
     if m.used_bytes >= m.quota_bytes || m.bounced > 0 {
         out.push(finding(
@@ -158,13 +177,53 @@ pub fn diagnose_mailbox(m: &MailboxState, spam_from_operator: usize) -> Vec<Find
             "The mailbox is full and refuses new letters: delete some mail and request again.",
         ));
     }
-    if spam_from_operator > 0 {
+    // The operator's rule: for each sender, the first filter whose text is in it decides.
+    let mut deciding: Vec<&mymts_proto::wire::MailFilter> = Vec::new();
+    for sender in OPERATOR_MAIL_SENDERS {
+        if let Some(f) = m
+            .filters
+            .iter()
+            .find(|f| sender.contains(&f.from_contains.to_lowercase()))
+            && !deciding.iter().any(|d| std::ptr::eq(*d, f))
+        {
+            deciding.push(f);
+        }
+    }
+    for f in deciding {
+        out.push(match f.action {
+            FilterAction::Delete => finding_on(
+                FindingKind::FilterDeletes,
+                &f.from_contains,
+                format!(
+                    "A filter in the mailbox deletes letters from \"{}\": remove it, then request again.",
+                    f.from_contains
+                ),
+            ),
+            FilterAction::Spam => finding_on(
+                FindingKind::FilterToSpam,
+                &f.from_contains,
+                format!(
+                    "A filter in the mailbox files letters from \"{}\" under Spam: look there, and remove the filter.",
+                    f.from_contains
+                ),
+            ),
+        });
+    }
+    if in_spam > 0 {
         out.push(finding(
             FindingKind::LetterInSpam,
             "The letter is in the Spam folder: look there and mark it as not spam.",
         ));
     }
     out
+}
+
+/// `a***@domain`, the way the operator shows a recovery address.
+fn masked(address: &str) -> String {
+    match address.split_once('@') {
+        Some((l, d)) => format!("{}***@{d}", l.chars().take(1).collect::<String>()),
+        None => "***".into(),
+    }
 }
 
 fn alternatives(mobile: bool) -> Vec<Alternative> {
@@ -206,25 +265,56 @@ impl Core {
         })
     }
 
-    /// Diagnoses why a recovery letter does not arrive at `address`.
-    pub async fn troubleshoot_mail(&self, address: &str) -> CoreResult<Diagnosis> {
-        let address = address.trim();
-        if address.is_empty() || !address.contains('@') {
-            return Err(CoreError::InvalidInput("Enter an e-mail address.".into()));
-        }
-        let state = self.inner.client.mailbox(address).await?;
-        let spam = self.inner.client.mail(address, MailFolder::Spam).await?;
-        let from_operator = spam
-            .iter()
-            .filter(|m| {
-                let f = m.from.to_lowercase();
-                f.contains("mts") || f.contains("mymts")
-            })
-            .count();
-        Ok(Diagnosis {
-            findings: diagnose_mailbox(&state, from_operator),
+    /// Diagnoses why a letter (the recovery code, a printout) does not arrive at `address` as
+    /// typed. `sent_to` is the masked address the operator said it wrote to (`a***@domain`):
+    /// when the typed one is not it, that is the finding.
+    pub async fn troubleshoot_mail(
+        &self,
+        address: &str,
+        sent_to: Option<&str>,
+    ) -> CoreResult<Diagnosis> {
+        let address = address.trim().to_lowercase();
+        let diagnosis = |findings| Diagnosis {
+            findings,
             alternatives: alternatives(false),
-        })
+        };
+        let syntax_ok = address.chars().count() <= 254
+            && address
+                .split_once('@')
+                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'));
+        if !syntax_ok {
+            return Ok(diagnosis(vec![finding(
+                FindingKind::MistypedAddress,
+                "The address looks mistyped: it needs a name, '@' and a domain.",
+            )]));
+        }
+        if let Some(to) = sent_to.map(str::trim).filter(|t| !t.is_empty())
+            && !masked(&address).eq_ignore_ascii_case(to)
+        {
+            return Ok(diagnosis(vec![finding_on(
+                FindingKind::OtherAddress,
+                to,
+                format!(
+                    "The letter went to {to}, not to this address: look in that mailbox, or set a recovery address you use."
+                ),
+            )]));
+        }
+        let state = match self.inner.client.mailbox(&address).await {
+            Ok(s) => s,
+            Err(e) if e.is(ErrorCode::NotFound) => {
+                return Ok(diagnosis(vec![finding(
+                    FindingKind::NoSuchMailbox,
+                    "There is no mailbox at this address: check it for a typo.",
+                )]));
+            }
+            Err(e) => return Err(e),
+        };
+        let spam = self.inner.client.mail(&address, MailFolder::Spam).await?;
+        let in_spam = spam
+            .iter()
+            .filter(|m| OPERATOR_MAIL_SENDERS.contains(&m.from.as_str()))
+            .count();
+        Ok(diagnosis(diagnose_mailbox(&state, in_spam)))
     }
 }
 
@@ -276,5 +366,60 @@ mod tests {
         let mut d = report();
         d.requests_left_this_hour = 0;
         assert_eq!(diagnose_delivery(&d)[0].kind, FindingKind::HourlyLimit);
+    }
+
+    fn mailbox(filters: &[(&str, FilterAction)]) -> MailboxState {
+        MailboxState {
+            address: "a@mail.example".into(),
+            quota_bytes: 100,
+            used_bytes: 10,
+            filters: filters
+                .iter()
+                .map(|(t, a)| mymts_proto::wire::MailFilter {
+                    from_contains: (*t).into(),
+                    action: *a,
+                })
+                .collect(),
+            bounced: 0,
+        }
+    }
+
+    #[test]
+    fn inbox4_mail_filters_judged_by_the_operators_first_match_rule() {
+        let kinds = |m: &MailboxState| {
+            diagnose_mailbox(m, 0)
+                .iter()
+                .map(|f| (f.kind, f.detail.clone().unwrap_or_default()))
+                .collect::<Vec<_>>()
+        };
+        // A filter on someone else's letters is no finding.
+        assert!(kinds(&mailbox(&[("shop.example", FilterAction::Delete)])).is_empty());
+        // Case-insensitive, like the operator's.
+        assert_eq!(
+            kinds(&mailbox(&[("NoReply@", FilterAction::Delete)])),
+            vec![(FindingKind::FilterDeletes, "NoReply@".to_string())]
+        );
+        // The first match decides for each sender; one filter covering both is named once.
+        assert_eq!(
+            kinds(&mailbox(&[
+                ("printout", FilterAction::Spam),
+                ("mymts.local", FilterAction::Delete),
+                ("noreply", FilterAction::Spam),
+            ])),
+            vec![
+                (FindingKind::FilterDeletes, "mymts.local".to_string()),
+                (FindingKind::FilterToSpam, "printout".to_string()),
+            ]
+        );
+        let mut full = mailbox(&[]);
+        full.used_bytes = full.quota_bytes;
+        assert_eq!(
+            kinds(&full),
+            vec![(FindingKind::MailboxFull, String::new())]
+        );
+        assert_eq!(
+            diagnose_mailbox(&mailbox(&[]), 1)[0].kind,
+            FindingKind::LetterInSpam
+        );
     }
 }

@@ -30,8 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 5000;
-/// The printout is sent from here; mailbox filters match on it (INBOX-2).
-pub const PRINTOUT_SENDER: &str = "printout@mymts.local";
 
 // ---------------------------------------------------------------------------------------------
 // Months in Moscow time
@@ -449,7 +447,7 @@ fn mail_printout(
         now,
         &Letter {
             to: &email,
-            from: PRINTOUT_SENDER,
+            from: mymts_proto::PRINTOUT_MAIL_SENDER,
             subject: &subject,
             body: &body,
             attachment: Some(("calls.csv", "text/csv", &csv)),

@@ -16,8 +16,6 @@ use crate::ops::mail::{Letter, deliver_mail};
 use crate::secrets::{new_id, same};
 use crate::state::AppState;
 
-const RECOVERY_SENDER: &str = "noreply@mymts.local";
-
 fn recovery_code(state: &AppState, nonce: &str) -> String {
     state
         .key
@@ -93,7 +91,7 @@ pub(super) async fn request_recovery(
             );
             let letter = Letter {
                 to: &email,
-                from: RECOVERY_SENDER,
+                from: mymts_proto::RECOVERY_MAIL_SENDER,
                 subject: "Password recovery code",
                 body: &body,
                 attachment: None,
