@@ -10,6 +10,7 @@ pub mod ipc;
 pub mod logs;
 pub mod notify;
 pub mod operator;
+pub mod render;
 pub mod settings;
 pub mod state;
 
@@ -19,6 +20,7 @@ pub use state::Shell;
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let started_ms = mymts_core::clock::system_now_ms();
+    render::prefer_cpu_compositing();
     logs::init();
     let launch = args::Launch::from_process();
     let specta = ipc::builder::<tauri::Wry>();

@@ -17,6 +17,8 @@ describe('start-up', () => {
     expect(calls).toHaveLength(0);
     frames.shift()?.(16);
     expect(calls[0]).toEqual({ cmd: 'ui_ready', args: { screen: 'home' } });
+    // The platform's font stack was chosen before that first layout (app.css).
+    expect(document.documentElement.dataset.platform).toBe('linux');
     vi.unstubAllGlobals();
     delete window.__MYMTS_BOOT__;
     document.body.innerHTML = '';

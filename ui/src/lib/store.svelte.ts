@@ -67,6 +67,8 @@ export function applyBoot(boot: Boot | undefined | null): void {
   app.accounts = boot.accounts;
   app.account = boot.account;
   app.home = boot.home;
+  // Before the first layout: the font stack depends on it (app.css).
+  if (typeof document !== 'undefined') document.documentElement.dataset.platform = boot.app.platform;
   i18n.set(boot.settings.language ?? 'system');
   applyTheme(boot.settings.theme);
   if (boot.account && boot.home) app.route = 'home';
