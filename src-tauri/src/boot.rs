@@ -26,16 +26,22 @@ pub struct Boot {
     pub home: Option<Cached<AccountOverview>>,
     /// Remembered accounts, most recent first.
     pub accounts: Vec<Account>,
+    /// A fingerprint or face check comes before autologin (AUTH-14): `home` is withheld until
+    /// it passes, and the UI offers "Unlock".
+    pub locked: bool,
     pub settings: Settings,
     pub app: AppInfo,
 }
 
 impl Boot {
     pub fn new(view: BootView, settings: Settings, app: AppInfo) -> Self {
+        let locked = app.biometric && settings.biometric_unlock && view.account.is_some();
         Self {
             account: view.account,
-            home: view.home,
+            // Whoever holds the phone sees no balance before the check.
+            home: if locked { None } else { view.home },
             accounts: view.accounts,
+            locked,
             settings,
             app,
         }
@@ -71,6 +77,7 @@ pub fn app_info(embedded: bool, operator_url: Option<String>) -> AppInfo {
         gateway_url: None,
         qa: embedded,
         platform: std::env::consts::OS.to_string(),
+        biometric: false,
     }
 }
 
@@ -115,10 +122,12 @@ pub fn setup(
     let settings_path = d.config.join("settings.json");
     let settings = Settings::load(&settings_path);
     let choice = operator::choose(launch.operator.clone(), settings.operator_url.as_deref());
-    let info = match &choice {
+    let mut info = match &choice {
         Choice::Standalone(url) => app_info(false, Some(url.clone())),
         Choice::Embedded => app_info(true, None),
     };
+    info.biometric = crate::unlock::available(&handle);
+    let unlocker = crate::unlock::unlocker(handle.clone());
     let boot = Boot::new(read_view(&d.data), settings.clone(), info.clone());
     let script = boot.script();
 
@@ -136,6 +145,7 @@ pub fn setup(
         core_rx,
         ev_tx,
     ));
+    let _ = app.state::<Shell>().unlocker.set(unlocker);
 
     WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
         .title("My MTS")
@@ -234,6 +244,11 @@ async fn start_background<R: Runtime>(
 
     // Autologin from the keyring, then fresh data for the first frame's account.
     let shell = app.state::<Shell>();
+    if shell.locked() {
+        // The UI asks (one system prompt, on screen, with "Unlock" to ask again).
+        tracing::info!("autologin waits for the fingerprint or face check");
+        return;
+    }
     let session = shell.autologin(&core).await;
     match session {
         Ok(Some(s)) => {

@@ -13,6 +13,7 @@ pub mod operator;
 pub mod render;
 pub mod settings;
 pub mod state;
+pub mod unlock;
 
 pub use state::Shell;
 
@@ -26,6 +27,7 @@ pub fn run() {
     let specta = ipc::builder::<tauri::Wry>();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_biometric::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);

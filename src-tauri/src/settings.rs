@@ -31,6 +31,8 @@ pub struct Settings {
     pub operator_url: Option<String>,
     /// "Remember this device" preselected on the login screen.
     pub remember: bool,
+    /// Ask for a fingerprint or face before signing in a remembered account (AUTH-14).
+    pub biometric_unlock: bool,
 }
 
 impl Default for Settings {
@@ -40,6 +42,7 @@ impl Default for Settings {
             theme: Theme::System,
             operator_url: None,
             remember: true,
+            biometric_unlock: false,
         }
     }
 }
@@ -105,6 +108,7 @@ mod tests {
         let s = Settings::load(&p);
         assert_eq!(s.theme, Theme::Dark);
         assert!(s.remember);
+        assert!(!s.biometric_unlock, "an old file asks for no fingerprint");
         std::fs::write(&p, "not json").expect("write");
         assert_eq!(Settings::load(&p), Settings::default());
     }

@@ -26,6 +26,8 @@ pub struct AppInfo {
     /// The QA API is on (embedded operator).
     pub qa: bool,
     pub platform: String,
+    /// A fingerprint or face check is available (AUTH-14): the setting is offered.
+    pub biometric: bool,
 }
 
 /// What the shell tells the forwarder to emit.
@@ -53,6 +55,8 @@ pub struct Shell {
     ready_printed: AtomicBool,
     /// Signalled at the UI's first frame: the embedded operator starts after it (2 cores).
     pub first_frame: tokio::sync::Notify,
+    /// The platform's fingerprint or face check, set at start-up (AUTH-14).
+    pub unlocker: std::sync::OnceLock<crate::unlock::Unlocker>,
     pub started_ms: i64,
 }
 
@@ -87,6 +91,7 @@ impl Shell {
             startup_marker: std::env::var("MYMTS_STARTUP_MARKER").is_ok_and(|v| v == "1"),
             ready_printed: AtomicBool::new(false),
             first_frame: tokio::sync::Notify::new(),
+            unlocker: std::sync::OnceLock::new(),
             started_ms: parts.started_ms,
         }
     }
@@ -105,9 +110,18 @@ impl Shell {
     }
 
     /// Autologin (AUTH-6); the core runs one at a time, so the start-up one and the UI's share
-    /// the outcome.
+    /// the outcome. Behind the fingerprint or face check when the user asked for it (AUTH-14).
     pub async fn autologin(&self, core: &Core) -> Result<Option<mymts_core::Session>, CoreError> {
+        if let Some(unlock) = self.unlocker.get().filter(|_| self.locked()) {
+            return self.observe(core.autologin_unlocked(|| unlock()).await);
+        }
         self.observe(core.autologin().await)
+    }
+
+    /// Autologin waits for a fingerprint or face check (AUTH-14).
+    pub fn locked(&self) -> bool {
+        let available = self.info.lock().is_ok_and(|i| i.biometric);
+        available && self.settings().biometric_unlock && self.unlocker.get().is_some()
     }
 
     /// The core if it is up, without waiting.

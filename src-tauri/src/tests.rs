@@ -306,3 +306,49 @@ fn a_stale_cached_view_does_not_clear_the_offline_banner() {
         .expect("fresh");
     assert!(reachable(ev_rx.try_recv().expect("back online")));
 }
+
+/// AUTH-14: with the fingerprint check on, the first frame shows no balance; a runtime without
+/// the biometric plugin (here the mock one, like a desktop without a sensor) offers no check.
+#[test]
+fn auth14_a_locked_start_withholds_the_balance_and_no_sensor_means_no_lock() {
+    let home: mymts_core::Cached<mymts_proto::wire::AccountOverview> =
+        serde_json::from_value(json!({
+            "value": {
+                "account": {"login": "+79161234567", "kind": "mobile", "name": "Anna"},
+                "balance_kop": 987654, "currency": "RUB",
+                "tariff": {"id": "smart", "name": "Smart", "monthly_fee_kop": 55000},
+                "packages": {"period": "2026-11",
+                    "minutes": {"used": 1, "total": 2}, "sms": {"used": 1, "total": 2},
+                    "data_mb": {"used": 1, "total": 2}},
+                "blocked": false, "recovery_email": null, "notices": [], "as_of_ms": 0
+            },
+            "fetched_ms": 0, "stale": true
+        }))
+        .expect("a cached home view");
+    let view = || mymts_core::ops::shell::BootView {
+        account: Some(home.value.account.clone().into()),
+        home: Some(home.clone()),
+        accounts: vec![],
+    };
+    let on = Settings {
+        biometric_unlock: true,
+        ..Settings::default()
+    };
+    let mut info = boot::app_info(true, None);
+    info.biometric = true;
+    let locked = Boot::new(view(), on.clone(), info.clone());
+    assert!(locked.locked);
+    assert!(locked.home.is_none(), "no balance before the check");
+    assert!(!locked.script().contains("987654"));
+    info.biometric = false;
+    let open = Boot::new(view(), on, info);
+    assert!(!open.locked, "a device without a sensor is never locked");
+    assert!(
+        open.script().contains("987654"),
+        "the cached balance paints at once"
+    );
+
+    let r = rig();
+    assert!(!crate::unlock::available(r.app.handle()));
+    assert!(!tauri::Manager::state::<Shell>(&r.app).locked());
+}

@@ -178,6 +178,8 @@ export type AppInfo = {
 	/**  The QA API is on (embedded operator). */
 	qa: boolean,
 	platform: string,
+	/**  A fingerprint or face check is available (AUTH-14): the setting is offered. */
+	biometric: boolean,
 };
 
 export type Attachment = {
@@ -198,6 +200,11 @@ export type Boot = {
 	home: Cached<AccountOverview> | null,
 	/**  Remembered accounts, most recent first. */
 	accounts: Account[],
+	/**
+	 *  A fingerprint or face check comes before autologin (AUTH-14): `home` is withheld until
+	 *  it passes, and the UI offers "Unlock".
+	 */
+	locked: boolean,
 	settings: Settings,
 	app: AppInfo,
 };
@@ -278,7 +285,7 @@ export type CoreError = {
 	/**
 	 *  Stable snake_case code: the operator's `ErrorCode`, or `unreachable`,
 	 *  `keyring_unavailable`, `cache`, `invalid_input`, `not_signed_in`,
-	 *  `session_inactive`, `protocol`, `io`.
+	 *  `session_inactive`, `protocol`, `io`, `unlock_refused`.
 	 */
 	code: string,
 	/**  One or two sentences for the user. */
@@ -541,6 +548,8 @@ export type Settings = {
 	operator_url: string | null,
 	/**  "Remember this device" preselected on the login screen. */
 	remember: boolean,
+	/**  Ask for a fingerprint or face before signing in a remembered account (AUTH-14). */
+	biometric_unlock: boolean,
 };
 
 export type SmsPasswordSent = {

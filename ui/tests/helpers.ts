@@ -62,8 +62,9 @@ export function boot(over: Partial<Boot> = {}): Boot {
     account: home.value.account,
     home,
     accounts: [home.value.account],
-    settings: { language: 'en', theme: 'system', operator_url: null, remember: true },
-    app: { version: '0.1.0', embedded: true, operator_url: 'http://127.0.0.1:1', gateway_url: null, qa: true, platform: 'linux' },
+    settings: { language: 'en', theme: 'system', operator_url: null, remember: true, biometric_unlock: false },
+    app: { version: '0.1.0', embedded: true, operator_url: 'http://127.0.0.1:1', gateway_url: null, qa: true, platform: 'linux', biometric: false },
+    locked: false,
     ...over,
   };
 }

@@ -195,6 +195,31 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     ]);
   });
 
+  it('a locked start shows no balance, asks for the fingerprint, and a refusal says why (AUTH-14)', async () => {
+    let pass = false;
+    const calls = mockShell({
+      autologin: () => (pass ? outcome().session : fail('unlock_refused')),
+      home: () => cached(overview()),
+      clock_check: () => ({ device_ms: Date.now(), operator_ms: Date.now(), skew_ms: 0, warning: null }),
+      app_info: () => boot().app,
+    });
+    const b = boot({ locked: true, home: null, app: { ...boot().app, biometric: true } });
+    applyBoot(b);
+    render(App);
+    expect(screen.queryByTestId('home-balance')).toBeNull();
+    expect(screen.getByTestId('unlock-panel').textContent).toMatch(/Welcome back, Anna Petrova/);
+    // The other ways in stay below.
+    expect(screen.getByTestId('login-tab-mobile')).toBeTruthy();
+    screen.getByTestId('unlock-button').click();
+    await waitFor(() => expect(screen.getByTestId('unlock-error').textContent).toMatch(/fingerprint or face check did not pass/));
+    expect(app.route).toBe('login');
+    pass = true;
+    screen.getByTestId('unlock-button').click();
+    await waitFor(() => screen.getByTestId('home-balance'));
+    expect(app.locked).toBe(false);
+    expect(calls.filter((c) => c.cmd === 'autologin')).toHaveLength(2);
+  });
+
   it('an unlinked social account gets the way to link it (AUTH-12)', async () => {
     mockShell({ login_social: () => fail('social_not_linked') });
     applyBoot(loginBoot());
@@ -238,7 +263,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
 
   it('is in Russian when the settings say so', () => {
     mockShell({});
-    applyBoot({ ...loginBoot(), settings: { language: 'ru', theme: 'dark', operator_url: null, remember: false } });
+    applyBoot({ ...loginBoot(), settings: { language: 'ru', theme: 'dark', operator_url: null, remember: false, biometric_unlock: false } });
     render(App);
     expect(screen.getByTestId('login-tab-mobile').textContent).toBe('Мобильная связь');
     expect(screen.getByTestId('login-embedded').textContent).toMatch(/Демо-оператор/);

@@ -196,6 +196,18 @@ describe('Settings (ACC-8, AUTH-9) and activity (AUTH-11)', () => {
     await waitFor(() => expect(screen.getByTestId('tab-settings').textContent).toContain('Настройки'));
     expect(calls.find((c) => c.cmd === 'settings_set')?.args.settings).toMatchObject({ language: 'ru' });
   });
+  it('offers the fingerprint check only where the device has one, and saves it (AUTH-14)', async () => {
+    const calls = mockShell({ settings_set: (a) => a.settings });
+    start();
+    render(App);
+    screen.getByTestId('tab-settings').click();
+    await waitFor(() => screen.getByTestId('settings-remember'));
+    expect(screen.queryByTestId('settings-biometric')).toBeNull();
+    app.info = { ...boot().app, biometric: true };
+    await waitFor(() => screen.getByTestId('settings-biometric'));
+    await fireEvent.click(screen.getByTestId('settings-biometric'));
+    await waitFor(() => expect(calls.find((c) => c.cmd === 'settings_set')?.args.settings).toMatchObject({ biometric_unlock: true }));
+  });
   it('lists sessions and signs out the others', async () => {
     mockShell({
       device_sessions: () => [{ id: 'a', method: 'password', device: { name: 'mymts', platform: 'linux' }, created_ms: 1, last_seen_ms: Date.now(), current: true }],

@@ -222,7 +222,8 @@ fn exit_code(e: &CoreError) -> u8 {
         CoreError::KeyringUnavailable(_)
         | CoreError::Cache(_)
         | CoreError::Io(_)
-        | CoreError::Protocol(_) => 5,
+        | CoreError::Protocol(_)
+        | CoreError::UnlockRefused(_) => 5,
     }
 }
 

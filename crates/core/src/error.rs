@@ -32,6 +32,9 @@ pub enum CoreError {
     Protocol(String),
     #[error("A local file could not be written: {0}")]
     Io(String),
+    /// The platform's fingerprint or face check did not pass (AUTH-14); nothing was signed in.
+    #[error("The fingerprint or face check did not pass ({0}). Try again, or sign in another way.")]
+    UnlockRefused(String),
 }
 
 impl CoreError {
@@ -47,6 +50,7 @@ impl CoreError {
             Self::SessionInactive => "session_inactive",
             Self::Protocol(_) => "protocol",
             Self::Io(_) => "io",
+            Self::UnlockRefused(_) => "unlock_refused",
         }
     }
 
@@ -122,7 +126,7 @@ impl From<ApiErrorBody> for CoreError {
 struct Shape {
     /// Stable snake_case code: the operator's `ErrorCode`, or `unreachable`,
     /// `keyring_unavailable`, `cache`, `invalid_input`, `not_signed_in`,
-    /// `session_inactive`, `protocol`, `io`.
+    /// `session_inactive`, `protocol`, `io`, `unlock_refused`.
     code: String,
     /// One or two sentences for the user.
     message: String,

@@ -195,6 +195,47 @@ async fn auth6_autologin_from_keyring() {
 }
 
 #[tokio::test]
+async fn auth14_a_refused_biometric_check_signs_nothing_in_and_spends_no_token() {
+    let w = world().await;
+    // Nothing remembered: no reason to ask for a fingerprint.
+    let fresh = w.core();
+    let asked = std::sync::atomic::AtomicBool::new(false);
+    let none = fresh
+        .autologin_unlocked(|| async {
+            asked.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        })
+        .await
+        .expect("nothing to unlock");
+    assert!(none.is_none());
+    assert!(!asked.load(std::sync::atomic::Ordering::SeqCst));
+    password_login(&fresh, ANNA, true).await;
+    let token = fresh.vault().load(ANNA).await.expect("vault");
+    drop(fresh);
+
+    let next = w.core();
+    let e = next
+        .autologin_unlocked(|| async { Err("the user cancelled".to_string()) })
+        .await
+        .expect_err("refused");
+    assert_eq!(e.code(), "unlock_refused");
+    assert!(next.current().is_none(), "nobody is signed in");
+    assert_eq!(next.refresh_requests(), 0, "no refresh token was presented");
+    assert_eq!(
+        next.vault().load(ANNA).await.expect("vault"),
+        token,
+        "the remembered token is untouched"
+    );
+    let s = next
+        .autologin_unlocked(|| async { Ok(()) })
+        .await
+        .expect("unlocked")
+        .expect("a session");
+    assert_eq!(s.account.login, ANNA);
+    next.balance().await.expect("works after the unlock");
+}
+
+#[tokio::test]
 async fn auth6_racing_autologins_share_one_outcome_and_keep_the_device() {
     let w = world().await;
     let core = w.core();

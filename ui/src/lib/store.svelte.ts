@@ -20,7 +20,7 @@ export type Route =
 
 export type EndReason = 'inactivity' | 'revoked' | 'exit';
 
-export const DEFAULT_SETTINGS: Settings = { language: 'system', theme: 'system', operator_url: null, remember: true };
+export const DEFAULT_SETTINGS: Settings = { language: 'system', theme: 'system', operator_url: null, remember: true, biometric_unlock: false };
 
 function initial() {
   return {
@@ -39,6 +39,9 @@ function initial() {
     phoneOpen: false,
     offerPermanent: false,
     keyringWarning: false,
+    /** A fingerprint or face check comes before autologin (AUTH-14); why the last one failed. */
+    locked: false,
+    unlockError: null as AppError | null,
     now: Date.now(),
   };
 }
@@ -67,6 +70,7 @@ export function applyBoot(boot: Boot | undefined | null): void {
   app.accounts = boot.accounts;
   app.account = boot.account;
   app.home = boot.home;
+  app.locked = boot.locked;
   // Before the first layout: the font stack depends on it (app.css).
   if (typeof document !== 'undefined') document.documentElement.dataset.platform = boot.app.platform;
   i18n.set(boot.settings.language ?? 'system');
@@ -180,9 +184,12 @@ export async function saveSettings(patch: Partial<Settings>): Promise<void> {
 
 /** Background start: autologin, then fresh data. Never blocks the first paint. */
 export async function startBackground(): Promise<void> {
+  app.unlockError = null;
   try {
+    // With the fingerprint check on, this is the system prompt (AUTH-14).
     const s = await api.autologin();
     if (s) {
+      app.locked = false;
       app.account = s.account;
       app.signedIn = true;
       if (s.agreement_required) {
@@ -197,7 +204,8 @@ export async function startBackground(): Promise<void> {
     }
   } catch (e) {
     const err = toAppError(e);
-    if (isOffline(err)) app.online = false;
+    if (err.code === 'unlock_refused') app.unlockError = err;
+    else if (isOffline(err)) app.online = false;
     else if (app.route !== 'login') {
       app.route = 'login';
       app.home = null;

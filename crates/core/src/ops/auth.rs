@@ -391,6 +391,30 @@ impl Core {
     /// error; a token the operator refuses forgets that account's entry.
     pub async fn autologin(&self) -> CoreResult<Option<Session>> {
         let _one_at_a_time = self.inner.autologin_lock.lock().await;
+        self.autologin_locked().await
+    }
+
+    /// Autologin behind the platform's fingerprint or face check (AUTH-14). `unlock` runs only
+    /// when an account is remembered and none is signed in yet, and before any token is read: a
+    /// refused check leaves every keyring entry as it was and signs nothing in
+    /// ([`CoreError::UnlockRefused`]). Callers racing at start-up see one prompt, not two.
+    pub async fn autologin_unlocked<F, Fut>(&self, unlock: F) -> CoreResult<Option<Session>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(), String>>,
+    {
+        let _one_at_a_time = self.inner.autologin_lock.lock().await;
+        if self.inner.cache.remembered_accounts()?.is_empty() {
+            return Ok(None);
+        }
+        if let Some(s) = self.current() {
+            return Ok(Some(s));
+        }
+        unlock().await.map_err(CoreError::UnlockRefused)?;
+        self.autologin_locked().await
+    }
+
+    async fn autologin_locked(&self) -> CoreResult<Option<Session>> {
         let accounts = self.inner.cache.remembered_accounts()?;
         let mut first_err = None;
         let mut any = false;
