@@ -382,9 +382,7 @@ impl Journey {
         let _ = std::fs::create_dir_all(&dir);
         // Let transitions and lazy screens settle, as a person looking at it would.
         tokio::time::sleep(Duration::from_millis(400)).await;
-        let png = self
-            .app()
-            .screenshot()
+        let png = screenshot(self.app())
             .await
             .unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
         std::fs::write(dir.join(format!("{name}.png")), png)
@@ -392,11 +390,13 @@ impl Journey {
     }
 
     /// Saves a screenshot, the page source and the app's log for a failed journey.
+    ///
+    /// (See [`screenshot`] for why not `Client::screenshot`.)
     pub async fn save_evidence(&self) -> PathBuf {
         let dir = evidence_dir(&self.name);
         let _ = std::fs::create_dir_all(&dir);
         if let Some(c) = &self.app {
-            if let Ok(png) = c.screenshot().await {
+            if let Ok(png) = screenshot(c).await {
                 let _ = std::fs::write(dir.join("screenshot.png"), png);
             }
             if let Ok(src) = c.source().await {
@@ -436,5 +436,32 @@ impl Journey {
             std::panic::resume_unwind(panic);
         }
         let _ = std::fs::remove_dir_all(data_dir);
+    }
+}
+
+/// Keeps one nearly transparent pixel in the bottom-left corner changing every frame.
+const NUDGE_ON: &str = "if (!window.__mymtsNudge) {
+  const d = document.createElement('div');
+  d.style.cssText = 'position:fixed;left:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:2147483647';
+  document.body.appendChild(d);
+  let odd = false;
+  window.__mymtsNudge = { d, t: setInterval(() => { odd = !odd; d.style.background = odd ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)'; }, 16) };
+}";
+const NUDGE_OFF: &str = "if (window.__mymtsNudge) {
+  clearInterval(window.__mymtsNudge.t); window.__mymtsNudge.d.remove(); delete window.__mymtsNudge;
+}";
+
+/// A screenshot of the window. The app renders on the CPU (src-tauri/src/render.rs), and in that
+/// mode WebKitGTK's WebDriver answers a screenshot only after the page's next paint: an idle page
+/// (no caret, no animation) never paints, and the command would wait for ever. So the page keeps
+/// one pixel changing (by 1/255) while the screenshot is taken.
+/// If it still does not come, the journey fails in 30 s instead of hanging.
+pub async fn screenshot(c: &Client) -> Result<Vec<u8>, String> {
+    let _ = c.execute(NUDGE_ON, vec![]).await;
+    let png = tokio::time::timeout(Duration::from_secs(30), c.screenshot()).await;
+    let _ = c.execute(NUDGE_OFF, vec![]).await;
+    match png {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err("no screenshot within 30 s".into()),
     }
 }
