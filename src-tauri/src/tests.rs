@@ -235,7 +235,7 @@ fn app_info_boot_settings_and_typed_errors_cross_ipc() {
     assert_eq!(home["value"]["balance_kop"], 0);
 
     // Settings round trip, persisted as JSON.
-    let s = json!({"language": "en", "theme": "dark", "operator_url": "http://127.0.0.1:8700/", "remember": false});
+    let s = json!({"language": "en", "theme": "dark", "operator_url": "http://127.0.0.1:8700/", "remember": false, "biometric_unlock": false});
     let saved = invoke(&r.webview, "settings_set", json!({"settings": s})).expect("settings_set");
     assert_eq!(saved["operator_url"], "http://127.0.0.1:8700");
     let got = invoke(&r.webview, "settings_get", json!({})).expect("settings_get");
@@ -243,8 +243,7 @@ fn app_info_boot_settings_and_typed_errors_cross_ipc() {
     let on_disk: Value =
         serde_json::from_slice(&std::fs::read(&r.settings_path).expect("file")).expect("json");
     assert_eq!(on_disk, saved);
-    let bad =
-        json!({"language": "en", "theme": "dark", "operator_url": "ftp://x", "remember": true});
+    let bad = json!({"language": "en", "theme": "dark", "operator_url": "ftp://x", "remember": true, "biometric_unlock": false});
     let e = invoke(&r.webview, "settings_set", json!({"settings": bad})).expect_err("bad url");
     assert_eq!(e["code"], "invalid_input");
 
