@@ -25,6 +25,18 @@ pub const RECOVERY_MAIL_SENDER: &str = "noreply@mymts.local";
 pub const PRINTOUT_MAIL_SENDER: &str = "printout@mymts.local";
 /// Every address the operator's letters come from; mailbox filters match on these (INBOX-2, INBOX-4).
 pub const OPERATOR_MAIL_SENDERS: [&str; 2] = [RECOVERY_MAIL_SENDER, PRINTOUT_MAIL_SENDER];
+/// `a***@mail.example`: enough for the owner to recognise an address, for screens, logs and the
+/// audit log. The operator masks recovery addresses this way; the app compares with it.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
 /// Support line, for internet banking and anything the app cannot fix (AUTH-1, INBOX-4).
 pub const SUPPORT_NUMBER: &str = "0890";
 /// Domain the one-time-code autofill line names (`@domain #code`).

@@ -310,17 +310,13 @@ impl Feed {
                 connected,
             }),
             Self::Mailbox(address) => {
-                tracing::debug!(connected, "mail stream of {}", mask(address));
+                tracing::debug!(
+                    connected,
+                    "mail stream of {}",
+                    mymts_proto::mask_email(address)
+                );
             }
         }
-    }
-}
-
-/// `a***@domain`: an address in logs says whose without saying who.
-fn mask(address: &str) -> String {
-    match address.split_once('@') {
-        Some((l, d)) => format!("{}***@{d}", l.chars().take(1).collect::<String>()),
-        None => "***".into(),
     }
 }
 

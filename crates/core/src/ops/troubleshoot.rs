@@ -218,14 +218,6 @@ pub fn diagnose_mailbox(m: &MailboxState, in_spam: usize) -> Vec<Finding> {
     out
 }
 
-/// `a***@domain`, the way the operator shows a recovery address.
-fn masked(address: &str) -> String {
-    match address.split_once('@') {
-        Some((l, d)) => format!("{}***@{d}", l.chars().take(1).collect::<String>()),
-        None => "***".into(),
-    }
-}
-
 fn alternatives(mobile: bool) -> Vec<Alternative> {
     let mut v = Vec::new();
     if mobile {
@@ -289,7 +281,7 @@ impl Core {
             )]));
         }
         if let Some(to) = sent_to.map(str::trim).filter(|t| !t.is_empty())
-            && !masked(&address).eq_ignore_ascii_case(to)
+            && !mymts_proto::mask_email(&address).eq_ignore_ascii_case(to)
         {
             return Ok(diagnosis(vec![finding_on(
                 FindingKind::OtherAddress,

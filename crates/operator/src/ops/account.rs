@@ -744,7 +744,7 @@ async fn set_recovery_email(
                 now,
                 &authed.actor(),
                 "recovery_email_set",
-                &crate::ops::mail::mask_address(&stored),
+                &mymts_proto::mask_email(&stored),
             )
         })
         .await?;

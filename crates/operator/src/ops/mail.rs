@@ -101,17 +101,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 // Recovery addresses (ACC-8 calls these)
 // ---------------------------------------------------------------------------------------------
 
-/// `a***@mail.example`: enough for the owner to recognise, for screens and the audit log.
-pub fn mask_address(email: &str) -> String {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}***@{domain}")
-        }
-        None => "***".into(),
-    }
-}
-
 /// True for a throwaway-mail domain or any subdomain of one.
 pub fn is_disposable(domain: &str) -> bool {
     let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();

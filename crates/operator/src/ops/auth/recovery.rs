@@ -117,7 +117,7 @@ pub(super) async fn request_recovery(
             audit::record(tx, now, &actor, "recovery_requested", "a code was e-mailed")?;
             Ok((
                 Ok(RecoverySent {
-                    masked_email: crate::ops::mail::mask_address(&email),
+                    masked_email: mymts_proto::mask_email(&email),
                     expires_in_s: u64::try_from(RECOVERY_TTL_MS / 1000).unwrap_or(900),
                 }),
                 delivered.map(|m| (email, m)),
