@@ -80,3 +80,19 @@ pub struct CallFilter {
     /// Digits of the other party.
     pub search: Option<String>,
 }
+
+/// A mailbox address as the operator keys it (trimmed, lower case), checked for its shape only: a
+/// name, one '@', a domain with a dot, at most 254 characters. Whether the mailbox exists is the
+/// operator's answer.
+pub fn mailbox_address(input: &str) -> Result<String, crate::CoreError> {
+    let a = input.trim().to_lowercase();
+    let shaped = a.chars().count() <= 254
+        && a.split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'));
+    if !shaped {
+        return Err(crate::CoreError::InvalidInput(
+            "Enter an e-mail address: a name, '@' and a domain.".into(),
+        ));
+    }
+    Ok(a)
+}

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Core;
 use crate::clock::rfc3339;
+use crate::domain::mailbox_address;
 use crate::error::{CoreError, CoreResult};
 use crate::events::CoreEvent;
 use crate::ops::account::VIEW_OVERVIEW;
@@ -210,15 +211,6 @@ impl InboxWatches {
             self.login.as_ref().map(|(n, _)| n.as_str()),
         )
     }
-}
-
-/// A mailbox address as the operator keys it; the operator judges the rest.
-fn mailbox_address(input: &str) -> CoreResult<String> {
-    let a = input.trim().to_lowercase();
-    if a.is_empty() || !a.contains('@') || a.chars().count() > 254 {
-        return Err(CoreError::InvalidInput("Enter an e-mail address.".into()));
-    }
-    Ok(a)
 }
 
 /// What a watcher follows: a phone's SMS stream or a mailbox's mail stream.

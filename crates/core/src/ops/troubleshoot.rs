@@ -265,21 +265,16 @@ impl Core {
         address: &str,
         sent_to: Option<&str>,
     ) -> CoreResult<Diagnosis> {
-        let address = address.trim().to_lowercase();
         let diagnosis = |findings| Diagnosis {
             findings,
             alternatives: alternatives(false),
         };
-        let syntax_ok = address.chars().count() <= 254
-            && address
-                .split_once('@')
-                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'));
-        if !syntax_ok {
+        let Ok(address) = crate::domain::mailbox_address(address) else {
             return Ok(diagnosis(vec![finding(
                 FindingKind::MistypedAddress,
                 "The address looks mistyped: it needs a name, '@' and a domain.",
             )]));
-        }
+        };
         if let Some(to) = sent_to.map(str::trim).filter(|t| !t.is_empty())
             && !mymts_proto::mask_email(&address).eq_ignore_ascii_case(to)
         {
