@@ -35,7 +35,7 @@ pub struct Boot {
 
 impl Boot {
     pub fn new(view: BootView, settings: Settings, app: AppInfo) -> Self {
-        let locked = app.biometric && settings.biometric_unlock && view.account.is_some();
+        let locked = crate::unlock::wanted(&app, &settings) && view.account.is_some();
         Self {
             account: view.account,
             // Whoever holds the phone sees no balance before the check.

@@ -112,7 +112,9 @@ impl Shell {
     /// Autologin (AUTH-6); the core runs one at a time, so the start-up one and the UI's share
     /// the outcome. Behind the fingerprint or face check when the user asked for it (AUTH-14).
     pub async fn autologin(&self, core: &Core) -> Result<Option<mymts_core::Session>, CoreError> {
-        if let Some(unlock) = self.unlocker.get().filter(|_| self.locked()) {
+        if let Some(unlock) = self.unlocker.get()
+            && self.locked()
+        {
             return self.observe(core.autologin_unlocked(|| unlock()).await);
         }
         self.observe(core.autologin().await)
@@ -120,8 +122,12 @@ impl Shell {
 
     /// Autologin waits for a fingerprint or face check (AUTH-14).
     pub fn locked(&self) -> bool {
-        let available = self.info.lock().is_ok_and(|i| i.biometric);
-        available && self.settings().biometric_unlock && self.unlocker.get().is_some()
+        let settings = self.settings();
+        self.unlocker.get().is_some()
+            && self
+                .info
+                .lock()
+                .is_ok_and(|i| crate::unlock::wanted(&i, &settings))
     }
 
     /// The core if it is up, without waiting.

@@ -11,6 +11,11 @@ use tauri_plugin_biometric::{AuthOptions, Biometric};
 
 use crate::settings::Language;
 
+/// The user asked for the check and the device has one.
+pub fn wanted(info: &crate::state::AppInfo, settings: &crate::settings::Settings) -> bool {
+    info.biometric && settings.biometric_unlock
+}
+
 /// Whether the device can check a fingerprint or face now. `false` without the plugin (the mock
 /// runtime in tests) or without enrolled biometrics.
 pub fn available<R: Runtime>(app: &AppHandle<R>) -> bool {
