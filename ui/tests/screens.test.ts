@@ -158,6 +158,30 @@ describe('Call detail (ACC-5)', () => {
     await waitFor(() => expect(screen.getByTestId('detail-done').textContent).toMatch(/printout.csv/));
   });
 
+  it('says an order is under way and takes no second click until it is done', async () => {
+    let finish: (v: unknown) => void = () => {};
+    const calls = mockShell({
+      calls_page: () => cached({ records: [rec(0)], totals: totals(1) }),
+      calls_sync: () => 1,
+      calls_monthly: () => [],
+      calls_order: () => new Promise((r) => (finish = r)),
+    });
+    start();
+    render(App);
+    screen.getByTestId('tab-detail').click();
+    await waitFor(() => screen.getByTestId('detail-order'));
+    screen.getByTestId('detail-order').click();
+    await waitFor(() => expect(screen.getByTestId('detail-pending').textContent).toMatch(/Preparing the printout/));
+    expect((screen.getByTestId('detail-order') as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId('detail-export') as HTMLButtonElement).disabled).toBe(true);
+    screen.getByTestId('detail-order').click();
+    finish({ email: 'anna@mail.example', records: 1 });
+    await waitFor(() => expect(screen.getByTestId('detail-done').textContent).toMatch(/anna@mail.example/));
+    expect(screen.queryByTestId('detail-pending')).toBeNull();
+    expect((screen.getByTestId('detail-order') as HTMLButtonElement).disabled).toBe(false);
+    expect(calls.filter((c) => c.cmd === 'calls_order')).toHaveLength(1);
+  });
+
   it('error with Retry', async () => {
     mockShell({ calls_page: () => fail('cache'), calls_sync: () => 0, calls_monthly: () => [] });
     start();

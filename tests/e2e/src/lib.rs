@@ -278,6 +278,26 @@ impl Journey {
         }
     }
 
+    /// Waits up to `within` for the outcome of a slow action: the text of `ok` when it shows, or
+    /// the text of `err` (the sentence the user would read) when that shows instead.
+    pub async fn outcome(&self, ok: &str, err: &str, within: Duration) -> Result<String, String> {
+        let until = Instant::now() + within;
+        loop {
+            for (id, good) in [(ok, true), (err, false)] {
+                if let Ok(e) = self.app().find(Locator::Css(&Self::css(id))).await
+                    && e.is_displayed().await.unwrap_or(false)
+                {
+                    let t = e.text().await.unwrap_or_default();
+                    return if good { Ok(t) } else { Err(t) };
+                }
+            }
+            if Instant::now() > until {
+                panic!("neither [data-testid={ok}] nor [data-testid={err}] within {within:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// One integer from the operator's database: `sql` with `?1` bound to `param`.
     pub async fn db_i64(&self, sql: &'static str, param: &str) -> i64 {
         let param = param.to_string();

@@ -216,6 +216,8 @@ export const en = {
   'detail.exported': 'Saved to {path}',
   'detail.order': 'Order by e-mail',
   'detail.ordered': 'The printout ({n}) was sent to {email}.',
+  'detail.exporting': 'Saving the CSV file…',
+  'detail.ordering': 'Preparing the printout and sending it…',
   'detail.chart': 'Spending by month',
   'detail.chart_table': 'Show as a table',
   'detail.chart_graph': 'Show as a chart',

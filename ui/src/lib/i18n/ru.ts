@@ -217,6 +217,8 @@ export const ru: Record<Key, string> = {
   'detail.exported': 'Сохранено: {path}',
   'detail.order': 'Заказать на e-mail',
   'detail.ordered': 'Детализация ({n}) отправлена на {email}.',
+  'detail.exporting': 'Сохраняем файл CSV…',
+  'detail.ordering': 'Готовим детализацию и отправляем…',
   'detail.chart': 'Расходы по месяцам',
   'detail.chart_table': 'Показать таблицей',
   'detail.chart_graph': 'Показать графиком',
