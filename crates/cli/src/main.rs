@@ -17,7 +17,7 @@ cannot carry over to a later `mymts` run — that is by design. With --remember 
 goes to the OS keyring (never to a file) and later runs sign in from it (`mymts whoami`). \
 Logging in accepts the System Use Agreement on the user's behalf.
 
-Operator: --operator URL, else $MYMTS_OPERATOR, else an embedded operator (QA mode, loopback, \
+Operator: --operator URL, else $MYMTS_OPERATOR_URL (as for the app), else an embedded operator (QA mode, loopback, \
 random ports) whose database lives in the data dir, so its state persists across runs.
 
 Exit codes: 0 ok; 2 usage or invalid input; 3 refused by the operator (or not signed in); \
@@ -28,7 +28,7 @@ Exit codes: 0 ok; 2 usage or invalid input; 3 refused by the operator (or not si
 #[command(name = "mymts", version, about = "My MTS self-care on the command line", after_help = SESSION_NOTE)]
 struct Cli {
     /// The operator's API base URL.
-    #[arg(long, global = true, env = "MYMTS_OPERATOR")]
+    #[arg(long, global = true, env = "MYMTS_OPERATOR_URL")]
     operator: Option<String>,
     /// Cache and settings (default: the platform's data dir).
     #[arg(long, global = true, env = "MYMTS_DATA_DIR")]

@@ -39,7 +39,7 @@ impl Env {
             .arg("--data-dir")
             .arg(self.dir.path())
             .env("MYMTS_KEYRING_SERVICE", &self.service)
-            .env_remove("MYMTS_OPERATOR")
+            .env_remove("MYMTS_OPERATOR_URL")
             .args(args)
             .stdin(Stdio::null());
         if let Some(op) = &self.operator {
@@ -194,6 +194,26 @@ async fn auth3_cli_refusal_exit_3_with_attempts_left() {
         (3, Some("not_signed_in")),
         "{v}"
     );
+    op.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_follows_mymts_operator_url_like_the_app() {
+    let op = operator().await;
+    let env = Env::new(None);
+    let out = env
+        .cmd(&["login", "--phone", ANNA, "--password", pw(ANNA)])
+        .env("MYMTS_OPERATOR_URL", &op.api_url)
+        .output()
+        .expect("run mymts");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The standalone operator answered: no embedded one was started in the data dir.
+    assert!(!env.dir.path().join("operator.db").exists());
     op.stop().await;
 }
 
