@@ -761,6 +761,18 @@ pub struct MailFilter {
     pub action: FilterAction,
 }
 
+impl MailFilter {
+    /// The filter that decides a letter from `sender`: the first, in order, whose text is in the
+    /// sender's address, case-insensitively. The operator files mail by it and the app's
+    /// troubleshooter explains by it, so both must read filters alike.
+    pub fn deciding<'a>(filters: &'a [MailFilter], sender: &str) -> Option<&'a MailFilter> {
+        let sender = sender.to_lowercase();
+        filters
+            .iter()
+            .find(|f| sender.contains(&f.from_contains.to_lowercase()))
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MailboxState {

@@ -1,7 +1,7 @@
 //! "Code not arriving?" (INBOX-4): reasons from the real states of the simulated phone, the SMS
 //! centre and the mailbox to an ordered diagnosis, then the alternatives.
 
-use mymts_proto::wire::{DeliveryReport, FilterAction, MailFolder, MailboxState};
+use mymts_proto::wire::{DeliveryReport, FilterAction, MailFilter, MailFolder, MailboxState};
 use mymts_proto::{COMMAND_NUMBER, ErrorCode, OPERATOR_MAIL_SENDERS, PhoneNumber, SUPPORT_NUMBER};
 use serde::Serialize;
 
@@ -177,13 +177,11 @@ pub fn diagnose_mailbox(m: &MailboxState, in_spam: usize) -> Vec<Finding> {
             "The mailbox is full and refuses new letters: delete some mail and request again.",
         ));
     }
-    // The operator's rule: for each sender, the first filter whose text is in it decides.
-    let mut deciding: Vec<&mymts_proto::wire::MailFilter> = Vec::new();
+    // Each of the operator's senders is decided by the operator's own rule; one filter may
+    // decide both.
+    let mut deciding: Vec<&MailFilter> = Vec::new();
     for sender in OPERATOR_MAIL_SENDERS {
-        if let Some(f) = m
-            .filters
-            .iter()
-            .find(|f| sender.contains(&f.from_contains.to_lowercase()))
+        if let Some(f) = MailFilter::deciding(&m.filters, sender)
             && !deciding.iter().any(|d| std::ptr::eq(*d, f))
         {
             deciding.push(f);

@@ -282,11 +282,7 @@ fn filter_action(
     address: &str,
     from: &str,
 ) -> ApiResult<Option<FilterAction>> {
-    let from = from.to_lowercase();
-    Ok(load_filters(tx, address)?
-        .into_iter()
-        .find(|f| from.contains(&f.from_contains.to_lowercase()))
-        .map(|f| f.action))
+    Ok(MailFilter::deciding(&load_filters(tx, address)?, from).map(|f| f.action))
 }
 
 // ---------------------------------------------------------------------------------------------
