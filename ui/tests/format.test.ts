@@ -65,3 +65,17 @@ describe('dates, durations, volumes', () => {
     expect(maskCard('4242424242424242')).toBe('4242 4242 4242 4242');
   });
 });
+
+describe('spending chart legend (ACC-5)', () => {
+  it("names each kind's own amount in the month under the cursor, not the stacked sum", async () => {
+    const { legendValue } = await import('../src/screens/detail/SpendingChart.svelte');
+    const months = [
+      { month: '2026-10', calls_kop: 12000, sms_kop: 500, data_kop: 30000, subscriptions_kop: 55000 },
+      { month: '2026-11', calls_kop: 100, sms_kop: 0, data_kop: 0, subscriptions_kop: 55000 },
+    ];
+    expect(plain(legendValue(months, 'data_kop', 0, 'en'))).toBe('₽300.00');
+    expect(plain(legendValue(months, 'subscriptions_kop', 1, 'en'))).toBe('₽550.00');
+    expect(legendValue(months, 'calls_kop', null, 'en')).toBe('');
+    expect(legendValue(months, 'calls_kop', 5, 'en')).toBe('');
+  });
+});

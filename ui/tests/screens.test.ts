@@ -296,6 +296,27 @@ describe('Simulated phone (INBOX-1..3)', () => {
     screen.getByTestId('mail-folder-spam').click();
     await waitFor(() => screen.getByTestId('mail-not-spam'));
   });
+  it('signed out, the mailbox opens at a typed address (INBOX-2, e-mail recovery)', async () => {
+    const calls = mockShell({
+      watch_mailbox: () => null,
+      mailbox: (a) => ({
+        state: { address: a.address as string, quota_bytes: 2000 * 1048576, used_bytes: 0, filters: [], bounced: 0 },
+        messages: [{ id: 3, folder: 'inbox', from: 'noreply@mymts.local', subject: 'Password recovery code', body: 'Code 482910', attachment: null, received_ms: Date.now() }],
+      }),
+    });
+    applyBoot(boot({ account: null, home: null }));
+    app.signedIn = false;
+    render(App);
+    screen.getByTestId('phone-open').click();
+    await waitFor(() => screen.getByTestId('phone-tab-mail'));
+    screen.getByTestId('phone-tab-mail').click();
+    await waitFor(() => screen.getByTestId('mail-no-address'));
+    await fireEvent.input(screen.getByTestId('mail-address'), { target: { value: ' home.client@mail.example ' } });
+    screen.getByTestId('mail-address-go').click();
+    await waitFor(() => expect(screen.getAllByTestId('mail-item')).toHaveLength(1));
+    expect(calls.find((c) => c.cmd === 'mailbox')?.args.address).toBe('home.client@mail.example');
+  });
+
   it('mailbox follows its stream: a new letter shows without reopening (INBOX-2)', async () => {
     let letters = 0;
     const calls = mockShell({

@@ -312,7 +312,8 @@ export const en = {
   'mail.used': '{used} of {quota} MB used',
   'mail.to_inbox': 'Not spam',
   'mail.empty': 'This folder is empty.',
-  'mail.no_address': 'No mailbox: set a recovery e-mail in Settings.',
+  'mail.no_address': 'Type the mailbox address above to open it (the recovery e-mail set in Settings opens by itself).',
+  'mail.open': 'Open the mailbox',
 
   'err.bad_request': 'The app sent a request the operator could not read. Try again; if it repeats, update the app.',
   'err.invalid_input': 'Some of the data is not right. Check the fields and try again.',
