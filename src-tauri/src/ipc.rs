@@ -14,9 +14,7 @@ pub fn builder<R: Runtime>() -> Builder<R> {
     Builder::<R>::new()
         .commands(collect_commands![
             settings::app_info,
-            settings::boot,
             settings::ui_ready,
-            settings::settings_get,
             settings::settings_set,
             settings::clock_check,
             auth::autologin,
@@ -35,7 +33,6 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             auth::agreement,
             auth::accept_agreement,
             auth::logout,
-            auth::accounts,
             auth::switch_account,
             auth::change_password,
             auth::password_strength,
@@ -52,7 +49,6 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             account::disconnect_service,
             account::calls_sync,
             account::calls_page,
-            account::calls_totals,
             account::calls_monthly,
             account::calls_export_csv,
             account::calls_order,

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 use tokio::sync::{mpsc, watch};
 
 use crate::boot::{self, Boot};
@@ -188,7 +188,8 @@ fn app_info_boot_settings_and_typed_errors_cross_ipc() {
             .is_some_and(|u| u.starts_with("http://127.0.0.1:"))
     );
 
-    let b = invoke(&r.webview, "boot", json!({})).expect("boot");
+    // The boot data the window is started with (`window.__MYMTS_BOOT__`).
+    let b = serde_json::to_value(&r.app.state::<Shell>().boot).expect("boot json");
     assert!(
         b["account"].is_null(),
         "a fresh install has no account: {b}"
@@ -238,7 +239,7 @@ fn app_info_boot_settings_and_typed_errors_cross_ipc() {
     let s = json!({"language": "en", "theme": "dark", "operator_url": "http://127.0.0.1:8700/", "remember": false, "biometric_unlock": false});
     let saved = invoke(&r.webview, "settings_set", json!({"settings": s})).expect("settings_set");
     assert_eq!(saved["operator_url"], "http://127.0.0.1:8700");
-    let got = invoke(&r.webview, "settings_get", json!({})).expect("settings_get");
+    let got = serde_json::to_value(r.app.state::<Shell>().settings()).expect("settings json");
     assert_eq!(got, saved);
     let on_disk: Value =
         serde_json::from_slice(&std::fs::read(&r.settings_path).expect("file")).expect("json");

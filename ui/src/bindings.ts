@@ -9,11 +9,8 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo, CoreError>(__TAURI_INVOKE("app_info")),
-	/**  The same data as `window.__MYMTS_BOOT__`, with the app facts as they are now. */
-	boot: () => typedError<Boot, CoreError>(__TAURI_INVOKE("boot")),
 	/**  The UI's first frame shows `screen` ("home" or "login"). */
 	uiReady: (screen: string) => typedError<null, CoreError>(__TAURI_INVOKE("ui_ready", { screen })),
-	settingsGet: () => typedError<Settings, CoreError>(__TAURI_INVOKE("settings_get")),
 	/**  Saves the settings (JSON in the app config dir); `operator_url` applies on the next start. */
 	settingsSet: (settings: Settings) => typedError<Settings, CoreError>(__TAURI_INVOKE("settings_set", { settings })),
 	clockCheck: () => typedError<ClockCheck, CoreError>(__TAURI_INVOKE("clock_check")),
@@ -38,8 +35,6 @@ export const commands = {
 	acceptAgreement: () => typedError<null, CoreError>(__TAURI_INVOKE("accept_agreement")),
 	/**  Exit (AUTH-8): revokes the session, forgets the device, wipes the account's cache. */
 	logout: () => typedError<null, CoreError>(__TAURI_INVOKE("logout")),
-	/**  The accounts signed in now. */
-	accounts: () => typedError<Session[], CoreError>(__TAURI_INVOKE("accounts")),
 	switchAccount: (login: string) => typedError<Session, CoreError>(__TAURI_INVOKE("switch_account", { login })),
 	changePassword: (oldPassword: string | null, newPassword: string, signOutOthers: boolean) => typedError<PasswordChanged, CoreError>(__TAURI_INVOKE("change_password", { oldPassword, newPassword, signOutOthers })),
 	/**  The strength meter (AUTH-9), computed locally. */
@@ -60,7 +55,6 @@ export const commands = {
 	callsSync: () => typedError<number, CoreError>(__TAURI_INVOKE("calls_sync")),
 	/**  A page of the cached call detail with the filter's totals; null before the first sync. */
 	callsPage: (filter: CallFilter, offset: number, limit: number) => typedError<Cached<CallsView> | null, CoreError>(__TAURI_INVOKE("calls_page", { filter, offset, limit })),
-	callsTotals: (filter: CallFilter) => typedError<CallTotals, CoreError>(__TAURI_INVOKE("calls_totals", { filter })),
 	callsMonthly: () => typedError<MonthSpend[], CoreError>(__TAURI_INVOKE("calls_monthly")),
 	/**  Writes the filtered call detail as CSV (Downloads, else the data dir); returns the path. */
 	callsExportCsv: (filter: CallFilter) => typedError<string, CoreError>(__TAURI_INVOKE("calls_export_csv", { filter })),

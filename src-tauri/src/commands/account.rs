@@ -3,7 +3,7 @@
 use mymts_core::ops::account::CallsView;
 use mymts_core::{Cached, CallFilter, CoreError};
 use mymts_proto::wire::{
-    AccountOverview, BlockState, CallTotals, Charged, LinkedAccount, MonthSpend, PrintoutOrdered,
+    AccountOverview, BlockState, Charged, LinkedAccount, MonthSpend, PrintoutOrdered,
     RecoveryEmail, ServiceList, TariffList, TopUpResult,
 };
 use tauri::State;
@@ -79,15 +79,6 @@ pub async fn calls_page(
 ) -> Result<Option<Cached<CallsView>>, CoreError> {
     let core = shell.core().await?;
     core.cached_calls(&core.active_login()?, &filter, limit, offset)
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn calls_totals(
-    shell: State<'_, Shell>,
-    filter: CallFilter,
-) -> Result<CallTotals, CoreError> {
-    shell.core().await?.calls_totals(&filter)
 }
 
 #[tauri::command]

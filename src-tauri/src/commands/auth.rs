@@ -190,13 +190,6 @@ pub async fn logout(shell: State<'_, Shell>) -> Result<(), CoreError> {
     shell.observe(core.logout().await)
 }
 
-/// The accounts signed in now.
-#[tauri::command]
-#[specta::specta]
-pub async fn accounts(shell: State<'_, Shell>) -> Result<Vec<Session>, CoreError> {
-    Ok(shell.core().await?.sessions())
-}
-
 #[tauri::command]
 #[specta::specta]
 pub async fn switch_account(shell: State<'_, Shell>, login: String) -> Result<Session, CoreError> {

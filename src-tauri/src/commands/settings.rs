@@ -5,7 +5,6 @@ use mymts_core::ops::clockcheck::ClockCheck;
 use tauri::State;
 
 use crate::Shell;
-use crate::boot::Boot;
 use crate::settings::Settings;
 use crate::state::AppInfo;
 
@@ -19,28 +18,12 @@ pub fn app_info(shell: State<'_, Shell>) -> Result<AppInfo, CoreError> {
         .map_err(|_| CoreError::Cache("app state unavailable".into()))
 }
 
-/// The same data as `window.__MYMTS_BOOT__`, with the app facts as they are now.
-#[tauri::command]
-#[specta::specta]
-pub fn boot(shell: State<'_, Shell>) -> Result<Boot, CoreError> {
-    let mut b = shell.boot.clone();
-    b.app = app_info(shell.clone())?;
-    b.settings = shell.settings();
-    Ok(b)
-}
-
 /// The UI's first frame shows `screen` ("home" or "login").
 #[tauri::command]
 #[specta::specta]
 pub fn ui_ready(shell: State<'_, Shell>, screen: String) -> Result<(), CoreError> {
     shell.ui_ready(&screen);
     Ok(())
-}
-
-#[tauri::command]
-#[specta::specta]
-pub fn settings_get(shell: State<'_, Shell>) -> Result<Settings, CoreError> {
-    Ok(shell.settings())
 }
 
 /// Saves the settings (JSON in the app config dir); `operator_url` applies on the next start.
