@@ -352,3 +352,17 @@ fn auth14_a_locked_start_withholds_the_balance_and_no_sensor_means_no_lock() {
     assert!(!crate::unlock::available(r.app.handle()));
     assert!(!tauri::Manager::state::<Shell>(&r.app).locked());
 }
+
+/// The UI's test lists the error codes by hand; this side enumerates the operator's codes from
+/// the enum itself, so a new code without a sentence in both languages fails here (UI item 7).
+#[test]
+fn every_operator_error_code_has_a_sentence_in_both_languages() {
+    for lang in ["en", "ru"] {
+        let path = manifest_dir().join(format!("../ui/src/lib/i18n/{lang}.ts"));
+        let text = std::fs::read_to_string(&path).expect("dictionary");
+        for code in mymts_proto::ErrorCode::all() {
+            let key = format!("'err.{}'", code.as_str());
+            assert!(text.contains(&key), "{key} missing from {lang}.ts");
+        }
+    }
+}

@@ -14,7 +14,7 @@ const PROTO_CODES = [
   'payment_step_required', 'disposable_email', 'no_recovery_email', 'mailbox_full', 'number_blocked', 'conflict',
   'injected_fault', 'internal',
 ];
-const CORE_CODES = ['unreachable', 'keyring_unavailable', 'cache', 'invalid_input', 'not_signed_in', 'session_inactive', 'protocol', 'io'];
+const CORE_CODES = ['unreachable', 'keyring_unavailable', 'cache', 'invalid_input', 'not_signed_in', 'session_inactive', 'protocol', 'io', 'unlock_refused'];
 
 describe('i18n', () => {
   it('has every key in both languages, none empty', () => {
