@@ -235,13 +235,20 @@ describe('Settings (ACC-8, AUTH-9) and activity (AUTH-11)', () => {
   it('lists sessions and signs out the others', async () => {
     mockShell({
       device_sessions: () => [{ id: 'a', method: 'password', device: { name: 'mymts', platform: 'linux' }, created_ms: 1, last_seen_ms: Date.now(), current: true }],
-      activity: () => ({ entries: [{ id: 1, at_ms: Date.now(), action: 'login', channel: 'app', device: 'mymts', detail: '' }], next_before: null }),
+      activity: () => ({ entries: [
+        { id: 2, at_ms: Date.now(), action: 'tariff_changed', channel: 'app', device: 'mymts', detail: 'smart -> max' },
+        { id: 1, at_ms: Date.now(), action: 'brand_new_action', channel: 'app', device: 'mymts', detail: '' },
+      ], next_before: null }),
       revoke_other_sessions: () => ({ revoked: 3 }),
     });
     start();
     render(App);
     navigate('activity');
-    await waitFor(() => screen.getByTestId('activity-row'));
+    await waitFor(() => screen.getAllByTestId('activity-row'));
+    const rows = screen.getAllByTestId('activity-row').map((r) => r.textContent ?? '');
+    // Actions read as words in the user's language; one the app does not know shows its code.
+    expect(rows[0]).toMatch(/^Tariff changed/);
+    expect(rows[1]).toMatch(/^brand_new_action/);
     screen.getByTestId('sign-out-others').click();
     await waitFor(() => expect(screen.getByTestId('sessions-msg').textContent).toMatch(/3 sessions ended/));
   });
