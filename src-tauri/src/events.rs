@@ -93,12 +93,19 @@ pub async fn forward<R: Runtime>(
 async fn on_core_event<R: Runtime>(app: &AppHandle<R>, core: &Core, e: CoreEvent) {
     match e {
         CoreEvent::Sms { number, message } => {
-            if message.verdict == Verdict::Genuine
-                && let Some(code) = &message.code
-            {
-                crate::notify::code_arrived(app, &message.sender, code);
-            }
+            let notify = (message.verdict == Verdict::Genuine)
+                .then(|| message.code.clone().map(|c| (message.sender.clone(), c)))
+                .flatten();
+            // The inbox and the login screen's autofill first; the notification is a courtesy,
+            // and a first-time permission prompt (mobile) must not hold the code back.
             emit(app, SmsReceived { number, message });
+            if let Some((sender, code)) = notify {
+                let app = app.clone();
+                let language = app.state::<Shell>().settings().language;
+                tauri::async_runtime::spawn_blocking(move || {
+                    crate::notify::code_arrived(&app, &sender, &code, language);
+                });
+            }
         }
         CoreEvent::Mail { address, mail } => emit(app, MailReceived { address, mail }),
         CoreEvent::SessionEnded { login, reason } => {

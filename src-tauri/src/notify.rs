@@ -5,7 +5,19 @@
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_notification::{NotificationExt, PermissionState};
 
-pub fn code_arrived<R: Runtime>(app: &AppHandle<R>, sender: &str, code: &str) {
+use crate::settings::Language;
+
+/// The notification's body in the user's language.
+pub fn body(language: Language, code: &str) -> String {
+    match language.resolved() {
+        Language::Ru => format!("Код: {code}"),
+        Language::En | Language::System => format!("Code: {code}"),
+    }
+}
+
+/// Blocks while a first-time permission prompt is on screen (Android 13+, iOS): call it off the
+/// event forwarder.
+pub fn code_arrived<R: Runtime>(app: &AppHandle<R>, sender: &str, code: &str, language: Language) {
     let n = app.notification();
     match n.permission_state() {
         Ok(PermissionState::Granted) => {}
@@ -22,13 +34,20 @@ pub fn code_arrived<R: Runtime>(app: &AppHandle<R>, sender: &str, code: &str) {
             }
         },
     }
-    let shown = n
-        .builder()
-        .title(sender)
-        .body(format!("Code: {code}"))
-        .show();
+    let shown = n.builder().title(sender).body(body(language, code)).show();
     match shown {
         Ok(()) => tracing::info!(sender, "notified of a code"),
         Err(e) => tracing::warn!(error = %e, "notification failed; the code is in the app"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_is_in_the_users_language() {
+        assert_eq!(body(Language::Ru, "482910"), "Код: 482910");
+        assert_eq!(body(Language::En, "482910"), "Code: 482910");
     }
 }

@@ -14,6 +14,25 @@ pub enum Language {
     System,
 }
 
+impl Language {
+    /// The language to word things in: the chosen one, or for `System` the system's (Russian
+    /// when its locale is, else English), as the UI picks it.
+    pub fn resolved(self) -> Language {
+        match self {
+            Language::System => Self::of_locale(sys_locale::get_locale().as_deref()),
+            chosen => chosen,
+        }
+    }
+
+    fn of_locale(locale: Option<&str>) -> Language {
+        if locale.is_some_and(|l| l.to_ascii_lowercase().starts_with("ru")) {
+            Language::Ru
+        } else {
+            Language::En
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Theme {
@@ -99,6 +118,17 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn system_language_follows_the_locale_and_a_choice_wins() {
+        assert_eq!(Language::of_locale(Some("ru-RU")), Language::Ru);
+        assert_eq!(Language::of_locale(Some("RU")), Language::Ru);
+        assert_eq!(Language::of_locale(Some("en-US")), Language::En);
+        assert_eq!(Language::of_locale(Some("de-DE")), Language::En);
+        assert_eq!(Language::of_locale(None), Language::En);
+        assert_eq!(Language::Ru.resolved(), Language::Ru);
+        assert_eq!(Language::En.resolved(), Language::En);
+    }
 
     #[test]
     fn old_files_keep_their_values_and_gain_defaults() {

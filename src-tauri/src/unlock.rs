@@ -40,7 +40,7 @@ pub fn unlocker<R: Runtime>(app: AppHandle<R>) -> Unlocker {
 
 /// What the system prompt says the check is for.
 pub fn reason(language: Language) -> &'static str {
-    match language {
+    match language.resolved() {
         Language::Ru => "Войти в Мой МТС",
         Language::En | Language::System => "Sign in to My MTS",
     }

@@ -36,8 +36,16 @@ async fn j01_auth4_inbox3_first_login_by_sms_password() {
                 mymts_proto::otp::is_well_formed(&code),
                 "filled code {code:?}"
             );
-            let log = notifications_log();
             if std::env::var("MYMTS_NOTIFY_LOG").is_ok() {
+                // The notification follows the code into the app (a courtesy, sent after it).
+                let until = std::time::Instant::now() + mymts_e2e::WAIT;
+                let mut log = notifications_log();
+                while !(log.contains(&code) && log.contains("uint32"))
+                    && std::time::Instant::now() < until
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    log = notifications_log();
+                }
                 // Shown, not just sent: the daemon answered the Notify call with an id.
                 assert!(
                     log.contains("method return") && log.contains("uint32"),
