@@ -232,6 +232,30 @@ describe('Settings (ACC-8, AUTH-9) and activity (AUTH-11)', () => {
     await fireEvent.click(screen.getByTestId('settings-biometric'));
     await waitFor(() => expect(calls.find((c) => c.cmd === 'settings_set')?.args.settings).toMatchObject({ biometric_unlock: true }));
   });
+  it('points the app at a standalone operator from Settings, and a bad address is said, not kept', async () => {
+    const calls = mockShell({
+      settings_set: (a) => {
+        const s = a.settings as { operator_url: string | null };
+        if (s.operator_url && !/^https?:\/\//.test(s.operator_url)) fail('invalid_input');
+        return { ...s, operator_url: s.operator_url?.replace(/\/$/, '') ?? null };
+      },
+    });
+    start();
+    render(App);
+    navigate('settings');
+    await waitFor(() => screen.getByTestId('settings-operator-url'));
+    expect(screen.getByTestId('settings-operator-now').textContent).toMatch(/demo operator/);
+    await fireEvent.input(screen.getByTestId('settings-operator-url'), { target: { value: 'ftp://x' } });
+    screen.getByTestId('settings-operator-save').click();
+    await waitFor(() => screen.getByTestId('operator-error'));
+    expect(app.settings.operator_url).toBeNull();
+    await fireEvent.input(screen.getByTestId('settings-operator-url'), { target: { value: ' http://127.0.0.1:8700/ ' } });
+    screen.getByTestId('settings-operator-save').click();
+    await waitFor(() => screen.getByTestId('operator-saved'));
+    expect(app.settings.operator_url).toBe('http://127.0.0.1:8700');
+    expect(calls.filter((c) => c.cmd === 'settings_set').at(-1)?.args.settings).toMatchObject({ operator_url: 'http://127.0.0.1:8700/' });
+  });
+
   it('lists sessions and signs out the others', async () => {
     mockShell({
       device_sessions: () => [{ id: 'a', method: 'password', device: { name: 'mymts', platform: 'linux' }, created_ms: 1, last_seen_ms: Date.now(), current: true }],
