@@ -140,8 +140,8 @@ fn keyring_error(e: KError) -> CoreError {
     CoreError::KeyringUnavailable(msg)
 }
 
-/// The store of this platform. A store installed as keyring-core's default (the Android shell
-/// does this with its JVM context) wins.
+/// The store of this platform. A store installed as keyring-core's default (an embedder's own
+/// choice) wins.
 fn platform_store() -> CoreResult<Arc<CredentialStore>> {
     if let Some(s) = keyring_core::get_default_store() {
         return Ok(s);
@@ -170,6 +170,15 @@ fn native_store() -> CoreResult<Arc<CredentialStore>> {
     Ok(s)
 }
 
+/// SharedPreferences sealed by the Android Keystore. The store reads the NDK context, which
+/// Tauri's Android runtime initialises before the app's code runs (the store's README).
+#[cfg(target_os = "android")]
+fn native_store() -> CoreResult<Arc<CredentialStore>> {
+    let s: Arc<CredentialStore> =
+        android_native_keyring_store::Store::new().map_err(keyring_error)?;
+    Ok(s)
+}
+
 #[cfg(target_os = "windows")]
 fn native_store() -> CoreResult<Arc<CredentialStore>> {
     let s: Arc<CredentialStore> =
@@ -179,6 +188,7 @@ fn native_store() -> CoreResult<Arc<CredentialStore>> {
 
 #[cfg(not(any(
     all(target_os = "linux", not(target_os = "android")),
+    target_os = "android",
     target_os = "macos",
     target_os = "ios",
     target_os = "windows"
