@@ -14,6 +14,8 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub mod a11y;
+pub mod calls;
 pub mod steps;
 
 /// How long any one UI wait may take before the journey fails.
@@ -60,6 +62,7 @@ impl Journey {
             .await
             .unwrap_or_else(|e| panic!("operator: {e}"));
         let http = reqwest::Client::new();
+        a11y::reset_report(name);
         Self {
             name: name.to_string(),
             keyring_service: format!("mymts-e2e-{name}-{suffix:08x}"),

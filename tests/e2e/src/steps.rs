@@ -23,16 +23,19 @@ pub async fn password_login(j: &Journey, phone: &str, password: &str, remember: 
 pub async fn lock_password(j: &Journey, login: &str) {
     password_login(j, login, "Wrong2026pass", false).await;
     j.wait_text("attempts-left", "2").await;
+    j.a11y("login-wrong-password").await;
     j.click("login-submit").await;
     j.wait_text("attempts-left", "1").await;
     j.click("login-submit").await;
     j.el("login-locked").await;
+    j.a11y("login-locked").await;
 }
 
 /// Accepts the use agreement when it is asked (first login of an account, AUTH-10).
 pub async fn accept_agreement_if_asked(j: &Journey) {
     for _ in 0..30 {
         if j.present("agreement-accept").await {
+            j.a11y("agreement").await;
             j.click("agreement-accept").await;
             return;
         }
@@ -49,14 +52,17 @@ pub async fn signed_in(j: &mut Journey, login: &str) {
     password_login(j, login, Journey::password(login), false).await;
     accept_agreement_if_asked(j).await;
     j.el("home-balance").await;
+    j.a11y("home").await;
 }
 
 /// Submits the SMS-password form and goes on to home: the agreement accepted, the offer of a
 /// permanent password skipped.
 pub async fn submit_code_and_reach_home(j: &Journey) {
+    j.a11y("login-sms-code").await;
     j.click("login-submit").await;
     accept_agreement_if_asked(j).await;
     if j.present("offer-skip").await {
+        j.a11y("offer-permanent-password").await;
         j.click("offer-skip").await;
     }
     j.el("home-balance").await;

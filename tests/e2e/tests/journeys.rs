@@ -3,6 +3,7 @@
 //! skips them.
 
 use mymts_e2e::Journey;
+use mymts_e2e::calls::{operator_totals, totals_text};
 use mymts_e2e::steps::{
     accept_agreement_if_asked, captcha_answer, enter_phone, fresh_captcha_answer, lock_password,
     password_login, request_sms_code, signed_in, sms_texts, submit_code_and_reach_home,
@@ -182,8 +183,10 @@ async fn j10_acc4_zero_and_negative_balance_refuse_paid_actions_with_the_reason(
                 assert!(balance.contains("12"), "negative balance shown: {balance}");
                 j.click("home-tariffs").await;
                 j.el("tariff-why-smart").await;
+                j.a11y("tariffs-unaffordable").await;
                 j.click("tab-services").await;
                 j.el("service-why-music").await;
+                j.a11y("services-unaffordable").await;
             })
         },
     )
@@ -262,21 +265,6 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// `(records, cost in kopecks)` of `login`'s call detail matching `cond` (`?2` is `arg`), as the
-/// operator's database sums them.
-async fn operator_totals(j: &Journey, login: &str, cond: &str, arg: String) -> (i64, i64) {
-    let login = login.to_string();
-    let sql = format!(
-        "SELECT COUNT(*), COALESCE(SUM(c.cost_kop), 0) FROM calls c JOIN accounts a
-         ON a.id = c.account_id WHERE a.login = ?1 AND {cond} AND (?2 = ?2)"
-    );
-    j.op.state
-        .db
-        .tx(move |tx| Ok(tx.query_row(&sql, [login, arg], |r| Ok((r.get(0)?, r.get(1)?)))?))
-        .await
-        .unwrap_or_else(|e| panic!("operator: {e:?}"))
-}
-
 /// The number `login` has the most calls with.
 async fn operator_party(j: &Journey, login: &str) -> String {
     let login = login.to_string();
@@ -292,28 +280,6 @@ async fn operator_party(j: &Journey, login: &str) -> String {
         })
         .await
         .unwrap_or_else(|e| panic!("operator: {e:?}"))
-}
-
-/// The totals line as the call-detail screen writes it in English: "100,000 records · ₽1,234.00".
-fn totals_text((n, cost_kop): (i64, i64)) -> String {
-    let records = if n == 1 { "record" } else { "records" };
-    format!(
-        "{} {records} · {}",
-        group(n),
-        mymts_proto::money::format_rub(cost_kop, false)
-    )
-}
-
-fn group(n: i64) -> String {
-    let digits = n.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// Anna's balance in the operator's database.
@@ -350,6 +316,7 @@ async fn j11_acc2_acc3_auth11_with_money_change_tariff_and_connect_paid_service(
                 j.click("tab-services").await;
                 j.click("service-connect-music").await;
                 j.el("service-ok").await;
+                j.a11y("services-connected").await;
                 let after_service = balance_kop(j, ANNA).await;
                 assert_eq!(
                     after_service,
@@ -360,6 +327,7 @@ async fn j11_acc2_acc3_auth11_with_money_change_tariff_and_connect_paid_service(
                 j.click("home-tariffs").await;
                 j.click("tariff-change-unlim").await;
                 j.el("tariff-changed").await;
+                j.a11y("tariffs-changed").await;
                 let after_tariff = balance_kop(j, ANNA).await;
                 assert_eq!(
                     after_tariff,
@@ -394,14 +362,18 @@ async fn j13_acc7_linked_numbers_add_with_password_switch_remove() {
                 j.fill("linked-password", "Wrong2026pass").await;
                 j.click("linked-add").await;
                 j.el("linked-error").await;
+                j.a11y("linked-numbers-refused").await;
                 j.fill("linked-password", Journey::password(BORIS)).await;
                 j.click("linked-add").await;
                 j.el(&format!("linked-{BORIS}")).await;
+                j.a11y("linked-numbers-two").await;
                 j.click(&format!("linked-switch-{BORIS}")).await;
                 accept_agreement_if_asked(j).await;
                 j.wait_text("home-balance", "0").await;
                 // Back to Anna through the switcher, and remove the link.
                 j.click("account-switcher").await;
+                j.el("account-menu").await;
+                j.a11y("home-account-menu-two").await;
                 j.click(&format!("account-option-{ANNA}")).await;
                 j.wait_text("home-balance", "450").await;
                 j.click("tab-settings").await;
@@ -446,6 +418,7 @@ async fn j17_auth9_auth11_change_password_and_sign_out_other_devices() {
             j.set_checked("settings-sign-out-others", true).await;
             j.click("settings-password-submit").await;
             j.el("password-changed").await;
+            j.a11y("settings-password-changed").await;
             let resp = j
                 .http
                 .get(format!("{}/v1/sessions", j.op.api_url))
@@ -471,6 +444,7 @@ async fn j18_acc6_block_and_unblock_the_number() {
             j.click("block-number").await;
             j.click("block-confirm").await;
             j.el("unblock-number").await;
+            j.a11y("block-blocked").await;
             const BLOCKED: &str = "SELECT blocked FROM accounts WHERE login = ?1";
             assert_eq!(j.db_i64(BLOCKED, ANNA).await, 1);
             j.click("unblock-number").await;
@@ -502,6 +476,7 @@ async fn j21_acc10_top_up_with_a_test_card_and_a_declined_one() {
                 j.fill("topup-card", "4242 4242 4242 4242").await;
                 j.click("topup-submit").await;
                 j.el("topup-done").await;
+                j.a11y("top-up-done").await;
                 assert_eq!(balance_kop(j, BORIS).await, 10_000);
                 j.click("topup-close").await;
                 j.wait_text("home-balance", "100").await;
@@ -522,6 +497,7 @@ async fn j20_auth12_social_login_linked_and_unlinked() {
             j.fill("social-password", "Social2026").await;
             j.click("social-submit").await;
             j.el("social-how-to-link").await;
+            j.a11y("login-social-not-linked").await;
             j.fill("social-username", "anna.petrova").await;
             j.fill("social-password", "Social2026").await;
             j.click("social-submit").await;
@@ -551,6 +527,7 @@ async fn j06_auth7_on_net_logs_in_without_a_password_only_on_operator_data() {
                 j.click("login-onnet").await;
                 j.el("login-error").await;
                 j.el("login-password").await;
+                j.a11y("login-on-net-refused").await;
             })
         },
     )
@@ -577,6 +554,7 @@ async fn j22_acc11_usage_of_80_percent_sends_an_sms_and_home_shows_the_notice() 
                 j.click("tab-detail").await;
                 j.click("tab-home").await;
                 j.el("usage-notice").await;
+                j.a11y("home-usage-notice").await;
                 j.click("phone-open").await;
                 j.el("phone-thread-111").await;
             })
@@ -601,6 +579,7 @@ async fn j15_inbox1_inbox4_airplane_mode_holds_the_code_and_the_troubleshooter_n
                 j.click("sms-not-arriving").await;
                 let panel = j.wait_text("trouble-panel", "airplane").await;
                 assert!(!panel.is_empty());
+                j.a11y("login-code-not-arriving-airplane").await;
                 assert_eq!(j.value("sms-code").await, "", "held while in airplane mode");
                 j.set_phone(ANNA, json!({"airplane": false})).await;
                 j.el("sms-code-filled").await;
@@ -623,6 +602,7 @@ async fn j07_auth8_twenty_idle_minutes_return_to_login_with_the_reason() {
                 j.click("tab-services").await;
                 j.el("session-ended").await;
                 j.el("login-submit").await;
+                j.a11y("login-session-ended").await;
             })
         },
     )
@@ -656,6 +636,7 @@ async fn j09_auth1_inbox2_inbox4_contract_login_then_recovery_by_email_also_from
                 )
                 .await;
                 j.wait_text("mail-item", "recovery code").await;
+                j.a11y("mailbox-new-letter").await;
                 j.click("phone-close").await;
                 j.click("exit-button").await;
                 // Satellite: the recovery letter lands in Spam (a mailbox filter).
@@ -664,6 +645,7 @@ async fn j09_auth1_inbox2_inbox4_contract_login_then_recovery_by_email_also_from
                 j.click("login-forgot").await;
                 j.click("recovery-send").await;
                 j.el("recovery-sent").await;
+                j.a11y("login-recovery-sent").await;
                 // INBOX-4: "Letter not arriving?" names the filter and the Spam folder.
                 j.click("recovery-trouble").await;
                 j.fill("trouble-mail-address", "orlov.sat@mail.example")
@@ -671,6 +653,7 @@ async fn j09_auth1_inbox2_inbox4_contract_login_then_recovery_by_email_also_from
                 j.click("trouble-mail-check").await;
                 j.wait_text("trouble-finding", "under Spam").await;
                 assert!(j.present("trouble-alt-0890").await);
+                j.a11y("login-letter-not-arriving").await;
                 let code = recovery_code(j, "orlov.sat@mail.example").await;
                 j.fill("recovery-code", &code).await;
                 j.fill("recovery-password", "NewSat2026pass").await;
@@ -720,12 +703,14 @@ async fn j14_cache1_cache2_offline_keeps_cached_home_refuses_actions_and_recover
                 j.click("tab-home").await;
                 j.el("offline-banner").await;
                 j.wait_text("home-balance", "450").await;
+                j.a11y("home-offline").await;
                 // Actions that need the operator fail clearly and are not queued.
                 j.click("home-topup").await;
                 j.fill("topup-card", "4242 4242 4242 4242").await;
                 j.fill("topup-amount", "100").await;
                 j.click("topup-submit").await;
                 j.el("topup-error").await;
+                j.a11y("top-up-offline").await;
                 j.click("dialog-close").await;
                 j.restart_operator(addr).await;
                 j.click("tab-home").await;
@@ -779,6 +764,7 @@ async fn j12_acc5_call_detail_of_100k_rows_filters_search_totals_export_and_orde
                 .await;
                 assert!(found.0 > 0 && found.0 < calls.0, "{found:?}");
                 j.wait_text("detail-totals", &totals_text(found)).await;
+                j.a11y("call-detail-searched").await;
                 // The CSV export of the filtered view: a header and one line per record.
                 j.click("detail-export").await;
                 let done = j.el("detail-done").await.text().await.unwrap_or_default();
@@ -849,6 +835,7 @@ async fn j04_auth5_25_password_to_111_sets_a_permanent_password() {
             j.fill("phone-compose-text", "25 weak").await;
             j.click("phone-send").await;
             j.el("phone-thread-111").await;
+            j.a11y("phone-111-reply").await;
             j.fill("phone-compose-text", "25 Elena2026pass").await;
             j.click("phone-send").await;
             let code = wait_code_from(j, ELENA, "111", 2).await;
@@ -935,6 +922,7 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
                 }
                 request_sms_code(j, &fresh_captcha_answer(j).await).await;
                 let refusal = j.el("login-error").await.text().await.unwrap_or_default();
+                j.a11y("login-sms-refused").await;
                 assert!(
                     !refusal.is_empty(),
                     "the sixth request in an hour is refused with the time to wait"
