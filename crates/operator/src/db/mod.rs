@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::ApiError;
 
@@ -65,9 +65,9 @@ impl Db {
     {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| ApiError::internal("database lock poisoned"))?;
+            // A panic in another request's work poisons the lock, but its transaction was
+            // rolled back as it unwound: the connection is sound, so serve on.
+            let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
             let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
             tx.commit()?;
@@ -79,10 +79,7 @@ impl Db {
 
     /// Synchronous access for start-up work (seeding, migrations checks).
     pub fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> Result<T, ApiError> {
-        let mut guard = self
-            .conn
-            .lock()
-            .map_err(|_| ApiError::internal("database lock poisoned"))?;
+        let mut guard = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(f(&mut guard))
     }
 }
