@@ -1,6 +1,17 @@
 //! The simulated mobile operator: self-care API, SMS centre, phones, mailboxes, on-net gateway and
 //! QA API, as a library the app embeds and a binary QA labs run (`mymts-operator`).
 
+/// A named crash point: nothing at all unless the crate is built with the `failpoints` feature;
+/// then the `fail` crate drives it from `FAILPOINTS` (see [`crash_points_from_env`]) or from
+/// `fail::cfg` in a test. The names are listed in docs/testing.md.
+macro_rules! crash_point {
+    ($name:literal) => {
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!($name);
+    };
+}
+pub(crate) use crash_point;
+
 pub mod audit;
 pub mod clock;
 pub mod db;

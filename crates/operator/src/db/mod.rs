@@ -7,13 +7,20 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::ApiError;
 
-fn migrations() -> Migrations<'static> {
+pub(crate) fn migrations() -> Migrations<'static> {
     // Append-only: a world kept in a file (--db, the app's embedded operator) migrates forward.
     Migrations::new(vec![
         M::up(include_str!("../../migrations/001_init.sql")),
         M::up(include_str!("../../migrations/002_ids_never_reused.sql")),
+        M::up(include_str!(
+            "../../migrations/003_rotation_by_successor_use.sql"
+        )),
     ])
 }
+
+/// The first schema version without the sealed copy of a live token pair on replaced refresh
+/// tokens (AUTH-6). A file migrated past it is vacuumed once, so no free page keeps one.
+const NO_SEALED_PAIRS: usize = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -53,7 +60,16 @@ impl Db {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let before = usize::from(migrations().current_version(conn)?);
         migrations().to_latest(conn)?;
+        if (1..NO_SEALED_PAIRS).contains(&before) {
+            // The dropped column's bytes may still sit in free pages and in the WAL: rebuild
+            // the file and empty the WAL, so the database keeps digests of tokens and nothing
+            // more (AUTH-6). Once per file; a crash here leaves a consistent database.
+            conn.execute_batch("VACUUM")?;
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            tracing::info!("sealed token pairs of the old rotation scheme wiped");
+        }
         Ok(())
     }
 
@@ -130,5 +146,60 @@ mod tests {
             vec![1, 3],
             "the old messages kept; the deleted id not handed out again"
         );
+    }
+
+    #[test]
+    fn auth6_a_world_from_the_grace_scheme_keeps_no_sealed_pair_and_links_successors() {
+        // The grace scheme kept the live pair, sealed, on the replaced row. After the migration
+        // no byte of it is left in the database file or its WAL, and each replaced token names
+        // its successor by digest, so a client that crashed before the upgrade still signs in.
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("world.db");
+        let sealed = b"SEALED-LIVE-PAIR-".repeat(64);
+        {
+            let mut c = Connection::open(&path).expect("open");
+            c.pragma_update(None, "journal_mode", "WAL").expect("wal");
+            Migrations::new(vec![
+                M::up(include_str!("../../migrations/001_init.sql")),
+                M::up(include_str!("../../migrations/002_ids_never_reused.sql")),
+            ])
+            .to_latest(&mut c)
+            .expect("the grace scheme");
+            c.execute_batch(
+                "INSERT INTO accounts (id, kind, login, name, created_ms)
+                   VALUES (1, 'mobile', '+79161234567', 'Anna', 0);
+                 INSERT INTO sessions (id, account_id, method, device_name, device_platform,
+                                       created_ms, last_seen_ms)
+                   VALUES ('s1', 1, 'password', 'test', 'test', 0, 0);
+                 INSERT INTO refresh_tokens (hash, session_id, created_ms, replaced_ms)
+                   VALUES ('r0', 's1', 0, 100);
+                 INSERT INTO refresh_tokens (hash, session_id, created_ms) VALUES ('r1', 's1', 100);",
+            )
+            .expect("rows");
+            c.execute(
+                "UPDATE refresh_tokens SET successor = ?1 WHERE hash = 'r0'",
+                rusqlite::params![sealed],
+            )
+            .expect("sealed pair");
+        }
+        let db = Db::open(&path).expect("migrated");
+        let linked: Option<String> = db
+            .with_conn(|c| {
+                c.query_row(
+                    "SELECT successor_hash FROM refresh_tokens WHERE hash = 'r0'",
+                    [],
+                    |r| r.get(0),
+                )
+            })
+            .expect("conn")
+            .expect("row");
+        assert_eq!(linked.as_deref(), Some("r1"));
+        for name in ["world.db", "world.db-wal"] {
+            let bytes = std::fs::read(dir.path().join(name)).unwrap_or_default();
+            assert!(
+                !bytes.windows(17).any(|w| w == b"SEALED-LIVE-PAIR-"),
+                "{name} still holds a sealed pair"
+            );
+        }
     }
 }

@@ -28,9 +28,7 @@ pub const HOURLY_LIMIT: u32 = 5;
 pub const CODE_MAX_WRONG: i64 = 5;
 /// Wrong passwords in a row that lock password login (AUTH-3).
 pub const PASSWORD_MAX_FAILURES: i64 = 3;
-/// A replay of the refresh token just replaced gets the same new pair within this window (AUTH-6).
-pub const REFRESH_GRACE_MS: i64 = 30 * 1000;
-/// A refresh token not used for this long is dead.
+/// A family whose newest refresh token was issued longer ago than this is dead (AUTH-6).
 pub const REFRESH_TTL_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 /// A recovery code e-mailed to a contract lives 15 minutes (AUTH-1).
 pub const RECOVERY_TTL_MS: i64 = 15 * 60 * 1000;
@@ -42,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login::login))
         .routes(routes!(tokens::refresh))
         .routes(routes!(tokens::logout))
+        .routes(routes!(tokens::keepalive))
         .routes(routes!(recovery::request_recovery))
         .routes(routes!(recovery::confirm_recovery))
         .routes(routes!(security::get_agreement, security::accept_agreement))

@@ -1,7 +1,37 @@
-//! Sessions and their tokens (AUTH-6, AUTH-8): an opaque access token that lapses after 20 idle
-//! minutes, and a refresh token that rotates on every use. A replay of a stale refresh token
-//! revokes the whole family, except the one just replaced, within a grace window, which gets the
-//! same new pair again: a client that crashed between rotation and saving stays signed in.
+//! Sessions and their tokens (AUTH-6, AUTH-8). A session is one sign-in of one device: one
+//! family of refresh tokens and, at any time, at most one access token. The database keeps
+//! SHA-256 digests of tokens only, never a token, sealed or not.
+//!
+//! ## Refresh tokens: rotation by successor use (AUTH-6)
+//!
+//! Each refresh token is *live* (issued, never presented), *replaced* (presented; its
+//! `successor_hash` names the token issued for it last) or *voided* (it was an unused successor,
+//! and its predecessor was presented again). Presenting token `T`, in one IMMEDIATE transaction:
+//!
+//! | `T` | outcome |
+//! | --- | --- |
+//! | unknown | `invalid_refresh_token` |
+//! | its session revoked | `session_revoked` |
+//! | voided | a second copy is in use: the family is revoked, `session_revoked` |
+//! | live, issued > 30 days ago | `invalid_refresh_token` |
+//! | live | `T` becomes replaced; a new pair; the session's access token goes |
+//! | replaced, its successor used (replaced or voided) | reuse: the family is revoked, `session_revoked` |
+//! | replaced, its successor unused but issued > 30 days ago | `invalid_refresh_token` |
+//! | replaced, its successor unused | the successor and its access token are voided; a fresh pair |
+//!
+//! So a client that lost the answer of a rotation, or crashed before saving it, signs in with the
+//! old token however much later (within the 30 days), while a thief's copy and the owner's
+//! cannot both go on: the second of them to present its token revokes the family. "Used" means
+//! *presented*: using a pair's access token does not make its refresh token used. A refresh also
+//! counts as activity and opens an idle-ended session again.
+//!
+//! ## Sessions: idle end and logout (AUTH-8)
+//!
+//! Every signed-in request, `POST /v1/session/keepalive` included, moves the session's
+//! `last_seen_ms`. A session with none for 20 minutes by the operator's clock is idle-ended
+//! (`idle_ended_ms`): its access token answers `session_inactive` for good, while its refresh
+//! family stays valid, so a remembered device signs in again with one refresh. A logout with any
+//! access token of the session, a lapsed one included, revokes the session and its family.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,12 +39,12 @@ use mymts_proto::ErrorCode;
 use mymts_proto::wire::{DeviceInfo, LoginMethod, RefreshRequest, TokenPair};
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{REFRESH_GRACE_MS, REFRESH_TTL_MS};
+use super::REFRESH_TTL_MS;
 use crate::audit::{self, Actor};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
-use crate::http::session::{ACCESS_IDLE_MS, AuthedAny, method_str};
-use crate::secrets::{ServerKey, new_id, new_token, token_digest};
+use crate::http::session::{ACCESS_IDLE_MS, AuthedAny, SessionOfToken, method_str};
+use crate::secrets::{new_id, new_token, token_digest};
 use crate::state::AppState;
 
 fn idle_timeout_s() -> u64 {
@@ -91,18 +121,15 @@ pub fn revoke_session(
         "UPDATE sessions SET revoked_ms = ?1, revoked_reason = ?2 WHERE id = ?3 AND revoked_ms IS NULL",
         params![now_ms, reason, sid],
     )?;
-    tx.execute(
-        "UPDATE refresh_tokens SET successor = NULL WHERE session_id = ?1",
-        params![sid],
-    )?;
     Ok(n > 0)
 }
 
 struct RefreshRow {
     session_id: String,
     created_ms: i64,
-    replaced_ms: Option<i64>,
-    successor: Option<Vec<u8>>,
+    replaced: bool,
+    voided: bool,
+    successor_hash: Option<String>,
     revoked: bool,
     account_id: i64,
     login: String,
@@ -112,8 +139,8 @@ struct RefreshRow {
 fn find_refresh(tx: &Transaction<'_>, digest: &str) -> ApiResult<Option<RefreshRow>> {
     Ok(tx
         .query_row(
-            "SELECT r.session_id, r.created_ms, r.replaced_ms, r.successor, s.revoked_ms IS NOT NULL,
-                    a.id, a.login, s.device_name
+            "SELECT r.session_id, r.created_ms, r.replaced_ms IS NOT NULL, r.voided_ms IS NOT NULL,
+                    r.successor_hash, s.revoked_ms IS NOT NULL, a.id, a.login, s.device_name
              FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
              JOIN accounts a ON a.id = s.account_id WHERE r.hash = ?1",
             params![digest],
@@ -121,14 +148,31 @@ fn find_refresh(tx: &Transaction<'_>, digest: &str) -> ApiResult<Option<RefreshR
                 Ok(RefreshRow {
                     session_id: r.get(0)?,
                     created_ms: r.get(1)?,
-                    replaced_ms: r.get(2)?,
-                    successor: r.get(3)?,
-                    revoked: r.get(4)?,
-                    account_id: r.get(5)?,
-                    login: r.get(6)?,
-                    device: r.get(7)?,
+                    replaced: r.get(2)?,
+                    voided: r.get(3)?,
+                    successor_hash: r.get(4)?,
+                    revoked: r.get(5)?,
+                    account_id: r.get(6)?,
+                    login: r.get(7)?,
+                    device: r.get(8)?,
                 })
             },
+        )
+        .optional()?)
+}
+
+/// When the successor of a replaced token was issued, if it is still unused (neither presented
+/// nor voided); `None` when it was used or cannot be found.
+fn unused_successor(tx: &Transaction<'_>, successor: Option<&str>) -> ApiResult<Option<i64>> {
+    let Some(hash) = successor else {
+        return Ok(None);
+    };
+    Ok(tx
+        .query_row(
+            "SELECT created_ms FROM refresh_tokens
+             WHERE hash = ?1 AND replaced_ms IS NULL AND voided_ms IS NULL",
+            params![hash],
+            |r| r.get(0),
         )
         .optional()?)
 }
@@ -140,11 +184,38 @@ fn invalid_refresh() -> ApiError {
     )
 }
 
-/// The rotation itself, in one transaction, so two racing refreshes of one token cannot both win.
-/// A replay is answered as `Ok(Err(..))` so that the revocation it causes is committed.
+/// A second copy of the family is in use: the whole session is revoked, and the account's
+/// activity says so. Answered as `Ok(Err(..))` so the revocation is committed.
+fn revoke_reused(
+    tx: &Transaction<'_>,
+    row: RefreshRow,
+    now_ms: i64,
+) -> ApiResult<ApiResult<TokenPair>> {
+    revoke_session(tx, &row.session_id, now_ms, "refresh token reused")?;
+    let actor = Actor {
+        account_id: Some(row.account_id),
+        login: Some(row.login),
+        channel: "api".into(),
+        device: row.device,
+    };
+    audit::record(
+        tx,
+        now_ms,
+        &actor,
+        "session_revoked",
+        "a refresh token was used by two copies of the app",
+    )?;
+    tracing::warn!(session = %row.session_id, "refresh token reused: family revoked");
+    Ok(Err(ApiError::new(
+        ErrorCode::SessionRevoked,
+        "This sign-in was used twice, so the session was ended for safety. Sign in again.",
+    )))
+}
+
+/// The rotation itself (the state machine in the module doc), in the caller's IMMEDIATE
+/// transaction, so concurrent presentations of one token are served one after the other.
 pub fn rotate(
     tx: &Transaction<'_>,
-    key: &ServerKey,
     now_ms: i64,
     presented: &str,
 ) -> ApiResult<ApiResult<TokenPair>> {
@@ -156,69 +227,45 @@ pub fn rotate(
             "This session was ended. Sign in again.",
         ));
     }
-    if let Some(replaced) = row.replaced_ms {
-        // The token was already used. Within the grace window, and only while its successor is
-        // still the live one, answer with that same pair; anything else is a replay.
-        let successor_pair = row
-            .successor
-            .as_deref()
-            .and_then(|s| key.open(s).ok())
-            .and_then(|b| serde_json::from_slice::<TokenPair>(&b).ok());
-        if let Some(pair) = successor_pair.filter(|_| now_ms - replaced <= REFRESH_GRACE_MS) {
-            let successor_live: bool = tx
-                .query_row(
-                    "SELECT replaced_ms IS NULL FROM refresh_tokens WHERE hash = ?1",
-                    params![token_digest(&pair.refresh_token)],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .unwrap_or(false);
-            if successor_live {
-                return Ok(Ok(pair));
-            }
-        }
-        revoke_session(tx, &row.session_id, now_ms, "refresh token replayed")?;
-        let actor = Actor {
-            account_id: Some(row.account_id),
-            login: Some(row.login),
-            channel: "api".into(),
-            device: row.device,
-        };
-        audit::record(
-            tx,
-            now_ms,
-            &actor,
-            "session_revoked",
-            "a used refresh token was presented again",
-        )?;
-        return Ok(Err(ApiError::new(
-            ErrorCode::SessionRevoked,
-            "This sign-in was used twice, so the session was ended for safety. Sign in again.",
-        )));
+    if row.voided {
+        return revoke_reused(tx, row, now_ms);
     }
-    if now_ms - row.created_ms > REFRESH_TTL_MS {
+    // The family's newest pair: this token itself, or the unused successor it is replayed over.
+    let newest_ms = if row.replaced {
+        match unused_successor(tx, row.successor_hash.as_deref())? {
+            Some(created_ms) => created_ms,
+            None => return revoke_reused(tx, row, now_ms),
+        }
+    } else {
+        row.created_ms
+    };
+    if now_ms - newest_ms > REFRESH_TTL_MS {
         return Err(invalid_refresh());
     }
+    if let Some(unused) = row.successor_hash.as_deref().filter(|_| row.replaced) {
+        tx.execute(
+            "UPDATE refresh_tokens SET voided_ms = ?1 WHERE hash = ?2",
+            params![now_ms, unused],
+        )?;
+        tracing::info!(session = %row.session_id, "replaced refresh token presented again: its unused successor is voided");
+    }
     let pair = new_pair();
-    let sealed = key.seal(&serde_json::to_vec(&pair).map_err(ApiError::internal)?);
     tx.execute(
-        "UPDATE refresh_tokens SET replaced_ms = ?1, successor = ?2 WHERE hash = ?3",
-        params![now_ms, sealed, digest],
+        "UPDATE refresh_tokens SET replaced_ms = COALESCE(replaced_ms, ?1), successor_hash = ?2
+         WHERE hash = ?3",
+        params![now_ms, token_digest(&pair.refresh_token), digest],
     )?;
-    // Older replaced tokens no longer need their sealed successor: only the newest gets grace.
-    tx.execute(
-        "UPDATE refresh_tokens SET successor = NULL WHERE session_id = ?1 AND hash != ?2 AND successor IS NOT NULL",
-        params![row.session_id, digest],
-    )?;
+    // One access token per session: the one of the pair being replaced or voided goes.
     tx.execute(
         "DELETE FROM access_tokens WHERE session_id = ?1",
         params![row.session_id],
     )?;
     store_pair(tx, &row.session_id, &pair, now_ms)?;
     tx.execute(
-        "UPDATE sessions SET last_seen_ms = ?1 WHERE id = ?2",
+        "UPDATE sessions SET last_seen_ms = ?1, idle_ended_ms = NULL WHERE id = ?2",
         params![now_ms, row.session_id],
     )?;
+    crate::crash_point!("rotation.before_commit");
     Ok(Ok(pair))
 }
 
@@ -231,30 +278,45 @@ pub(super) async fn refresh(
 ) -> ApiResult<axum::Json<TokenPair>> {
     super::limit("refresh_token", &req.refresh_token, 256)?;
     let now = state.now_ms();
-    let st = state.clone();
     let token = req.refresh_token;
-    state
-        .db
-        .tx(move |tx| rotate(tx, &st.key, now, &token))
-        .await?
-        .map(axum::Json)
+    let pair = state.db.tx(move |tx| rotate(tx, now, &token)).await??;
+    crate::crash_point!("rotation.committed");
+    Ok(axum::Json(pair))
 }
 
-/// Ends the caller's session (AUTH-8 "Exit").
+/// Ends the session the token names (AUTH-8 "Exit", or the app's idle end): its refresh-token
+/// family is revoked for good. A lapsed (idle-ended) token still names its session, and a
+/// session already ended is answered the same, so an app can always finish its sign-out.
 #[utoipa::path(post, path = "/v1/auth/logout", tag = "auth",
-    responses((status = 204), (status = 401, body = mymts_proto::ApiErrorBody)),
+    responses((status = 204, description = "The session is ended (or already was)"),
+              (status = 401, description = "Not a token of any session (unauthorized)", body = mymts_proto::ApiErrorBody)),
     security(("bearer" = [])))]
 pub(super) async fn logout(
     State(state): State<AppState>,
-    AuthedAny(who): AuthedAny,
+    SessionOfToken { who, revoked }: SessionOfToken,
 ) -> ApiResult<StatusCode> {
+    if revoked {
+        return Ok(StatusCode::NO_CONTENT);
+    }
     let now = state.now_ms();
     state
         .db
         .tx(move |tx| {
-            revoke_session(tx, &who.session_id, now, "exit")?;
-            audit::record(tx, now, &who.actor(), "logout", "")
+            if revoke_session(tx, &who.session_id, now, "exit")? {
+                audit::record(tx, now, &who.actor(), "logout", "")?;
+            }
+            Ok(())
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Keeps the caller's session from its idle end while the user is active on screens the app
+/// shows from its cache (AUTH-8). It is activity like any signed-in request, and nothing more.
+#[utoipa::path(post, path = "/v1/session/keepalive", tag = "auth",
+    responses((status = 204, description = "The session's 20 idle minutes start again"),
+              (status = 401, description = "unauthorized, session_inactive or session_revoked", body = mymts_proto::ApiErrorBody)),
+    security(("bearer" = [])))]
+pub(super) async fn keepalive(_signed_in: AuthedAny) -> StatusCode {
+    StatusCode::NO_CONTENT
 }
