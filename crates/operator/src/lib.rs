@@ -22,6 +22,7 @@ pub mod passwords;
 pub mod secrets;
 pub mod seed;
 pub mod state;
+pub mod storage;
 #[doc(hidden)]
 pub mod testing;
 
@@ -74,11 +75,8 @@ impl Config {
 pub enum StartError {
     #[error("cannot open the operator database: {0}")]
     Db(#[from] db::DbError),
-    #[error("cannot read or create the server key {path}: {source}")]
-    Key {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Files(#[from] storage::FilesError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -86,6 +84,14 @@ pub enum StartError {
     },
     #[error("cannot create the demo data: {0}")]
     Seed(String),
+}
+
+impl StartError {
+    /// The database or its key file is damaged, or they do not belong together: nothing was
+    /// changed, and a person must decide what to keep (the binary exits with code 3).
+    pub fn is_damage(&self) -> bool {
+        matches!(self, Self::Files(e) if e.is_damage())
+    }
 }
 
 /// A started operator. Dropping it does not stop it; call [`Running::stop`].
@@ -111,25 +117,32 @@ impl Running {
     }
 }
 
+/// Reads the fail points to arm from `FAILPOINTS` (e.g. `rotation.committed=panic`) and makes a
+/// fail point's panic a crash of the whole process, at that instruction, as `kill -9` would
+/// leave it: no destructor, no flush, no rollback. For binaries built with `failpoints` only.
+#[cfg(feature = "failpoints")]
+pub fn crash_points_from_env() -> fail::FailScenario<'static> {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failpoint ") {
+            eprintln!("{message}: crashing here");
+            std::process::abort();
+        }
+        default(info);
+    }));
+    fail::FailScenario::setup()
+}
+
 /// Opens (and on first start seeds) the database, binds both listeners and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let (db, key) = match &config.db_path {
-        Some(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|source| StartError::Key {
-                    path: dir.to_path_buf(),
-                    source,
-                })?;
-            }
-            let key_path = path.with_extension("key");
-            let key = secrets::ServerKey::load_or_create(&key_path).map_err(|source| {
-                StartError::Key {
-                    path: key_path,
-                    source,
-                }
-            })?;
-            (db::Db::open(path)?, key)
-        }
+        Some(path) => storage::open(path)?,
         None => (db::Db::open_in_memory()?, secrets::ServerKey::random()),
     };
     let offset = seed::load_clock_offset(&db).map_err(|e| StartError::Seed(format!("{e:?}")))?;

@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(
@@ -28,30 +29,46 @@ struct Args {
     print_openapi: bool,
 }
 
+/// Exit code when the database or its key file is damaged, or they do not belong together; the
+/// message on stderr names the file and what to do. Anything else that stops a start exits 1.
+const EXIT_DAMAGED: u8 = 3;
+
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
+    #[cfg(feature = "failpoints")]
+    let _crash_points = mymts_operator::crash_points_from_env();
     let args = Args::parse();
     if args.print_openapi {
         println!(
             "{}",
             serde_json::to_string_pretty(&mymts_operator::http::openapi(args.qa))?
         );
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
-    let running = mymts_operator::start(mymts_operator::Config {
+    let running = match mymts_operator::start(mymts_operator::Config {
         db_path: Some(args.db.clone()),
         listen: args.listen,
         gateway_listen: Some(args.gateway_listen),
         qa: args.qa,
     })
     .await
-    .with_context(|| format!("starting the operator over {}", args.db.display()))?;
+    {
+        Ok(running) => running,
+        Err(e) if e.is_damage() => {
+            eprintln!("mymts-operator: not started: {e}.");
+            return Ok(ExitCode::from(EXIT_DAMAGED));
+        }
+        Err(e) => {
+            return Err(e)
+                .with_context(|| format!("starting the operator over {}", args.db.display()));
+        }
+    };
     // The first line of stdout is machine-readable, so scripts can wait for it.
     println!(
         "mymts-operator api={} gateway={} qa={}",
@@ -62,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
     shutdown_signal().await;
     tracing::info!("stopping");
     running.stop().await;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn shutdown_signal() {

@@ -7,11 +7,11 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::path::Path;
 
 use crate::error::ApiError;
 
-const KEY_LEN: usize = 32;
+/// The length of the server key, and of its file (`<db>.key`, see `storage`).
+pub const KEY_LEN: usize = 32;
 
 pub struct ServerKey {
     key: [u8; KEY_LEN],
@@ -24,25 +24,11 @@ impl std::fmt::Debug for ServerKey {
 }
 
 impl ServerKey {
-    /// Loads the key beside the database (`<db>.key`), creating it (mode 0600) on first start.
-    pub fn load_or_create(path: &Path) -> std::io::Result<Self> {
-        match std::fs::read(path) {
-            Ok(bytes) if bytes.len() == KEY_LEN => {
-                let mut key = [0u8; KEY_LEN];
-                key.copy_from_slice(&bytes);
-                Ok(Self { key })
-            }
-            Ok(_) => Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{} is not a 32-byte key", path.display()),
-            )),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = Self::random();
-                write_private(path, &key.key)?;
-                Ok(key)
-            }
-            Err(e) => Err(e),
-        }
+    /// A key from its file's bytes; `None` unless there are exactly [`KEY_LEN`] of them.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        Some(Self {
+            key: bytes.try_into().ok()?,
+        })
     }
 
     pub fn random() -> Self {
@@ -108,20 +94,6 @@ impl ServerKey {
 fn unreachable_hmac() -> Hmac<Sha256> {
     // HMAC accepts keys of any length; this cannot happen, but a panic here would leak nothing.
     panic!("HMAC rejected a 32-byte key")
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
 }
 
 /// A fresh random token (256 bits, base64url).

@@ -220,14 +220,17 @@ pub fn seed_if_empty(state: &AppState) -> ApiResult<()> {
     if !empty {
         return Ok(());
     }
-    let hashes = hash_passwords()?;
     let now = state.now_ms();
-    state.db.with_conn(|c| {
-        let tx = c.transaction()?;
-        create_world(&tx, now, &hashes)?;
-        tx.commit()?;
-        Ok(())
-    })?
+    state.db.with_conn(|c| seed_world(c, now))?
+}
+
+/// Creates the demo world in an empty database, in one transaction.
+pub fn seed_world(conn: &mut rusqlite::Connection, now: i64) -> ApiResult<()> {
+    let hashes = hash_passwords()?;
+    let tx = conn.transaction()?;
+    create_world(&tx, now, &hashes)?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// Wipes everything and creates the demo world again (QA-1 reset). The clock goes back to real

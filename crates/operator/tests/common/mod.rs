@@ -1,6 +1,8 @@
 //! Test support: a real operator on loopback and a small JSON client.
 #![allow(dead_code)]
 
+pub mod process;
+
 use mymts_operator::{Config, Running, start};
 use rusqlite::params;
 use serde_json::{Value, json};
