@@ -727,6 +727,8 @@ async fn openapi_document_is_generated_and_qa_routes_exist_only_in_qa_mode() {
     for p in [
         "/v1/auth/login",
         "/v1/auth/refresh",
+        "/v1/auth/logout",
+        "/v1/session/keepalive",
         "/v1/captcha",
         "/v1/password",
     ] {
