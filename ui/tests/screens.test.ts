@@ -36,7 +36,7 @@ describe('Tariffs (ACC-2, ACC-4)', () => {
     navigate('tariffs');
     await waitFor(() => screen.getByTestId('tariff-max'));
     expect((screen.getByTestId('tariff-change-max') as HTMLButtonElement).disabled).toBe(true);
-    expect(plain(screen.getByTestId('tariff-why-max').textContent)).toMatch(/Top up to at least ₽300.00 to change the tariff/);
+    expect(plain(screen.getByTestId('tariff-why-max').textContent)).toBe('ⓘ Your balance is ₽0.00: changing the tariff needs a positive balance. Top up first.');
   });
   it('a refusal after the request is shown too', async () => {
     mockShell({ tariffs: () => cached({ current_id: 'smart', tariffs }), change_tariff: () => fail('insufficient_funds') });
@@ -79,6 +79,27 @@ describe('Services (ACC-3, ACC-4)', () => {
     expect((screen.getByTestId('service-connect-tv') as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByTestId('service-why-tv').textContent).toMatch(/Top up/);
     expect((screen.getByTestId('service-disconnect-beep') as HTMLButtonElement).disabled).toBe(false);
+  });
+  it('acc4 zero balance: a service with only a monthly fee is not offered "for free" (issue 13, item 14)', async () => {
+    const monthlyOnly: Service = { id: 'guard', name: 'Guard', description: 'd', connect_fee_kop: 0, monthly_fee_kop: 5000, connected: false };
+    mockShell({ services: () => cached({ services: [...services, monthlyOnly], monthly_total_kop: 6000 }) });
+    start(0);
+    render(App);
+    screen.getByTestId('tab-services').click();
+    await waitFor(() => screen.getByTestId('service-guard'));
+    const button = screen.getByTestId('service-connect-guard') as HTMLButtonElement;
+    expect(plain(button.textContent)).toBe('Connect (₽50.00 a month)');
+    expect(button.disabled).toBe(true);
+    expect(plain(screen.getByTestId('service-why-guard').textContent)).toBe('ⓘ Your balance is ₽0.00: connecting a paid service needs a positive balance. Top up first.');
+    expect(screen.getByTestId('services-paid').parentElement?.textContent).not.toMatch(/for free/i);
+  });
+  it('acc4 a positive balance short of the fee says the balance and the fee', async () => {
+    mockShell({ services: () => cached({ services, monthly_total_kop: 6000 }) });
+    start(5000);
+    render(App);
+    screen.getByTestId('tab-services').click();
+    await waitFor(() => screen.getByTestId('service-tv'));
+    expect(plain(screen.getByTestId('service-why-tv').textContent)).toBe('ⓘ Your balance is ₽50.00, and connecting costs ₽100.00. Top up first.');
   });
   it('empty', async () => {
     mockShell({ services: () => cached({ services: [], monthly_total_kop: 0 }) });

@@ -281,6 +281,24 @@ impl Journey {
         }
     }
 
+    /// Waits until the element's whole text (trimmed) is exactly `expected`.
+    pub async fn wait_text_is(&self, id: &str, expected: &str) {
+        let until = Instant::now() + WAIT;
+        loop {
+            let t = match self.app().find(Locator::Css(&Self::css(id))).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if t.trim() == expected {
+                return;
+            }
+            if Instant::now() > until {
+                panic!("[data-testid={id}] says {t:?}, not exactly {expected:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits up to `within` for the outcome of a slow action: the text of `ok` when it shows, or
     /// the text of `err` (the sentence the user would read) when that shows instead.
     pub async fn outcome(&self, ok: &str, err: &str, within: Duration) -> Result<String, String> {

@@ -31,36 +31,63 @@ pub async fn lock_password(j: &Journey, login: &str) {
     j.a11y("login-locked").await;
 }
 
-/// Accepts the use agreement when it is asked (first login of an account, AUTH-10).
-pub async fn accept_agreement_if_asked(j: &Journey) {
-    for _ in 0..30 {
-        if j.present("agreement-accept").await {
-            j.a11y("agreement").await;
-            j.click("agreement-accept").await;
-            return;
-        }
-        if j.present("home-balance").await {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+/// The use agreement on an account's first login (AUTH-10): it must be asked, and nothing goes on
+/// until it is accepted: no home, no tabs, no account data on screen, and the operator still
+/// records it as not accepted a while later. Then it is accepted, home follows, and the operator
+/// records the version in force.
+pub async fn accept_agreement(j: &Journey, login: &str) {
+    const ACCEPTED: &str = "SELECT agreement_version FROM accounts WHERE login = ?1";
+    let until = std::time::Instant::now() + crate::WAIT;
+    while !j.present("agreement-accept").await {
+        assert!(
+            !j.present("home-balance").await,
+            "{login}'s first login went to home without asking for the agreement (AUTH-10)"
+        );
+        assert!(
+            std::time::Instant::now() < until,
+            "{login}'s first login did not ask for the agreement within {:?}",
+            crate::WAIT
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    j.a11y("agreement").await;
+    // Left alone, the app waits on the agreement: nothing of the account goes on behind it.
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    for id in ["home-balance", "tab-home", "tab-services", "account-switcher"] {
+        assert!(
+            !j.present(id).await,
+            "[data-testid={id}] is shown before the agreement is accepted"
+        );
+    }
+    assert!(j.present("agreement-accept").await, "still asking");
+    assert_eq!(
+        j.db_i64(ACCEPTED, login).await,
+        0,
+        "not accepted until the user accepts"
+    );
+    j.click("agreement-accept").await;
+    j.el("home-balance").await;
+    assert_eq!(
+        j.db_i64(ACCEPTED, login).await,
+        i64::from(mymts_operator::AGREEMENT_VERSION),
+        "the operator records the version accepted"
+    );
 }
 
 /// Launches the app, signs in with the demo password (agreement accepted) and waits for home.
 pub async fn signed_in(j: &mut Journey, login: &str) {
     j.launch().await;
     password_login(j, login, Journey::password(login), false).await;
-    accept_agreement_if_asked(j).await;
-    j.el("home-balance").await;
+    accept_agreement(j, login).await;
     j.a11y("home").await;
 }
 
-/// Submits the SMS-password form and goes on to home: the agreement accepted, the offer of a
-/// permanent password skipped.
-pub async fn submit_code_and_reach_home(j: &Journey) {
+/// Submits the SMS-password form of `login`'s first login and goes on to home: the agreement
+/// accepted, the offer of a permanent password skipped.
+pub async fn submit_code_and_reach_home(j: &Journey, login: &str) {
     j.a11y("login-sms-code").await;
     j.click("login-submit").await;
-    accept_agreement_if_asked(j).await;
+    accept_agreement(j, login).await;
     if j.present("offer-skip").await {
         j.a11y("offer-permanent-password").await;
         j.click("offer-skip").await;

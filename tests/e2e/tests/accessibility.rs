@@ -8,7 +8,7 @@
 use fantoccini::key::Key;
 use mymts_e2e::Journey;
 use mymts_e2e::calls::{operator_totals, totals_text};
-use mymts_e2e::steps::{accept_agreement_if_asked, enter_phone, lock_password, password_login};
+use mymts_e2e::steps::{accept_agreement, enter_phone, lock_password, password_login};
 use mymts_operator::seed::{ANNA, BORIS, VERA};
 use reqwest::Method;
 use serde_json::json;
@@ -170,7 +170,7 @@ async fn j23_a11y_every_screen_and_dialog_in_en_light_and_ru_dark() {
                 walk_signed_out(j, true).await;
                 password_login(j, ANNA, Journey::password(ANNA), false).await;
                 j.el("agreement").await;
-                accept_agreement_if_asked(j).await;
+                accept_agreement(j, ANNA).await;
                 walk_signed_in(j, true).await;
 
                 // ...then Russian and dark at a desktop's (the sidebar layout).
@@ -188,7 +188,7 @@ async fn j23_a11y_every_screen_and_dialog_in_en_light_and_ru_dark() {
                 // A first login of another account: the agreement, then a negative balance.
                 password_login(j, VERA, Journey::password(VERA), false).await;
                 j.el("agreement").await;
-                accept_agreement_if_asked(j).await;
+                accept_agreement(j, VERA).await;
                 j.el("home-balance-hint").await;
                 j.a11y("home-negative-balance").await;
             })

@@ -5,7 +5,7 @@
 use mymts_e2e::Journey;
 use mymts_e2e::calls::{operator_totals, totals_text};
 use mymts_e2e::steps::{
-    accept_agreement_if_asked, captcha_answer, enter_phone, fresh_captcha_answer, lock_password,
+    accept_agreement, captcha_answer, enter_phone, fresh_captcha_answer, lock_password,
     password_login, request_sms_code, signed_in, sms_texts, submit_code_and_reach_home,
     wait_code_from,
 };
@@ -57,7 +57,7 @@ async fn j01_auth4_inbox3_first_login_by_sms_password() {
                     "a notification carried the code over D-Bus"
                 );
             }
-            submit_code_and_reach_home(j).await;
+            submit_code_and_reach_home(j, ANNA).await;
             let balance = j.text("home-balance").await;
             assert!(balance.contains("450"), "Anna's balance on home: {balance}");
         })
@@ -78,7 +78,7 @@ async fn j03_auth3_three_wrong_passwords_lock_and_sms_unlocks() {
                 j.click("login-method-sms").await;
                 request_sms_code(j, &captcha_answer(j).await).await;
                 j.el("sms-code-filled").await;
-                submit_code_and_reach_home(j).await;
+                submit_code_and_reach_home(j, BORIS).await;
                 let locked = j
                     .db_i64("SELECT pw_locked FROM accounts WHERE login = ?1", BORIS)
                     .await;
@@ -98,7 +98,7 @@ async fn j05_auth6_remember_this_device_then_restart_logs_in_with_no_input() {
             Box::pin(async move {
                 j.launch().await;
                 password_login(j, ANNA, Journey::password(ANNA), true).await;
-                accept_agreement_if_asked(j).await;
+                accept_agreement(j, ANNA).await;
                 j.el("home-balance").await;
                 j.quit().await;
                 // The keyring holds the refresh token; no file in the data dir holds it or the
@@ -140,7 +140,7 @@ async fn j08_auth8_exit_forgets_the_device_and_restart_shows_login() {
             Box::pin(async move {
                 j.launch().await;
                 password_login(j, ANNA, Journey::password(ANNA), true).await;
-                accept_agreement_if_asked(j).await;
+                accept_agreement(j, ANNA).await;
                 j.el("home-balance").await;
                 assert!(
                     j.cached_rows_of(ANNA) > 0,
@@ -177,20 +177,107 @@ async fn j10_acc4_zero_and_negative_balance_refuse_paid_actions_with_the_reason(
         |j| {
             Box::pin(async move {
                 j.launch().await;
+                // Vera: −₽12.50. The minus sign is on screen; a paid tariff (Smart, a change fee)
+                // and a paid service (MTS Music, a connection fee) are refused with the reason.
                 password_login(j, VERA, Journey::password(VERA), false).await;
-                accept_agreement_if_asked(j).await;
-                let balance = j.text("home-balance").await;
-                assert!(balance.contains("12"), "negative balance shown: {balance}");
-                j.click("home-tariffs").await;
-                j.el("tariff-why-smart").await;
-                j.a11y("tariffs-unaffordable").await;
-                j.click("tab-services").await;
-                j.el("service-why-music").await;
-                j.a11y("services-unaffordable").await;
+                accept_agreement(j, VERA).await;
+                refused_paid_actions(j, VERA, "-₽12.50", "music").await;
+                j.click("exit-button").await;
+                // Boris: ₽0.00. Anti-spam has no connection fee but a monthly one: still paid,
+                // and never offered "for free" next to the reason.
+                password_login(j, BORIS, Journey::password(BORIS), false).await;
+                accept_agreement(j, BORIS).await;
+                refused_paid_actions(j, BORIS, "₽0.00", "antispam").await;
             })
         },
     )
     .await;
+}
+
+/// ACC-4 on one account whose balance shows as `shown`: the paid tariff `smart` and the paid
+/// `service` are attempted in the window and refused with the reason, the operator refuses the
+/// same requests made directly (the reason after the request), and the balance stays to the
+/// kopeck.
+async fn refused_paid_actions(j: &Journey, login: &str, shown: &str, service: &str) {
+    let before = balance_kop(j, login).await;
+    assert_eq!(rub(before), shown, "the seed's balance");
+    j.wait_text_is("home-balance", shown).await;
+    j.el("home-balance-hint").await;
+    let reason = format!(
+        "ⓘ Your balance is {shown}: changing the tariff needs a positive balance. Top up first."
+    );
+    j.click("home-tariffs").await;
+    attempt_disabled(j, "tariff-change-smart").await;
+    j.wait_text_is("tariff-why-smart", &reason).await;
+    j.a11y("tariffs-unaffordable").await;
+    j.click("tab-services").await;
+    let button = format!("service-connect-{service}");
+    let label = j.text(&button).await;
+    assert!(
+        !label.to_lowercase().contains("free"),
+        "a paid service is not offered for free: {label:?}"
+    );
+    attempt_disabled(j, &button).await;
+    j.wait_text_is(
+        &format!("service-why-{service}"),
+        &format!(
+            "ⓘ Your balance is {shown}: connecting a paid service needs a positive balance. Top up first."
+        ),
+    )
+    .await;
+    j.a11y("services-unaffordable").await;
+    // After the request: the operator refuses both, saying why.
+    let (s, v) = j
+        .call(
+            Method::POST,
+            "/v1/auth/login",
+            Some(json!({"method": "password", "login": login, "password": Journey::password(login)})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let token = v["tokens"]["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    for (path, body) in [
+        ("/v1/tariff".to_string(), json!({"tariff_id": "smart"})),
+        (format!("/v1/services/{service}"), json!({})),
+    ] {
+        let resp = j
+            .http
+            .post(format!("{}{path}", j.op.api_url))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = resp.status().as_u16();
+        let v: Value = resp.json().await.unwrap_or(Value::Null);
+        assert_eq!(v["code"], "insufficient_funds", "{path}: {status} {v}");
+        assert!(
+            v["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("needs a positive balance")),
+            "{path}: the reason: {v}"
+        );
+    }
+    assert_eq!(
+        balance_kop(j, login).await,
+        before,
+        "nothing was charged, to the kopeck"
+    );
+    j.click("tab-home").await;
+    j.wait_text_is("home-balance", shown).await;
+}
+
+/// Clicks a control as a user would and checks it is disabled, so the click did nothing.
+async fn attempt_disabled(j: &Journey, id: &str) {
+    let e = j.el(id).await;
+    let _ = e.click().await;
+    assert!(
+        !e.is_enabled().await.unwrap_or(true),
+        "[data-testid={id}] is disabled"
+    );
 }
 
 #[tokio::test]
@@ -201,7 +288,18 @@ async fn j16_inbox3_fraud_sms_is_marked_and_never_filled_in() {
             j.launch().await;
             enter_phone(j, ANNA).await;
             j.click("login-method-sms").await;
-            j.el("sms-code").await;
+            // The genuine code is requested, so the app watches the phone; the network holds it
+            // back (a minute on the operator's clock) while the fraud arrives first.
+            j.qa(
+                Method::PUT,
+                "/qa/faults",
+                Some(json!({"sms_delay_ms": 60_000})),
+            )
+            .await;
+            request_sms_code(j, &captcha_answer(j).await).await;
+            j.el("sms-sent").await;
+            j.qa(Method::PUT, "/qa/faults", Some(json!({"sms_delay_ms": 0})))
+                .await;
             let fake = format!(
                 "MTS: your one-time password: Ab3dEf\n\n@{} #Ab3dEf",
                 mymts_proto::OTP_DOMAIN
@@ -214,12 +312,28 @@ async fn j16_inbox3_fraud_sms_is_marked_and_never_filled_in() {
             .await;
             j.click("phone-open").await;
             j.el("phone-fraud").await;
+            j.click("phone-thread-+79001112233").await;
+            j.el("phone-fraud").await;
+            j.a11y("phone-fraud-thread").await;
             j.click("phone-close").await;
+            // The app saw the fraud (the phone marked it) and filled nothing with it.
             assert_eq!(
                 j.value("sms-code").await,
                 "",
                 "a fraud SMS never fills the code"
             );
+            assert!(!j.present("sms-code-filled").await, "nothing announced as filled");
+            assert!(
+                sms_texts(j, ANNA, Some("3339")).await.is_empty(),
+                "the genuine code is still held back"
+            );
+            // Positive control: the genuine code from 3339, in the same journey, does fill it.
+            j.advance_clock(61).await;
+            let genuine = wait_code_from(j, ANNA, "3339", 1).await;
+            j.el("sms-code-filled").await;
+            assert_eq!(j.value("sms-code").await, genuine, "the genuine code fills");
+            assert_ne!(genuine, "Ab3dEf");
+            submit_code_and_reach_home(j, ANNA).await;
         })
     })
     .await;
@@ -234,7 +348,7 @@ async fn j19_acc8_language_switches_and_persists_over_a_restart() {
             Box::pin(async move {
                 j.launch().await;
                 password_login(j, ANNA, Journey::password(ANNA), true).await;
-                accept_agreement_if_asked(j).await;
+                accept_agreement(j, ANNA).await;
                 j.click("tab-settings").await;
                 j.select("settings-language", "ru").await;
                 j.wait_text("tab-home", "Главная").await;
@@ -280,6 +394,23 @@ async fn operator_party(j: &Journey, login: &str) -> String {
         })
         .await
         .unwrap_or_else(|e| panic!("operator: {e:?}"))
+}
+
+/// A balance as the English screen shows it (`₽450.00`, `-₽12.50`: the UI writes a plain minus).
+fn rub(kop: i64) -> String {
+    mymts_proto::money::format_rub(kop, false).replace('\u{2212}', "-")
+}
+
+/// A number as the app shows it: `+7 916 123-45-67`.
+fn phone_shown(login: &str) -> String {
+    let d = &login[2..];
+    format!(
+        "+7 {} {}-{}-{}",
+        &d[0..3],
+        &d[3..6],
+        &d[6..8],
+        &d[8..10]
+    )
 }
 
 /// Anna's balance in the operator's database.
@@ -368,14 +499,23 @@ async fn j13_acc7_linked_numbers_add_with_password_switch_remove() {
                 j.el(&format!("linked-{BORIS}")).await;
                 j.a11y("linked-numbers-two").await;
                 j.click(&format!("linked-switch-{BORIS}")).await;
-                accept_agreement_if_asked(j).await;
-                j.wait_text("home-balance", "0").await;
+                // Boris's first session through the link asks for the agreement (AUTH-10).
+                accept_agreement(j, BORIS).await;
+                // The screen is Boris's now: his number, and his own balance (₽0.00), not
+                // Anna's ₽450.00.
+                j.wait_text("account-switcher", &phone_shown(BORIS)).await;
+                j.wait_text_is("home-balance", &rub(balance_kop(j, BORIS).await))
+                    .await;
+                assert_eq!(rub(balance_kop(j, BORIS).await), "₽0.00");
                 // Back to Anna through the switcher, and remove the link.
                 j.click("account-switcher").await;
                 j.el("account-menu").await;
                 j.a11y("home-account-menu-two").await;
                 j.click(&format!("account-option-{ANNA}")).await;
-                j.wait_text("home-balance", "450").await;
+                j.wait_text("account-switcher", &phone_shown(ANNA)).await;
+                j.wait_text_is("home-balance", &rub(balance_kop(j, ANNA).await))
+                    .await;
+                assert_eq!(rub(balance_kop(j, ANNA).await), "₽450.00");
                 j.click("tab-settings").await;
                 j.click("settings-open-linked").await;
                 j.click(&format!("linked-remove-{BORIS}")).await;
@@ -501,7 +641,7 @@ async fn j20_auth12_social_login_linked_and_unlinked() {
             j.fill("social-username", "anna.petrova").await;
             j.fill("social-password", "Social2026").await;
             j.click("social-submit").await;
-            accept_agreement_if_asked(j).await;
+            accept_agreement(j, ANNA).await;
             j.wait_text("home-balance", "450").await;
         })
     })
@@ -519,7 +659,7 @@ async fn j06_auth7_on_net_logs_in_without_a_password_only_on_operator_data() {
                 j.launch().await;
                 enter_phone(j, ANNA).await;
                 j.click("login-onnet").await;
-                accept_agreement_if_asked(j).await;
+                accept_agreement(j, ANNA).await;
                 j.wait_text("home-balance", "450").await;
                 j.click("exit-button").await;
                 j.set_phone(ANNA, json!({"on_net": false})).await;
@@ -542,21 +682,49 @@ async fn j22_acc11_usage_of_80_percent_sends_an_sms_and_home_shows_the_notice() 
         |j| {
             Box::pin(async move {
                 signed_in(j, ANNA).await;
-                let home = j.qa(Method::GET, "/qa/accounts", None).await;
-                assert!(home["accounts"].is_array());
-                // Anna's tariff has a data package; use most of what is left.
+                // Anna's data package: how much is used and of what, then enough to pass 80 %
+                // and stay below 100 %.
+                let packages = j
+                    .qa(
+                        Method::POST,
+                        "/qa/usage",
+                        Some(json!({"number": ANNA, "kind": "data", "amount": 1})),
+                    )
+                    .await;
+                let used = packages["data_mb"]["used"].as_i64().unwrap_or(0);
+                let total = packages["data_mb"]["total"].as_i64().unwrap_or(0);
+                assert!(total > 0 && used * 100 < total * 80, "{packages}");
+                let amount = total * 85 / 100 - used;
                 j.qa(
                     Method::POST,
                     "/qa/usage",
-                    Some(json!({"number": ANNA, "kind": "data", "amount": 5_000})),
+                    Some(json!({"number": ANNA, "kind": "data", "amount": amount})),
                 )
                 .await;
                 j.click("tab-detail").await;
                 j.click("tab-home").await;
-                j.el("usage-notice").await;
+                // One notice, and it says 80 %.
+                let notice = j
+                    .wait_text("usage-notice", "You have used 80% of the month’s internet.")
+                    .await;
+                assert!(!notice.contains("100"), "{notice:?}");
+                let notices = j
+                    .app()
+                    .find_all(fantoccini::Locator::Css("[data-testid=\"usage-notice\"]"))
+                    .await
+                    .map(|v| v.len())
+                    .unwrap_or(0);
+                assert_eq!(notices, 1, "only the 80 % notice");
                 j.a11y("home-usage-notice").await;
+                let sms = sms_texts(j, ANNA, Some("111")).await;
+                assert_eq!(sms.len(), 1, "{sms:?}");
+                assert!(
+                    sms[0].starts_with("You have used 80% of your monthly internet package"),
+                    "{sms:?}"
+                );
                 j.click("phone-open").await;
-                j.el("phone-thread-111").await;
+                j.click("phone-thread-111").await;
+                j.wait_text("phone-sms", "You have used 80%").await;
             })
         },
     )
@@ -623,7 +791,7 @@ async fn j09_auth1_inbox2_inbox4_contract_login_then_recovery_by_email_also_from
                 j.fill("login-password", Journey::password(HOME_CONTRACT))
                     .await;
                 j.click("login-submit").await;
-                accept_agreement_if_asked(j).await;
+                accept_agreement(j, HOME_CONTRACT).await;
                 j.el("home-balance").await;
                 // INBOX-2: the open mailbox shows a new letter by itself (`mailReceived`).
                 j.click("phone-open").await;
@@ -658,7 +826,7 @@ async fn j09_auth1_inbox2_inbox4_contract_login_then_recovery_by_email_also_from
                 j.fill("recovery-code", &code).await;
                 j.fill("recovery-password", "NewSat2026pass").await;
                 j.click("recovery-confirm").await;
-                accept_agreement_if_asked(j).await;
+                accept_agreement(j, SAT_CONTRACT).await;
                 j.el("home-balance").await;
             })
         },
@@ -844,7 +1012,7 @@ async fn j04_auth5_25_password_to_111_sets_a_permanent_password() {
             j.click("login-method-sms").await;
             j.fill("sms-code", &code).await;
             j.click("login-submit").await;
-            accept_agreement_if_asked(j).await;
+            accept_agreement(j, ELENA).await;
             j.el("home-balance").await;
             let (s, v) = j
                 .call(

@@ -3,7 +3,7 @@
 //! the app as a subscriber would, so a screen that breaks fails it with the usual evidence.
 
 use mymts_e2e::Journey;
-use mymts_e2e::steps::{accept_agreement_if_asked, enter_phone, lock_password, password_login};
+use mymts_e2e::steps::{accept_agreement, enter_phone, lock_password, password_login};
 use mymts_operator::seed::{ANNA, BORIS};
 use reqwest::Method;
 use serde_json::json;
@@ -58,7 +58,7 @@ async fn screenshots_of_every_screen() {
             password_login(j, ANNA, Journey::password(ANNA), false).await;
             j.el("agreement").await;
             j.snap("08-agreement").await;
-            accept_agreement_if_asked(j).await;
+            accept_agreement(j, ANNA).await;
             j.el("home-balance").await;
             j.el("home-packages").await;
             j.snap("09-home").await;
