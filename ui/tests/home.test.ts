@@ -152,7 +152,16 @@ describe('Home (ACC-1)', () => {
     await waitFor(() => expect(screen.getByTestId('topup-error').textContent).toMatch(/declined/));
     await fireEvent.input(card, { target: { value: '4000000000003220' } });
     screen.getByTestId('topup-submit').click();
-    const code = await screen.findByTestId('topup-code');
+    const code = (await screen.findByTestId('topup-code')) as HTMLInputElement;
+    // The bank's own code fills the field (INBOX-3, issue 13 item 3); a fraud one does not.
+    const { shellEmit } = await import('./helpers');
+    const login = app.account?.login ?? '';
+    const msg = (sender: string, verdict: string, c: string | null) => ({ id: 1, sender, text: 't', code: c, verdict, received_ms: 1, received_at: '' });
+    await shellEmit('sms-received', { number: login, message: msg('+79990001122', 'fraud', null) });
+    expect(code.value).toBe('');
+    await shellEmit('sms-received', { number: login, message: msg('BANK', 'genuine', '482913') });
+    await waitFor(() => expect(code.value).toBe('482913'));
+    expect(screen.getByTestId('topup-code-filled').textContent).toMatch(/BANK/);
     await fireEvent.input(code, { target: { value: '123456' } });
     screen.getByTestId('topup-confirm').click();
     await waitFor(() => expect(plain(screen.getByTestId('topup-done').textContent)).toMatch(/₽1,734.56/));

@@ -90,6 +90,8 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     const msg = (sender: string, verdict: string, code: string | null) => ({ id: 1, sender, text: 't', code, verdict, received_ms: 1, received_at: '' });
     await shellEmit('sms-received', { number: '+79161234567', message: msg('+79990001122', 'fraud', null) });
     await shellEmit('sms-received', { number: '+79160000000', message: msg('3339', 'genuine', 'ZZZ999') });
+    // The bank's genuine code is for its payment, never for a login (INBOX-3).
+    await shellEmit('sms-received', { number: '+79161234567', message: msg('BANK', 'genuine', '482913') });
     expect((screen.getByTestId('sms-code') as HTMLInputElement).value).toBe('');
     await shellEmit('sms-received', { number: '+79161234567', message: msg('3339', 'genuine', 'Xy7Kp2') });
     await waitFor(() => expect((screen.getByTestId('sms-code') as HTMLInputElement).value).toBe('Xy7Kp2'));
@@ -111,6 +113,54 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     screen.getByTestId('sms-request').click();
     await waitFor(() => expect(screen.getByTestId('login-error').textContent).toMatch(/upper and lower case/));
     await waitFor(() => expect(n).toBe(2));
+  });
+
+  it('auth4 the hourly limit says so and offers the 111 command, not "the code is on its way" (issue 13, item 6)', async () => {
+    mockShell({
+      captcha,
+      watch_phone: () => null,
+      request_sms_password: () => fail('rate_limited', { retry_after_s: 3540 }),
+      troubleshoot: () => ({ findings: [{ kind: 'hourly_limit', message: 'x', seconds: 3540 }], alternatives: [] }),
+    });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '9161234567');
+    screen.getByTestId('login-method-sms').click();
+    await waitFor(() => screen.getByTestId('sms-captcha-image'));
+    await type('sms-captcha-input', 'abc');
+    screen.getByTestId('sms-request').click();
+    await waitFor(() => screen.getByTestId('login-error'));
+    const said = screen.getByTestId('login-error').textContent ?? '';
+    expect(said).toBe('Five codes were sent to this number in the last hour, the most an hour allows. Ask again in 59:00, or set a permanent password with the 111 command: send a free SMS “25 <password>” to 111.');
+    expect(said).not.toMatch(/on its way/);
+    screen.getByTestId('login-use-111').click();
+    await waitFor(() => screen.getByTestId('trouble-111-password'));
+    await waitFor(() => expect(screen.getByTestId('trouble-finding').dataset.kind).toBe('hourly_limit'));
+  });
+
+  it('auth4 the one-minute resend wait is no hourly limit and offers no 111 button', async () => {
+    mockShell({ captcha, watch_phone: () => null, request_sms_password: () => fail('rate_limited', { retry_after_s: 42 }) });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '9161234567');
+    screen.getByTestId('login-method-sms').click();
+    await waitFor(() => screen.getByTestId('sms-captcha-image'));
+    await type('sms-captcha-input', 'abc');
+    screen.getByTestId('sms-request').click();
+    await waitFor(() => expect(screen.getByTestId('login-error').textContent).toMatch(/ask for it again in 0:42/));
+    expect(screen.queryByTestId('login-use-111')).toBeNull();
+  });
+
+  it('inbox4 a mistyped number goes to the troubleshooter, which names it (not "enter the number")', async () => {
+    const calls = mockShell({
+      troubleshoot: () => ({ findings: [{ kind: 'mistyped_number', message: 'x' }], alternatives: [] }),
+    });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '916 12');
+    screen.getByTestId('sms-not-arriving').click();
+    await waitFor(() => expect(screen.getByTestId('trouble-finding').textContent).toMatch(/number looks mistyped/));
+    expect(calls.find((c) => c.cmd === 'troubleshoot')?.args).toEqual({ phone: '+7 916 12' });
   });
 
   it('"Code not arriving?" shows the findings and the alternatives (INBOX-4)', async () => {
@@ -246,6 +296,9 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     screen.getByTestId('login-submit').click();
     await waitFor(() => screen.getByTestId('agreement-accept'));
     expect(screen.getByTestId('agreement-text').textContent).toBe('Terms…');
+    // Nothing goes on until it is accepted: no tabs, no account switcher (no "add account").
+    expect(screen.queryByTestId('tab-home')).toBeNull();
+    expect(screen.queryByTestId('account-switcher')).toBeNull();
     screen.getByTestId('agreement-accept').click();
     await waitFor(() => screen.getByTestId('home-balance'));
     expect(calls.some((c) => c.cmd === 'accept_agreement')).toBe(true);

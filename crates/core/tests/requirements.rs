@@ -14,7 +14,7 @@ use mymts_operator::seed::{
     ANNA, BANKING_LOGIN, BORIS, DMITRY, ELENA, HOME_CONTRACT, SAT_CONTRACT, SOCIAL_PROVIDER, VERA,
 };
 use mymts_proto::ErrorCode;
-use mymts_proto::wire::{AccountKind, InjectSms, MailFolder, PhoneStatePatch, RecordKind};
+use mymts_proto::wire::{AccountKind, Faults, InjectSms, MailFolder, PhoneStatePatch, RecordKind};
 
 #[tokio::test]
 async fn auth1_contract_login_and_banking_is_told_to_call_support() {
@@ -676,8 +676,82 @@ async fn inbox4_airplane_mode_diagnosed() {
     let d = core.troubleshoot_sms(ANNA).await.expect("diagnosis");
     assert_eq!(d.findings[0].kind, FindingKind::AirplaneMode, "{d:?}");
     assert!(d.has(FindingKind::ResendCountdown));
-    assert!(d.has(FindingKind::CodeStillValid));
+    // Nothing arrived: "the last code is still valid, any message will do" would be untrue.
+    assert!(!d.has(FindingKind::CodeStillValid), "{d:?}");
     assert!(!d.alternatives.is_empty());
+}
+
+#[tokio::test]
+async fn inbox4_a_code_the_network_delays_is_a_delivery_delay_not_airplane_mode() {
+    let w = world().await;
+    let core = w.core();
+    core.client()
+        .qa_faults(&Faults {
+            sms_delay_ms: 60_000,
+            ..Faults::default()
+        })
+        .await
+        .expect("delay");
+    let c = core.captcha().await.expect("captcha");
+    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id))
+        .await
+        .expect("sent");
+    let d = core.troubleshoot_sms(ANNA).await.expect("diagnosis");
+    let kinds: Vec<FindingKind> = d.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds[0], FindingKind::DeliveryDelayed, "{d:?}");
+    assert!(!d.has(FindingKind::AirplaneMode), "{d:?}");
+    assert!(!d.has(FindingKind::SpamBlocker), "{d:?}");
+    assert!(!d.has(FindingKind::CodeStillValid), "{d:?}");
+}
+
+#[tokio::test]
+async fn inbox3_a_code_the_network_delayed_is_announced_after_a_later_message() {
+    // The operator numbers an SMS when it is sent; a delayed one arrives after a later one with
+    // a higher number. The watcher must still announce it (issue 13: the delayed code story).
+    let w = world().await;
+    let core = w.core();
+    let mut events = core.subscribe();
+    let _watch = core.watch_inbox(ANNA).await.expect("watch");
+    core.client()
+        .qa_faults(&Faults {
+            sms_delay_ms: 60_000,
+            ..Faults::default()
+        })
+        .await
+        .expect("delay");
+    let c = core.captcha().await.expect("captcha");
+    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id))
+        .await
+        .expect("sent");
+    core.client()
+        .qa_faults(&Faults::default())
+        .await
+        .expect("no delay");
+    core.client()
+        .qa_sms(&InjectSms {
+            from: "+79990001122".into(),
+            to: ANNA.into(),
+            text: "See you at 7 tonight".into(),
+        })
+        .await
+        .expect("inject");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut next = async || loop {
+        let ev = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("an sms event in time")
+            .expect("event");
+        if let CoreEvent::Sms { message, .. } = ev {
+            return message;
+        }
+    };
+    let first = next().await;
+    assert_eq!(first.sender, "+79990001122", "the later message first");
+    w.advance_operator_clock(61_000);
+    let delayed = next().await;
+    assert_eq!(delayed.sender, "3339", "then the delayed code");
+    assert!(delayed.id < first.id, "it was numbered before: {delayed:?}");
+    assert!(delayed.code.is_some());
 }
 
 #[tokio::test]

@@ -15,6 +15,9 @@ pub use phone::{PhoneError, PhoneNumber};
 
 /// Senders whose messages are genuinely the operator's (INBOX-3).
 pub const SERVICE_SENDERS: [&str; 2] = ["3339", "111"];
+/// The bank's own alphanumeric sender: the code of a top-up's second step (ACC-10). Genuine for
+/// that code only, never for the operator's (INBOX-3).
+pub const BANK_SENDER: &str = "BANK";
 /// The number that takes the `25 <password>` command (AUTH-5).
 pub const COMMAND_NUMBER: &str = "111";
 /// The sender of SMS passwords (AUTH-4).

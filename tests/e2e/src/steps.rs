@@ -53,7 +53,12 @@ pub async fn accept_agreement(j: &Journey, login: &str) {
     j.a11y("agreement").await;
     // Left alone, the app waits on the agreement: nothing of the account goes on behind it.
     tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
-    for id in ["home-balance", "tab-home", "tab-services", "account-switcher"] {
+    for id in [
+        "home-balance",
+        "tab-home",
+        "tab-services",
+        "account-switcher",
+    ] {
         assert!(
             !j.present(id).await,
             "[data-testid={id}] is shown before the agreement is accepted"

@@ -231,7 +231,9 @@ async fn refused_paid_actions(j: &Journey, login: &str, shown: &str, service: &s
         .call(
             Method::POST,
             "/v1/auth/login",
-            Some(json!({"method": "password", "login": login, "password": Journey::password(login)})),
+            Some(
+                json!({"method": "password", "login": login, "password": Journey::password(login)}),
+            ),
         )
         .await;
     assert_eq!(s, 200, "{v}");
@@ -322,7 +324,10 @@ async fn j16_inbox3_fraud_sms_is_marked_and_never_filled_in() {
                 "",
                 "a fraud SMS never fills the code"
             );
-            assert!(!j.present("sms-code-filled").await, "nothing announced as filled");
+            assert!(
+                !j.present("sms-code-filled").await,
+                "nothing announced as filled"
+            );
             assert!(
                 sms_texts(j, ANNA, Some("3339")).await.is_empty(),
                 "the genuine code is still held back"
@@ -404,13 +409,7 @@ fn rub(kop: i64) -> String {
 /// A number as the app shows it: `+7 916 123-45-67`.
 fn phone_shown(login: &str) -> String {
     let d = &login[2..];
-    format!(
-        "+7 {} {}-{}-{}",
-        &d[0..3],
-        &d[3..6],
-        &d[6..8],
-        &d[8..10]
-    )
+    format!("+7 {} {}-{}-{}", &d[0..3], &d[3..6], &d[6..8], &d[8..10])
 }
 
 /// Anna's balance in the operator's database.
@@ -744,17 +743,106 @@ async fn j15_inbox1_inbox4_airplane_mode_holds_the_code_and_the_troubleshooter_n
                 j.click("login-method-sms").await;
                 request_sms_code(j, &captcha_answer(j).await).await;
                 j.el("sms-resend-countdown").await;
-                j.click("sms-not-arriving").await;
-                let panel = j.wait_text("trouble-panel", "airplane").await;
-                assert!(!panel.is_empty());
+                // Airplane mode, and only that: nothing arrived, so no "the last code will do".
+                let kinds = troubleshooter_names(j, "airplane_mode", "Airplane mode is on").await;
+                assert!(
+                    !kinds.iter().any(|k| k == "code_still_valid"),
+                    "nothing arrived, yet: {kinds:?}"
+                );
                 j.a11y("login-code-not-arriving-airplane").await;
                 assert_eq!(j.value("sms-code").await, "", "held while in airplane mode");
                 j.set_phone(ANNA, json!({"airplane": false})).await;
                 j.el("sms-code-filled").await;
+                // The spam blocker is named as itself, not as airplane mode.
+                j.set_phone(ANNA, json!({"spam_blocker": true})).await;
+                troubleshooter_names(j, "spam_blocker", "The spam blocker is stopping").await;
+                j.set_phone(ANNA, json!({"spam_blocker": false})).await;
+                // A code held back by the network (airplane mode off) is a delivery delay.
+                j.qa(
+                    Method::PUT,
+                    "/qa/faults",
+                    Some(json!({"sms_delay_ms": 60_000})),
+                )
+                .await;
+                j.advance_clock(61).await;
+                request_code_by_api(j, ANNA).await;
+                troubleshooter_names(j, "delivery_delayed", "The network is delaying delivery")
+                    .await;
+                j.qa(Method::PUT, "/qa/faults", Some(json!({"sms_delay_ms": 0})))
+                    .await;
+                // A well-formed number no subscriber has, then a mistyped one.
+                j.fill("login-phone", "+7 999 000-00-00").await;
+                troubleshooter_names(j, "unregistered_number", "not an MTS subscriber").await;
+                j.fill("login-phone", "916 12").await;
+                troubleshooter_names(j, "mistyped_number", "The number looks mistyped").await;
             })
         },
     )
     .await;
+}
+
+/// The states "Code not arriving?" must tell apart (INBOX-4).
+const TROUBLE_STATES: [&str; 6] = [
+    "mistyped_number",
+    "unregistered_number",
+    "airplane_mode",
+    "delivery_delayed",
+    "spam_blocker",
+    "hourly_limit",
+];
+
+/// Opens "Code not arriving?" afresh and checks that of the INBOX-4 states it names `state`, and
+/// only it, in the words `says`. Returns every finding's kind.
+async fn troubleshooter_names(j: &Journey, state: &str, says: &str) -> Vec<String> {
+    if j.present("trouble-panel").await {
+        j.click("sms-not-arriving").await;
+    }
+    j.click("sms-not-arriving").await;
+    j.el("trouble-panel").await;
+    let until = std::time::Instant::now() + mymts_e2e::WAIT;
+    while !j.present("trouble-finding").await && !j.present("trouble-all-clear").await {
+        assert!(std::time::Instant::now() < until, "no diagnosis");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mut found = Vec::new();
+    for e in j
+        .app()
+        .find_all(fantoccini::Locator::Css(
+            "[data-testid=\"trouble-finding\"]",
+        ))
+        .await
+        .unwrap_or_default()
+    {
+        let kind = e.attr("data-kind").await.ok().flatten().unwrap_or_default();
+        let text = e.text().await.unwrap_or_default();
+        found.push((kind, text));
+    }
+    let named: Vec<&(String, String)> = found
+        .iter()
+        .filter(|(k, _)| TROUBLE_STATES.contains(&k.as_str()))
+        .collect();
+    assert!(
+        named.len() == 1 && named[0].0 == state && named[0].1.contains(says),
+        "expected {state} ({says:?}) and no other state, found {found:?}"
+    );
+    found.into_iter().map(|(k, _)| k).collect()
+}
+
+/// Asks for an SMS password through the operator's public API (another device), with a fresh
+/// captcha answered through the QA API.
+async fn request_code_by_api(j: &Journey, phone: &str) {
+    let (s, captcha) = j.call(Method::POST, "/v1/captcha", None).await;
+    assert_eq!(s, 200, "captcha: {captcha}");
+    let id = captcha["id"].as_str().unwrap_or_default().to_string();
+    let answer = j.captcha_answer_of(&id).await;
+    let (s, sent) = j
+        .call(
+            Method::POST,
+            "/v1/auth/sms-password",
+            Some(json!({"phone": phone, "captcha_id": id, "captcha_answer": answer})),
+        )
+        .await;
+    assert_eq!(s, 200, "SMS password request: {sent}");
 }
 
 #[tokio::test]
@@ -1045,22 +1133,7 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
                 // are the app's, where the countdown runs on the device's own clock.
                 let mut first_code = None;
                 for round in 1..=3 {
-                    let (s, captcha) = j.call(Method::POST, "/v1/captcha", None).await;
-                    assert_eq!(s, 200, "captcha: {captcha}");
-                    let id = captcha["id"].as_str().unwrap_or_default().to_string();
-                    let answer = j.captcha_answer_of(&id).await;
-                    let (s, sent) = j
-                        .call(
-                            Method::POST,
-                            "/v1/auth/sms-password",
-                            Some(serde_json::json!({
-                                "phone": ANNA,
-                                "captcha_id": id,
-                                "captcha_answer": answer,
-                            })),
-                        )
-                        .await;
-                    assert_eq!(s, 200, "request {round}: {sent}");
+                    request_code_by_api(j, ANNA).await;
                     let code = wait_code_from(j, ANNA, "3339", round).await;
                     match &first_code {
                         None => first_code = Some(code),
@@ -1089,11 +1162,26 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
                     );
                 }
                 request_sms_code(j, &fresh_captcha_answer(j).await).await;
-                let refusal = j.el("login-error").await.text().await.unwrap_or_default();
-                j.a11y("login-sms-refused").await;
+                // The hourly limit in its own words, with the 111 command offered; not "the code
+                // is on its way" (issue 13, item 6).
+                let refusal = j
+                    .wait_text(
+                        "login-error",
+                        "Five codes were sent to this number in the last hour",
+                    )
+                    .await;
                 assert!(
-                    !refusal.is_empty(),
-                    "the sixth request in an hour is refused with the time to wait"
+                    refusal.contains("send a free SMS “25 <password>” to 111")
+                        && !refusal.contains("on its way"),
+                    "{refusal:?}"
+                );
+                j.a11y("login-sms-refused").await;
+                j.click("login-use-111").await;
+                j.el("trouble-111-password").await;
+                troubleshooter_names(j, "hourly_limit", "hourly limit").await;
+                assert!(
+                    j.present("trouble-alt-111").await,
+                    "the 111 command offered"
                 );
             })
         },

@@ -22,12 +22,25 @@ export function errorText(e: unknown): string {
     const k = `err.${code}_n`;
     if (hasKey(k)) return t(k, { n: err.attemptsLeft });
   }
+  if (isHourlyLimit(e)) return t('err.hourly_limit', { time: clock(err?.retryAfterS ?? 0) });
   if (err?.retryAfterS != null && err.retryAfterS > 0 && code === 'rate_limited') {
     return t('err.rate_limited_t', { time: clock(err.retryAfterS) });
   }
   const k = `err.${code}`;
   if (hasKey(k)) return t(k);
   return t('err.unknown');
+}
+
+/** The seconds between two SMS-password requests (AUTH-4); a longer wait is the hourly limit. */
+export const RESEND_S = 60;
+
+/**
+ * The hourly limit of SMS passwords (AUTH-4), told from the one-minute resend wait by its wait:
+ * both are `rate_limited`, only the hourly one asks to wait longer than a minute. (With under a
+ * minute of the hour left it reads as the resend wait, which is then just as true.)
+ */
+export function isHourlyLimit(e: unknown): boolean {
+  return errorCode(e) === 'rate_limited' && e instanceof AppError && (e.retryAfterS ?? 0) > RESEND_S;
 }
 
 /** Codes that mean "the operator could not be reached": cached data may still be shown. */

@@ -3,11 +3,12 @@
 //! and the mailbox's SSE streams (INBOX-2) that reconnect with backoff. Nothing here is cached:
 //! SMS bodies and letters carry codes.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use mymts_proto::wire::{AccountOverview, Mail, MailFolder, Sms};
-use mymts_proto::{PhoneNumber, SERVICE_SENDERS};
+use mymts_proto::{BANK_SENDER, PhoneNumber, SERVICE_SENDERS};
 use reqwest_eventsource::{Event, EventSource};
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,8 @@ use crate::ops::account::VIEW_OVERVIEW;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// From a service sender (`3339`, `111`).
+    /// From a service sender (`3339`, `111`), or a service's own alphanumeric sender (the bank's
+    /// `BANK`) for that service's codes.
     Genuine,
     /// An ordinary number writing like the operator: likely fraud, never used to fill anything.
     Fraud,
@@ -64,18 +66,44 @@ pub fn is_service_sender(sender: &str) -> bool {
     SERVICE_SENDERS.contains(&sender.trim())
 }
 
-/// Judges one SMS: genuine | fraud | other, and the code only from genuine ones.
+/// The bank's own sender: its codes are the bank's, for a top-up's second step (ACC-10). An
+/// alphanumeric sender cannot be an ordinary subscriber's number.
+pub fn is_bank_sender(sender: &str) -> bool {
+    sender.trim() == BANK_SENDER
+}
+
+/// The code of the bank's message: `Code 123456 confirms a payment…`, six digits after "Code".
+fn bank_code(text: &str) -> Option<String> {
+    let mut words = text.split_whitespace();
+    while let Some(w) = words.next() {
+        if w.eq_ignore_ascii_case("code")
+            && let Some(code) = words.next()
+            && code.len() == 6
+            && code.chars().all(|c| c.is_ascii_digit())
+        {
+            return Some(code.to_string());
+        }
+    }
+    None
+}
+
+/// Judges one SMS: genuine | fraud | other, and the code only from genuine ones. The fraud rule
+/// (an operator's words from an ordinary number) never applies to a genuine sender, so the bank's
+/// own code, which names MTS as the payee, is not marked (INBOX-3, issue 13 item 3).
 pub fn classify(sms: &Sms) -> InboxMessage {
-    let genuine = is_service_sender(&sms.sender);
-    let verdict = if genuine {
+    let operator = is_service_sender(&sms.sender);
+    let bank = is_bank_sender(&sms.sender);
+    let verdict = if operator || bank {
         Verdict::Genuine
     } else if looks_like_operator(&sms.text) {
         Verdict::Fraud
     } else {
         Verdict::Other
     };
-    let code = if genuine {
+    let code = if operator {
         mymts_proto::otp::extract_code(&sms.text)
+    } else if bank {
+        bank_code(&sms.text)
     } else {
         None
     };
@@ -227,7 +255,10 @@ enum Item {
 }
 
 impl Item {
-    /// Ids grow with delivery on both streams (the operator never reuses one).
+    /// Unique per feed (the operator never reuses one). They are given when a message is
+    /// *sent*, so they do not grow with delivery: an SMS the network delayed arrives after a
+    /// later one with a higher id. Watchers therefore remember which ids they have seen instead
+    /// of the highest one.
     fn id(&self) -> i64 {
         match self {
             Self::Sms(s) => s.id,
@@ -262,12 +293,20 @@ impl Feed {
     async fn since(&self, core: &Core, after: Option<i64>) -> CoreResult<Vec<Item>> {
         let client = &core.inner.client;
         let mut items: Vec<Item> = match self {
-            Self::Phone(n) => client
-                .messages(n, after)
-                .await?
-                .into_iter()
-                .map(Item::Sms)
-                .collect(),
+            Self::Phone(n) => {
+                // The operator answers in pages ordered by id: read on until one comes back empty.
+                let mut all = Vec::new();
+                let mut cursor = after;
+                loop {
+                    let page = client.messages(n, cursor).await?;
+                    let Some(last) = page.iter().map(|s| s.id).max() else {
+                        break;
+                    };
+                    cursor = Some(last);
+                    all.extend(page.into_iter().map(Item::Sms));
+                }
+                all
+            }
             Self::Mailbox(a) => {
                 let mut all = client.mail(a, MailFolder::Inbox).await?;
                 all.extend(client.mail(a, MailFolder::Spam).await?);
@@ -345,15 +384,15 @@ impl Core {
     }
 
     fn spawn_watch(&self, feed: Feed, seen: Option<Vec<Item>>) -> InboxWatch {
-        let last = seen
-            .and_then(|items| items.iter().map(Item::id).max())
-            .unwrap_or(0);
+        let seen: HashSet<i64> = seen
+            .map(|items| items.iter().map(Item::id).collect())
+            .unwrap_or_default();
         let core = self.clone();
-        let task = tokio::spawn(async move { core.watch_loop(feed, last).await });
+        let task = tokio::spawn(async move { core.watch_loop(feed, seen).await });
         InboxWatch { task }
     }
 
-    async fn watch_loop(self, feed: Feed, mut last_id: i64) {
+    async fn watch_loop(self, feed: Feed, mut seen: HashSet<i64>) {
         let http = match reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .build()
@@ -366,9 +405,9 @@ impl Core {
         };
         let url = feed.url(&self);
         let mut backoff = BACKOFF_START;
-        let announce = |item: Item, last_id: &mut i64| {
-            if item.id() > *last_id {
-                *last_id = item.id();
+        // Each message once, whatever the order its id comes in (see `Item::id`).
+        let announce = |item: Item, seen: &mut HashSet<i64>| {
+            if seen.insert(item.id()) {
                 feed.announce(&self, item);
             }
         };
@@ -387,14 +426,16 @@ impl Core {
                     Ok(Event::Open) => {
                         backoff = BACKOFF_START;
                         feed.connected(&self, true);
-                        if let Ok(missed) = feed.since(&self, Some(last_id)).await {
+                        // A delayed message may have a lower id than one already seen, so the
+                        // catch-up reads the whole inbox, not only what follows the last id.
+                        if let Ok(missed) = feed.since(&self, None).await {
                             for item in missed {
-                                announce(item, &mut last_id);
+                                announce(item, &mut seen);
                             }
                         }
                     }
                     Ok(Event::Message(m)) if m.event == feed.event() => match feed.parse(&m.data) {
-                        Ok(item) => announce(item, &mut last_id),
+                        Ok(item) => announce(item, &mut seen),
                         Err(e) => tracing::warn!(error = %e, "unreadable {} event", feed.event()),
                     },
                     Ok(Event::Message(_)) => {}
@@ -471,5 +512,24 @@ mod tests {
             classify(&sms("+79990001122", "See you at 7 tonight")).verdict,
             Verdict::Other
         );
+    }
+
+    #[test]
+    fn inbox3_the_banks_own_code_is_genuine_and_the_same_text_from_a_number_is_fraud() {
+        // The text the operator's bank sends for a top-up's second step (ACC-10).
+        let text = "Code 482913 confirms a payment of ₽100.00 to MTS. Do not tell it to anyone.";
+        let bank = classify(&sms("BANK", text));
+        assert_eq!(bank.verdict, Verdict::Genuine, "the bank's own code");
+        assert_eq!(bank.code.as_deref(), Some("482913"));
+        let posing = classify(&sms("+79990001122", text));
+        assert_eq!(
+            posing.verdict,
+            Verdict::Fraud,
+            "the same words from a mobile number"
+        );
+        assert_eq!(posing.code, None);
+        // The bank's sender yields no operator code: a login code in its text is not taken.
+        let odd = classify(&sms("BANK", &mymts_proto::otp::login_sms_text("Ab3xYk")));
+        assert_eq!(odd.code, None);
     }
 }

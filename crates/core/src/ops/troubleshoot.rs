@@ -15,6 +15,8 @@ pub enum FindingKind {
     MistypedNumber,
     UnregisteredNumber,
     AirplaneMode,
+    /// Messages wait in the SMS centre although the phone can take them: the network delays them.
+    DeliveryDelayed,
     SpamBlocker,
     MessagesLost,
     HourlyLimit,
@@ -99,7 +101,7 @@ pub fn diagnose_delivery(d: &DeliveryReport) -> Vec<Finding> {
         ));
         return out;
     }
-    if d.airplane || d.held > 0 {
+    if d.airplane {
         out.push(finding(
             FindingKind::AirplaneMode,
             format!(
@@ -109,6 +111,16 @@ pub fn diagnose_delivery(d: &DeliveryReport) -> Vec<Finding> {
                 } else {
                     String::new()
                 }
+            ),
+        ));
+    } else if d.held > 0 {
+        // Held with airplane mode off: the SMS centre is holding them back (a delivery delay),
+        // not the phone; nothing on the phone to fix (INBOX-4, issue 13 item 2).
+        out.push(finding(
+            FindingKind::DeliveryDelayed,
+            format!(
+                "The network is delaying delivery: {} message(s) wait in the SMS centre and arrive by themselves. Wait a few minutes before asking again.",
+                d.held
             ),
         ));
     }
@@ -151,7 +163,11 @@ pub fn diagnose_delivery(d: &DeliveryReport) -> Vec<Finding> {
             )
         });
     }
-    if d.code_valid_for_s > 0 {
+    // "Any of the messages will do" only when one can have arrived: not while the phone, the
+    // SMS centre or the spam blocker holds them back (issue 13 item 15).
+    let nothing_arrived =
+        d.airplane || d.held > 0 || d.spam_blocker || d.blocked_by_spam_filter > 0 || d.dropped > 0;
+    if d.code_valid_for_s > 0 && !nothing_arrived {
         out.push(Finding {
             seconds: Some(d.code_valid_for_s),
             ..finding(
@@ -333,14 +349,23 @@ mod tests {
         d.code_valid_for_s = 200;
         let f = diagnose_delivery(&d);
         let kinds: Vec<_> = f.iter().map(|f| f.kind).collect();
+        // Nothing arrived (airplane mode, the spam blocker): no "the last code will do".
         assert_eq!(
             kinds,
             vec![
                 FindingKind::AirplaneMode,
                 FindingKind::SpamBlocker,
                 FindingKind::ResendCountdown,
-                FindingKind::CodeStillValid
             ]
+        );
+        let mut d = report();
+        d.resend_after_s = 42;
+        d.code_valid_for_s = 200;
+        let kinds: Vec<_> = diagnose_delivery(&d).iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![FindingKind::ResendCountdown, FindingKind::CodeStillValid],
+            "a delivered code that is still valid is worth saying"
         );
         let mut d = report();
         d.registered = false;
@@ -351,6 +376,78 @@ mod tests {
         let mut d = report();
         d.requests_left_this_hour = 0;
         assert_eq!(diagnose_delivery(&d)[0].kind, FindingKind::HourlyLimit);
+    }
+
+    /// The states INBOX-4 must tell apart, one for another never.
+    const STATES: [FindingKind; 6] = [
+        FindingKind::MistypedNumber,
+        FindingKind::UnregisteredNumber,
+        FindingKind::AirplaneMode,
+        FindingKind::DeliveryDelayed,
+        FindingKind::SpamBlocker,
+        FindingKind::HourlyLimit,
+    ];
+
+    fn states_named(d: &DeliveryReport) -> Vec<FindingKind> {
+        diagnose_delivery(d)
+            .iter()
+            .map(|f| f.kind)
+            .filter(|k| STATES.contains(k))
+            .collect()
+    }
+
+    #[test]
+    fn inbox4_each_state_named_as_itself_and_only_itself() {
+        // A code was requested a moment ago and is still valid in every case below.
+        let requested = || DeliveryReport {
+            resend_after_s: 50,
+            code_valid_for_s: 290,
+            requests_left_this_hour: 4,
+            ..report()
+        };
+        // Airplane mode: the code waits in the SMS centre for the phone.
+        let airplane = DeliveryReport {
+            airplane: true,
+            held: 1,
+            ..requested()
+        };
+        assert_eq!(states_named(&airplane), vec![FindingKind::AirplaneMode]);
+        // The same wait with airplane mode off is the network's delay, not airplane mode.
+        let delayed = DeliveryReport {
+            held: 1,
+            ..requested()
+        };
+        assert_eq!(states_named(&delayed), vec![FindingKind::DeliveryDelayed]);
+        // A blocked sender is the spam blocker, not airplane mode.
+        let blocked = DeliveryReport {
+            spam_blocker: true,
+            blocked_by_spam_filter: 1,
+            ..requested()
+        };
+        assert_eq!(states_named(&blocked), vec![FindingKind::SpamBlocker]);
+        let unregistered = DeliveryReport {
+            registered: false,
+            ..report()
+        };
+        assert_eq!(
+            states_named(&unregistered),
+            vec![FindingKind::UnregisteredNumber]
+        );
+        let hourly = DeliveryReport {
+            requests_left_this_hour: 0,
+            resend_after_s: 3_000,
+            ..requested()
+        };
+        assert_eq!(states_named(&hourly), vec![FindingKind::HourlyLimit]);
+        // While nothing arrived, "the last code is still valid: any will do" is not said.
+        for d in [&airplane, &delayed, &blocked] {
+            assert!(
+                !diagnose_delivery(d)
+                    .iter()
+                    .any(|f| f.kind == FindingKind::CodeStillValid),
+                "{d:?}"
+            );
+        }
     }
 
     fn mailbox(filters: &[(&str, FilterAction)]) -> MailboxState {

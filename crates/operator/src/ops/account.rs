@@ -51,7 +51,7 @@ pub const CURRENCY: &str = "RUB";
 /// The sender of usage notices (ACC-11).
 pub const USAGE_SENDER: &str = "111";
 /// The sender of the bank's second-step codes (ACC-10).
-pub const BANK_SENDER: &str = "BANK";
+pub const BANK_SENDER: &str = mymts_proto::BANK_SENDER;
 /// Test cards (ACC-10).
 pub const CARD_SUCCEEDS: &str = "4242424242424242";
 pub const CARD_DECLINED: &str = "4000000000000002";
