@@ -974,3 +974,63 @@ async fn auth6_vault_missing_entry_reads_none() {
         .await
         .expect("deleting nothing is fine");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbox3_fifty_sms_logins_with_a_busy_cpu_each_code_announced_first_time() {
+    // Issue 13, item 9: the first code was lost when it won the race with a watcher started
+    // alongside the request. The core now starts the watcher before it asks; with every core of
+    // the machine kept busy, fifty requests in a row must each have their code announced.
+    use mymts_core::ops::inbox::InboxWatches;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let w = world().await;
+    let core = w.core();
+    let mut events = core.subscribe();
+    let stop = Arc::new(AtomicBool::new(false));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let spinners: Vec<_> = (0..cores)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+        })
+        .collect();
+    for round in 1..=50 {
+        // A fresh login screen each time: no watcher left from the round before.
+        let watches = tokio::sync::Mutex::new(InboxWatches::default());
+        let c = core.captcha().await.expect("captcha");
+        InboxWatches::request_sms_password(&watches, &core, ANNA, &c.id, &w.captcha_answer(&c.id))
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        let code = loop {
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Err(_) => panic!("round {round}: the code was never announced"),
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
+                Ok(Err(e)) => panic!("events: {e}"),
+                Ok(Ok(CoreEvent::Sms { number, message }))
+                    if number == ANNA && message.sender == "3339" =>
+                {
+                    break message.code.expect("a genuine code");
+                }
+                Ok(Ok(_)) => {}
+            }
+        };
+        let out = core
+            .login_sms_code(ANNA, &code, false)
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: the announced code signs in: {e}"));
+        if out.session.agreement_required {
+            core.accept_agreement().await.expect("agreement");
+        }
+        drop(watches);
+        // Past the resend wait and the hourly limit; the next round gets a new code.
+        w.advance_operator_clock(61 * 60 * 1000);
+    }
+    stop.store(true, Ordering::Relaxed);
+    for s in spinners {
+        let _ = s.join();
+    }
+}

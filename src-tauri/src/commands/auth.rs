@@ -58,7 +58,14 @@ pub async fn request_sms_password(
     captcha_answer: String,
 ) -> Result<SmsPasswordSent, CoreError> {
     let core = shell.core().await?;
-    let r = core.request_sms_password(&phone, &captcha_id, &captcha_answer);
+    // The core watches the phone before it asks, so the code cannot race the watcher (issue 13).
+    let r = mymts_core::ops::inbox::InboxWatches::request_sms_password(
+        &shell.watches,
+        &core,
+        &phone,
+        &captcha_id,
+        &captcha_answer,
+    );
     shell.observe(r.await)
 }
 

@@ -401,6 +401,22 @@ async fn operator_party(j: &Journey, login: &str) -> String {
         .unwrap_or_else(|e| panic!("operator: {e:?}"))
 }
 
+/// The code of the bank's newest SMS to `phone` (`Code 123456 confirms a payment…`).
+async fn wait_code_from_bank(j: &Journey, phone: &str) -> String {
+    for _ in 0..100 {
+        let texts = sms_texts(j, phone, Some(mymts_proto::BANK_SENDER)).await;
+        if let Some(code) = texts
+            .last()
+            .and_then(|t| t.split_whitespace().nth(1))
+            .filter(|c| c.len() == 6)
+        {
+            return code.to_string();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no SMS from the bank");
+}
+
 /// A balance as the English screen shows it (`₽450.00`, `-₽12.50`: the UI writes a plain minus).
 fn rub(kop: i64) -> String {
     mymts_proto::money::format_rub(kop, false).replace('\u{2212}', "-")
@@ -619,6 +635,31 @@ async fn j21_acc10_top_up_with_a_test_card_and_a_declined_one() {
                 assert_eq!(balance_kop(j, BORIS).await, 10_000);
                 j.click("topup-close").await;
                 j.wait_text("home-balance", "100").await;
+                // A card with a second step: the bank's own code (sender BANK, naming MTS as
+                // the payee) fills the field and is not marked as fraud (INBOX-3).
+                j.click("home-topup").await;
+                j.fill("topup-card", "4000 0000 0000 3220").await;
+                j.fill("topup-amount", "50").await;
+                j.click("topup-submit").await;
+                j.el("topup-code-filled").await;
+                let code = wait_code_from_bank(j, BORIS).await;
+                assert_eq!(
+                    j.value("topup-code").await,
+                    code,
+                    "the bank's code filled in"
+                );
+                j.a11y("top-up-code-filled").await;
+                j.click("topup-confirm").await;
+                j.el("topup-done").await;
+                assert_eq!(balance_kop(j, BORIS).await, 15_000);
+                j.click("topup-close").await;
+                j.click("phone-open").await;
+                j.click("phone-thread-BANK").await;
+                j.wait_text("phone-sms", &code).await;
+                assert!(
+                    !j.present("phone-fraud").await,
+                    "the bank's genuine code is not marked as fraud"
+                );
             })
         },
     )
