@@ -33,6 +33,32 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     await waitFor(() => screen.getByTestId('login-phone-error'));
   });
 
+  it('auth3 an empty password is marked under the password, not the phone (issue 13, item 10)', async () => {
+    const calls = mockShell({});
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '9161234567');
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => screen.getByTestId('login-password-error'));
+    expect(screen.getByTestId('login-password-error').textContent).toMatch(/Enter the password/);
+    expect(screen.queryByTestId('login-phone-error')).toBeNull();
+    expect(screen.getByTestId('login-phone').getAttribute('aria-invalid')).toBe('false');
+    expect(screen.getByTestId('login-password').getAttribute('aria-invalid')).toBe('true');
+    expect(calls.some((c) => c.cmd === 'login_password')).toBe(false);
+  });
+
+  it('auth3 a 5,000-character password says which field and why (issue 13, item 12)', async () => {
+    const calls = mockShell({});
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '9161234567');
+    await type('login-password', 'x'.repeat(5000));
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => screen.getByTestId('login-password-error'));
+    expect(screen.getByTestId('login-password-error').textContent).toBe('⨯ The password is at most 128 characters long; this one has 5000. Check what was pasted into the password field.');
+    expect(calls.some((c) => c.cmd === 'login_password')).toBe(false);
+  });
+
   it('signs in with a password and lands on Home with data', async () => {
     const calls = mockShell({
       login_password: () => outcome(),
@@ -183,6 +209,22 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     await type('trouble-111-password', 'November348');
     screen.getByTestId('trouble-111-send').click();
     await waitFor(() => screen.getByTestId('trouble-111-sent'));
+  });
+
+  it('auth1 a locked internet banking login says to call 0890, not to get an SMS password (issue 13, item 4)', async () => {
+    mockShell({ login_password: () => fail('password_locked') });
+    applyBoot(loginBoot());
+    render(App);
+    screen.getByTestId('login-tab-banking').click();
+    await waitFor(() => screen.getByTestId('login-contract'));
+    await type('login-contract', 'bank-ivanov');
+    await type('login-password', 'Wrong2026pass');
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => screen.getByTestId('login-locked'));
+    const said = screen.getByTestId('login-error').textContent ?? '';
+    expect(said).toMatch(/call support to unlock it \(free\): 0890/);
+    expect(said).not.toMatch(/SMS password|e-mail/);
+    expect(screen.getByTestId('login-error').querySelector('a')?.getAttribute('href')).toBe('tel:0890');
   });
 
   it('banking says to call 0890; contracts recover by e-mail', async () => {
