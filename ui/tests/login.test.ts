@@ -59,6 +59,21 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     expect(calls.some((c) => c.cmd === 'login_password')).toBe(false);
   });
 
+  it('inbox1 signed out, the phone opens on the typed number and says which phone it shows (issue 13, item 16)', async () => {
+    const calls = mockShell({
+      phone_inbox: () => [],
+      phone_state: () => ({ number: '+79161234568', airplane: false, spam_blocker: false, on_net: false }),
+    });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '9161234568');
+    screen.getByTestId('phone-open').click();
+    await waitFor(() => screen.getByTestId('phone-showing'));
+    expect(screen.getByTestId('phone-showing').textContent).toBe('Showing the phone with the number +7 916 123-45-68.');
+    await waitFor(() => expect(calls.some((c) => c.cmd === 'phone_inbox')).toBe(true));
+    expect(calls.filter((c) => c.cmd === 'phone_inbox').every((c) => c.args.phone === '+79161234568')).toBe(true);
+  });
+
   it('signs in with a password and lands on Home with data', async () => {
     const calls = mockShell({
       login_password: () => outcome(),
@@ -205,6 +220,8 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     expect(screen.getAllByTestId('trouble-finding')[0]?.textContent).toMatch(/Airplane mode is on/);
     expect(screen.getAllByTestId('trouble-finding')[1]?.textContent).toMatch(/0:42/);
     expect(screen.getByTestId('trouble-alt-111').textContent).toMatch(/111/);
+    // Why a common password is refused, and what to choose instead (issue 13, item 5).
+    expect(screen.getByTestId('trouble-alt-111').textContent).toMatch(/Common passwords are refused, such as a word with digits added \(Hello123\).*like Kettle7Orbit/);
     expect(screen.getByTestId('trouble-alt-0890').textContent).toMatch(/0890/);
     await type('trouble-111-password', 'November348');
     screen.getByTestId('trouble-111-send').click();

@@ -46,6 +46,8 @@ describe('Tariffs (ACC-2, ACC-4)', () => {
     await waitFor(() => screen.getByTestId('tariff-change-max'));
     screen.getByTestId('tariff-change-max').click();
     await waitFor(() => expect(screen.getByTestId('tariff-error').textContent).toMatch(/Not enough money/));
+    // The refusal carries its kind for machines too (issue 13, item 16).
+    expect(screen.getByTestId('tariff-error').dataset.code).toBe('insufficient_funds');
   });
   it('error with Retry', async () => {
     mockShell({ tariffs: () => fail('unreachable') });
@@ -53,6 +55,7 @@ describe('Tariffs (ACC-2, ACC-4)', () => {
     render(App);
     navigate('tariffs');
     await waitFor(() => expect(screen.getByTestId('error-text').textContent).toMatch(/No connection/));
+    expect(screen.getByTestId('error-state').dataset.code).toBe('unreachable');
     expect(screen.getByTestId('retry')).toBeTruthy();
   });
 });

@@ -11,7 +11,9 @@ pub enum PasswordRuleError {
     MissingClass,
     #[error("The password may hold only Latin letters, digits and punctuation.")]
     BadCharacters,
-    #[error("This password is too common: choose one that is not a word with digits added.")]
+    #[error(
+        "This password is too common: a word with digits added, like Hello123, is among the first guesses. Choose words that do not belong together, with a digit inside, like Kettle7Orbit."
+    )]
     Common,
     #[error("The password must not contain the phone or contract number.")]
     ContainsLogin,
@@ -135,6 +137,23 @@ pub fn check_new_password(candidate: &str, own_login: &str) -> Result<(), Passwo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auth5_the_article_example_is_refused_saying_why_and_what_to_choose() {
+        // "25 Hello123", the article's own example, is a common password (issue 13, item 5).
+        let refused = check_new_password("Hello123", "+79161234567").expect_err("common");
+        assert_eq!(refused, PasswordRuleError::Common);
+        let said = refused.to_string();
+        assert!(said.contains("a word with digits added"), "why: {said}");
+        // The example it suggests passes the same rules.
+        let example = said
+            .rsplit("like ")
+            .next()
+            .map(|e| e.trim_end_matches('.'))
+            .unwrap_or_default();
+        assert_eq!(example, "Kettle7Orbit");
+        assert_eq!(check_new_password(example, "+79161234567"), Ok(()));
+    }
 
     #[test]
     fn auth5_rules() {

@@ -1129,9 +1129,15 @@ async fn j04_auth5_25_password_to_111_sets_a_permanent_password() {
             j.click("phone-open").await;
             // The simulated phone of Elena (WebDriver's Enter key submits the number).
             j.fill("phone-number", &format!("{ELENA}\u{E007}")).await;
-            j.fill("phone-compose-text", "25 weak").await;
+            // The article's own example is a common password: the reply says why and what to
+            // choose instead (issue 13, item 5).
+            j.fill("phone-compose-text", "25 Hello123").await;
             j.click("phone-send").await;
-            j.el("phone-thread-111").await;
+            let reply = j.wait_text("phone-thread-111", "too common").await;
+            assert!(
+                reply.contains("a word with digits added") && reply.contains("Kettle7Orbit"),
+                "{reply:?}"
+            );
             j.a11y("phone-111-reply").await;
             j.fill("phone-compose-text", "25 Elena2026pass").await;
             j.click("phone-send").await;

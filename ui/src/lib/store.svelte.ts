@@ -37,6 +37,8 @@ function initial() {
     endedReason: null as EndReason | null,
     skewMs: 0,
     phoneOpen: false,
+    /** The number typed on the login screen (normalised), so the phone opens on it signed out. */
+    typedPhone: null as string | null,
     offerPermanent: false,
     keyringWarning: false,
     /** A fingerprint or face check comes before autologin (AUTH-14); why the last one failed. */

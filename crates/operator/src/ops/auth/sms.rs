@@ -231,7 +231,7 @@ pub fn on_command_sms(
             from,
             COMMAND_NUMBER,
             &format!(
-                "Password change error: {reason} Send 25 <password> to 111, for example 25 Summer2026x."
+                "Password change error: {reason} Send 25 <password> to 111, for example 25 Kettle7Orbit."
             ),
         )?;
         audit::record(tx, now_ms, &actor, "password_command_refused", reason)
