@@ -371,6 +371,9 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     applyBoot(b);
     render(App);
     expect(screen.getByTestId('login-onnet')).toBeTruthy();
+    // The app cannot see the SIM's data session from here: it never claims the phone is on it (issue 13, item 11).
+    expect(screen.getByTestId('login-onnet').parentElement?.textContent).not.toMatch(/Your phone is on MTS mobile data/);
+    expect(screen.getByTestId('login-onnet').parentElement?.textContent).toMatch(/If this device is on MTS mobile data/);
   });
 
   it('is in Russian when the settings say so', () => {

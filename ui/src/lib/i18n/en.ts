@@ -56,7 +56,7 @@ export const en = {
   'login.remember': 'Remember this device',
   'login.remember_hint': 'Next time you are signed in without typing anything. Nothing secret is stored on disk.',
   'login.on_net': 'Sign in via the MTS network',
-  'login.on_net_hint': 'Your phone is on MTS mobile data: no password needed.',
+  'login.on_net_hint': 'If this device is on MTS mobile data, it signs in with no password; otherwise use a password or an SMS password.',
   'login.captcha': 'Characters from the picture',
   'login.captcha_hint': 'Latin letters and digits; upper and lower case matter.',
   'login.captcha_alt': 'Captcha: Latin letters and digits',
