@@ -1133,12 +1133,14 @@ async fn j04_auth5_25_password_to_111_sets_a_permanent_password() {
             // choose instead (issue 13, item 5).
             j.fill("phone-compose-text", "25 Hello123").await;
             j.click("phone-send").await;
-            let reply = j.wait_text("phone-thread-111", "too common").await;
+            j.click("phone-thread-111").await;
+            let reply = j.wait_text("phone-sms", "too common").await;
             assert!(
                 reply.contains("a word with digits added") && reply.contains("Kettle7Orbit"),
                 "{reply:?}"
             );
             j.a11y("phone-111-reply").await;
+            j.click("phone-back").await;
             j.fill("phone-compose-text", "25 Elena2026pass").await;
             j.click("phone-send").await;
             let code = wait_code_from(j, ELENA, "111", 2).await;
