@@ -335,7 +335,9 @@ export type Finding = {
 	detail?: string | null,
 };
 
-export type FindingKind = "mistyped_number" | "unregistered_number" | "airplane_mode" | "spam_blocker" | "messages_lost" | "hourly_limit" | "resend_countdown" | "code_still_valid" | "mistyped_address" | 
+export type FindingKind = "mistyped_number" | "unregistered_number" | "airplane_mode" | 
+/**  Messages wait in the SMS centre although the phone can take them: the network delays them. */
+"delivery_delayed" | "spam_blocker" | "messages_lost" | "hourly_limit" | "resend_countdown" | "code_still_valid" | "mistyped_address" | 
 /**  The letter went to another address than the one checked. */
 "other_address" | "no_such_mailbox" | "mailbox_full" | "filter_deletes" | "filter_to_spam" | "letter_in_spam";
 
@@ -625,7 +627,10 @@ export type UsageNotice = {
 };
 
 export type Verdict = 
-/**  From a service sender (`3339`, `111`). */
+/**
+ *  From a service sender (`3339`, `111`), or a service's own alphanumeric sender (the bank's
+ *  `BANK`) for that service's codes.
+ */
 "genuine" | 
 /**  An ordinary number writing like the operator: likely fraud, never used to fill anything. */
 "fraud" | "other";
