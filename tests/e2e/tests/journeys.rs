@@ -1237,3 +1237,44 @@ async fn j02_auth4_resend_brings_the_same_code_and_the_sixth_request_is_refused(
     )
     .await;
 }
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j25_auth1_auth3_internet_banking_locked_says_to_call_0890() {
+    Journey::run(
+        "j25_auth1_auth3_internet_banking_locked_says_to_call_0890",
+        |j| {
+            Box::pin(async move {
+                use mymts_operator::seed::BANKING_LOGIN;
+                j.launch().await;
+                j.click("login-tab-banking").await;
+                j.fill("login-contract", BANKING_LOGIN).await;
+                j.fill("login-password", "Wrong2026pass").await;
+                j.click("login-submit").await;
+                j.wait_text("attempts-left", "2").await;
+                j.click("login-submit").await;
+                j.wait_text("attempts-left", "1").await;
+                j.click("login-submit").await;
+                j.el("login-locked").await;
+                // Banking has no temporary password online: the way out is the support line
+                // (AUTH-1), not an SMS password (issue 13, item 4).
+                let said = j
+                    .wait_text("login-error", "call support to unlock it (free): 0890")
+                    .await;
+                assert!(
+                    !said.contains("SMS password") && !said.contains("e-mail"),
+                    "{said:?}"
+                );
+                j.a11y("login-banking-locked").await;
+                let locked = j
+                    .db_i64(
+                        "SELECT pw_locked FROM accounts WHERE login = ?1",
+                        BANKING_LOGIN,
+                    )
+                    .await;
+                assert_eq!(locked, 1, "the operator locked it");
+            })
+        },
+    )
+    .await;
+}
