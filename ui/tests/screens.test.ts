@@ -309,6 +309,9 @@ describe('Settings (ACC-8, AUTH-9) and activity (AUTH-11)', () => {
     screen.getByTestId('help-toggle-sms-not-arriving').click();
     await waitFor(() => expect(screen.getByTestId('help-sms-not-arriving').textContent).toMatch(/Airplane mode/));
     expect(screen.getByTestId('help-support').textContent).toMatch(/0890/);
+    // The 111 help says why a common password is refused and what to choose (issue 13, item 5).
+    screen.getByTestId('help-toggle-command-111').click();
+    await waitFor(() => expect(screen.getByTestId('help-command-111').textContent).toMatch(/Common passwords are refused, such as a word with digits added \(“Hello123”\).*like “Kettle7Orbit”/));
   });
 });
 

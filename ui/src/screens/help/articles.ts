@@ -35,6 +35,7 @@ export const articles: Record<Lang, Article[]> = {
       points: [
         'If no SMS password arrives within 30 minutes, send a free SMS to 111: 25, a space, and your new password. Example: “25 November348”.',
         'The password needs at least 8 characters with an upper-case letter, a lower-case letter and a digit.',
+        'Common passwords are refused, such as a word with digits added (“Hello123”): they are the first ones guessed. Choose words that do not belong together, with a digit inside, like “Kettle7Orbit”.',
         'The reply brings a one-time password. Sign in with it and the password you sent becomes permanent; a second SMS confirms.',
         'A reply “password change error” says why; if it repeats, call 0890.',
       ],
@@ -103,6 +104,7 @@ export const articles: Record<Lang, Article[]> = {
       points: [
         'Если SMS с паролем не пришло за 30 минут, отправьте бесплатное SMS на 111: 25, пробел и новый пароль. Например: «25 November348».',
         'Пароль — не меньше 8 символов, заглавная и строчная буквы и цифра.',
+        'Распространённые пароли не принимаются, например слово с цифрами («Hello123»): их подбирают первыми. Возьмите несвязанные слова с цифрой внутри, например «Kettle7Orbit».',
         'В ответ придёт одноразовый пароль. Войдите с ним — и отправленный пароль станет постоянным; второе SMS это подтвердит.',
         'Ответ «ошибка смены пароля» объясняет причину; если повторяется, позвоните 0890.',
       ],
