@@ -20,9 +20,13 @@ Logging in accepts the System Use Agreement on the user's behalf.
 Operator: --operator URL, else $MYMTS_OPERATOR_URL (as for the app), else an embedded operator (QA mode, loopback, \
 random ports) whose database lives in the data dir, so its state persists across runs.
 
+One mymts at a time per data dir: a second one waits up to 10 s for the first to finish, then \
+refuses (exit 5, code \"busy\"). A damaged cache is set aside (cache.db.damaged-<time>) and \
+rebuilt, with a warning on stderr.
+
 Exit codes: 0 ok; 2 usage or invalid input; 3 refused by the operator (or not signed in); \
 4 operator unreachable (cached data, if any, still printed with \"stale\": true); \
-5 local failure (keyring, disk).";
+5 local failure (keyring, disk, data dir busy).";
 
 #[derive(Parser)]
 #[command(name = "mymts", version, about = "My MTS self-care on the command line", after_help = SESSION_NOTE)]
@@ -45,6 +49,15 @@ struct Cli {
         hide = true
     )]
     keyring_service: String,
+    /// How long to wait for another `mymts` on the same data dir to finish (milliseconds).
+    #[arg(
+        long,
+        global = true,
+        env = "MYMTS_LOCK_WAIT_MS",
+        default_value_t = 10_000,
+        hide = true
+    )]
+    lock_wait_ms: u64,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -223,12 +236,15 @@ fn exit_code(e: &CoreError) -> u8 {
         | CoreError::Cache(_)
         | CoreError::Io(_)
         | CoreError::Protocol(_)
-        | CoreError::UnlockRefused(_) => 5,
+        | CoreError::UnlockRefused(_)
+        | CoreError::Busy(_) => 5,
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    #[cfg(feature = "failpoints")]
+    let _crash_points = mymts_operator::crash_points_from_env();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -336,6 +352,17 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     };
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create the data dir {}", data_dir.display()))?;
+    // One mymts per data dir: two would rotate each other's refresh tokens away and run two
+    // embedded operators on one database. The OS drops the lock when this process ends.
+    let _lock = match mymts_core::lock::DataDirLock::acquire(
+        &data_dir,
+        std::time::Duration::from_millis(cli.lock_wait_ms),
+    )
+    .await
+    {
+        Ok(l) => l,
+        Err(e) => return Ok(Outcome::Err(e)),
+    };
 
     let (url, embedded) = match cli.operator.clone().filter(|s| !s.trim().is_empty()) {
         Some(u) => (u, None),
@@ -351,7 +378,16 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         .keyring_service(cli.keyring_service.clone())
         .device("mymts-cli", std::env::consts::OS);
     let outcome = match Core::new(config) {
-        Ok(core) => command(&core, &data_dir, cli.cmd).await,
+        Ok(core) => {
+            if let Some(h) = core.cache_healed(true) {
+                // Said once, on stderr (stdout's JSON shape is a contract): CACHE-3.
+                eprintln!(
+                    "warning: the local cache was damaged ({}); it was set aside as {} and is rebuilt from the operator. Your login is kept.",
+                    h.reason, h.damaged_path
+                );
+            }
+            command(&core, &data_dir, cli.cmd).await
+        }
         Err(e) => Outcome::Err(e),
     };
     if let Some(r) = embedded {

@@ -32,6 +32,9 @@ pub enum CoreError {
     Protocol(String),
     #[error("A local file could not be written: {0}")]
     Io(String),
+    /// Another process is using the data dir (one app per data dir).
+    #[error("The data dir is busy: {0}")]
+    Busy(String),
     /// The platform's fingerprint or face check did not pass (AUTH-14); nothing was signed in.
     #[error("The fingerprint or face check did not pass ({0}). Try again, or sign in another way.")]
     UnlockRefused(String),
@@ -51,6 +54,7 @@ impl CoreError {
             Self::Protocol(_) => "protocol",
             Self::Io(_) => "io",
             Self::UnlockRefused(_) => "unlock_refused",
+            Self::Busy(_) => "busy",
         }
     }
 
@@ -126,7 +130,7 @@ impl From<ApiErrorBody> for CoreError {
 struct Shape {
     /// Stable snake_case code: the operator's `ErrorCode`, or `unreachable`,
     /// `keyring_unavailable`, `cache`, `invalid_input`, `not_signed_in`,
-    /// `session_inactive`, `protocol`, `io`, `unlock_refused`.
+    /// `session_inactive`, `protocol`, `io`, `unlock_refused`, `busy`.
     code: String,
     /// One or two sentences for the user.
     message: String,

@@ -4,12 +4,28 @@
 //! operator API), [`vault`] (refresh tokens in the OS keyring), [`cache`] (SQLite), [`events`];
 //! and the verbs in [`ops`], one module per feature, each an `impl Core` block.
 
+/// A named crash point (the `fail` crate), compiled in only with the `failpoints` feature that
+/// the crash tests and `scripts/torture` enable. Its `return` action aborts the process at once,
+/// as a kill -9 would (no destructor, no flush); `panic`, `sleep` and `pause` work as `fail`
+/// defines them. The names are listed in docs/reliability.md.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! fail_point {
+    ($name:literal) => {{
+        #[cfg(feature = "failpoints")]
+        if fail::eval($name, |_| ()).is_some() {
+            std::process::abort();
+        }
+    }};
+}
+
 pub mod cache;
 pub mod client;
 pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod lock;
 pub mod ops;
 pub mod vault;
 
@@ -98,6 +114,11 @@ pub(crate) struct Inner {
     pub(crate) sessions: Mutex<ops::auth::Sessions>,
     pub(crate) device: DeviceInfo,
     pub(crate) refresh_requests: AtomicU64,
+    /// The operator's published identity (SEC-5), once asked; keyring entries are bound to it.
+    pub(crate) operator_id: Mutex<Option<String>>,
+    /// The cache file this core found damaged and set aside at start (CACHE-3), until the
+    /// shell has told the user.
+    pub(crate) healed: Mutex<Option<cache::Healed>>,
     /// Autologins run one at a time: two racing would present one refresh token twice, and the
     /// operator would take the replay for theft and revoke the device (AUTH-6).
     pub(crate) autologin_lock: tokio::sync::Mutex<()>,
@@ -106,9 +127,10 @@ pub(crate) struct Inner {
 impl Core {
     pub fn new(config: CoreConfig) -> CoreResult<Self> {
         let client = ApiClient::new(&config.operator_url)?;
-        let cache = match &config.data_dir {
-            Some(dir) => Cache::open(&dir.join(cache::FILE))?,
-            None => Cache::open_in_memory()?,
+        // A damaged cache is set aside and rebuilt, never a dead end (CACHE-3).
+        let (cache, healed) = match &config.data_dir {
+            Some(dir) => Cache::open_healing(&dir.join(cache::FILE), config.clock.now_ms(), true)?,
+            None => (Cache::open_in_memory()?, None),
         };
         let (events, _) = broadcast::channel(256);
         Ok(Self {
@@ -124,6 +146,8 @@ impl Core {
                 }),
                 device: config.device,
                 refresh_requests: AtomicU64::new(0),
+                operator_id: Mutex::new(None),
+                healed: Mutex::new(healed),
                 autologin_lock: tokio::sync::Mutex::new(()),
             }),
         })
@@ -139,6 +163,37 @@ impl Core {
 
     pub fn vault(&self) -> &Vault {
         &self.inner.vault
+    }
+
+    /// The damaged cache this core set aside at start, if any (CACHE-3). `take` hands it over
+    /// once, so the user is told once.
+    pub fn cache_healed(&self, take: bool) -> Option<cache::Healed> {
+        let mut g = self.inner.healed.lock().ok()?;
+        if take { g.take() } else { g.clone() }
+    }
+
+    /// The operator's published identity (SEC-5): asked once, then remembered for this core.
+    pub async fn operator_id(&self) -> CoreResult<String> {
+        if let Some(id) = self.inner.operator_id.lock().ok().and_then(|g| g.clone()) {
+            return Ok(id);
+        }
+        self.operator_id_fresh().await
+    }
+
+    /// Asks the operator for its identity now and remembers it. An operator that names none is
+    /// refused: its tokens could not be told from another operator's.
+    pub async fn operator_id_fresh(&self) -> CoreResult<String> {
+        let info = self.inner.client.info().await?;
+        let id = info.operator_id.trim().to_string();
+        if id.is_empty() || id.len() > 128 || id.contains(['/', '#']) {
+            return Err(CoreError::Protocol(
+                "the operator does not publish a usable identity".into(),
+            ));
+        }
+        if let Ok(mut g) = self.inner.operator_id.lock() {
+            *g = Some(id.clone());
+        }
+        Ok(id)
     }
 
     pub fn now_ms(&self) -> i64 {

@@ -210,7 +210,8 @@ async fn auth14_a_refused_biometric_check_signs_nothing_in_and_spends_no_token()
     assert!(none.is_none());
     assert!(!asked.load(std::sync::atomic::Ordering::SeqCst));
     password_login(&fresh, ANNA, true).await;
-    let token = fresh.vault().load(ANNA).await.expect("vault");
+    let op = fresh.operator_id().await.expect("operator id");
+    let token = fresh.vault().load(&op, ANNA).await.expect("vault");
     drop(fresh);
 
     let next = w.core();
@@ -222,7 +223,7 @@ async fn auth14_a_refused_biometric_check_signs_nothing_in_and_spends_no_token()
     assert!(next.current().is_none(), "nobody is signed in");
     assert_eq!(next.refresh_requests(), 0, "no refresh token was presented");
     assert_eq!(
-        next.vault().load(ANNA).await.expect("vault"),
+        next.vault().load(&op, ANNA).await.expect("vault"),
         token,
         "the remembered token is untouched"
     );
@@ -263,12 +264,7 @@ async fn auth6_rotated_refresh_token_saved_and_single_flight() {
     let w = world().await;
     let core = w.core();
     password_login(&core, ANNA, true).await;
-    let t0 = core
-        .vault()
-        .load(ANNA)
-        .await
-        .expect("vault")
-        .expect("token");
+    let t0 = common::token(&core, ANNA).await.expect("token");
     let before = core.refresh_requests();
     let mut tasks = Vec::new();
     for _ in 0..8 {
@@ -283,23 +279,13 @@ async fn auth6_rotated_refresh_token_saved_and_single_flight() {
         1,
         "eight racing refreshes, one request"
     );
-    let t1 = core
-        .vault()
-        .load(ANNA)
-        .await
-        .expect("vault")
-        .expect("token");
+    let t1 = common::token(&core, ANNA).await.expect("token");
     assert_ne!(t0, t1, "the rotated token is in the keyring");
     core.balance().await.expect("the new access token works");
     // The saved token is the live one: a fresh start signs in with it.
     let next = w.core();
     next.autologin().await.expect("autologin").expect("session");
-    let t2 = next
-        .vault()
-        .load(ANNA)
-        .await
-        .expect("vault")
-        .expect("token");
+    let t2 = common::token(&next, ANNA).await.expect("token");
     assert_ne!(t1, t2, "autologin rotated and saved again");
 }
 
@@ -333,16 +319,12 @@ async fn auth8_exit_revokes_deletes_keyring_and_wipes_cache() {
     password_login(&core, ANNA, true).await;
     core.balance().await.expect("balance cached");
     assert!(core.cache().rows_of(ANNA).expect("rows") > 0);
-    let token = core
-        .vault()
-        .load(ANNA)
-        .await
-        .expect("vault")
-        .expect("token");
+    let token = common::token(&core, ANNA).await.expect("token");
     let mut events = core.subscribe();
     core.logout().await.expect("exit");
     assert!(core.current().is_none());
-    assert_eq!(core.vault().load(ANNA).await.expect("vault"), None);
+    let op = core.operator_id().await.expect("operator id");
+    assert_eq!(core.vault().load(&op, ANNA).await.expect("vault"), None);
     assert_eq!(core.cache().rows_of(ANNA).expect("rows"), 0);
     let e = core.client().refresh(&token).await.expect_err("revoked");
     assert!(
@@ -500,12 +482,7 @@ async fn cache2_no_secret_in_sqlite() {
     let (_, code) = sms_login(&w, &core, ANNA, true).await;
     core.balance().await.expect("balance");
     core.overview().await.expect("overview");
-    let token = core
-        .vault()
-        .load(ANNA)
-        .await
-        .expect("vault")
-        .expect("token");
+    let token = common::token(&core, ANNA).await.expect("token");
     let text = core.cache().all_text().expect("text");
     for secret in [code.as_str(), token.as_str(), pw(ANNA)] {
         assert!(!text.contains(secret), "a secret is in the cache");
@@ -966,11 +943,14 @@ async fn auth6_vault_missing_entry_reads_none() {
     let w = world().await;
     let core = w.core();
     assert_eq!(
-        core.vault().load("nobody").await.expect("store reachable"),
+        core.vault()
+            .load("op-test", "nobody")
+            .await
+            .expect("store reachable"),
         None
     );
     core.vault()
-        .delete("nobody")
+        .delete("op-test", "nobody")
         .await
         .expect("deleting nothing is fine");
 }

@@ -64,6 +64,21 @@ impl ServerKey {
         String::from_utf8(self.open(sealed)?).map_err(ApiError::internal)
     }
 
+    /// This operator's public identity (SEC-5, `/v1/info`): derived from the server key, which
+    /// is made with the database at the first start, so it stays the same as long as they do and
+    /// tells nothing about the key.
+    pub fn operator_id(&self) -> String {
+        format!(
+            "op-{}",
+            self.derive_code(
+                "operator-identity",
+                "",
+                b"abcdefghijklmnopqrstuvwxyz234567",
+                26
+            )
+        )
+    }
+
     /// A code of `len` characters from `alphabet`, derived from `purpose` and `nonce`. Re-deriving
     /// gives the same code, so a resend repeats it with nothing stored in clear.
     pub fn derive_code(&self, purpose: &str, nonce: &str, alphabet: &[u8], len: usize) -> String {

@@ -14,6 +14,9 @@ use utoipa::ToSchema;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OperatorInfo {
     pub name: String,
+    /// A stable identity, made with the operator's database and key (SEC-5): clients bind the
+    /// refresh tokens they keep to it, so a token never goes to another operator.
+    pub operator_id: String,
     pub version: String,
     /// Base URL of the on-net gateway (AUTH-7), as seen from this host.
     pub gateway_url: Option<String>,

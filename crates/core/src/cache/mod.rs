@@ -106,6 +106,12 @@ fn totals_sql(where_clause: &str, search: bool) -> String {
 /// The cache's file name inside a data dir.
 pub const FILE: &str = "cache.db";
 
+fn sidecar(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    s.into()
+}
+
 /// The account column value of installation-wide settings.
 pub const GLOBAL: &str = "";
 
@@ -120,32 +126,143 @@ impl std::fmt::Debug for Cache {
     }
 }
 
+/// A cache file that could not be used and was set aside (CACHE-3). Carries no secret: the
+/// cache never held one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Healed {
+    /// Where the damaged file now is (`cache.db.damaged-<time>`).
+    pub damaged_path: String,
+    /// What was wrong with it, in SQLite's words.
+    pub reason: String,
+}
+
+/// Why a cache file could not be opened: damage (set it aside and build a new one) or anything
+/// else (a busy or unwritable file is not damage, and is not touched).
+enum OpenError {
+    Damaged(String),
+    Other(CoreError),
+}
+
+impl From<rusqlite::Error> for OpenError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
+        match e.sqlite_error_code() {
+            Some(C::NotADatabase | C::DatabaseCorrupt) => Self::Damaged(e.to_string()),
+            _ => Self::Other(CoreError::cache(e)),
+        }
+    }
+}
+
+impl From<rusqlite_migration::Error> for OpenError {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        match e {
+            rusqlite_migration::Error::RusqliteError { err, .. } => err.into(),
+            // A schema this build cannot read (from a newer build, or rewritten by something
+            // else): a cache is rebuilt from the operator, so it counts as damage.
+            other => Self::Damaged(other.to_string()),
+        }
+    }
+}
+
 impl Cache {
     /// Opens (creating and migrating) the cache file.
     pub fn open(path: &Path) -> CoreResult<Self> {
+        Self::try_open(path, false).map_err(|e| match e {
+            OpenError::Damaged(m) => CoreError::Cache(m),
+            OpenError::Other(e) => e,
+        })
+    }
+
+    /// Opens the cache file like [`Cache::open`], healing it (CACHE-3): a file that is not a
+    /// database, is corrupt, or (with `check`) fails `PRAGMA quick_check` is renamed aside to
+    /// `cache.db.damaged-<time>` (with its WAL), and a new empty cache is made in its place. A
+    /// file that is merely busy or unwritable is left alone and the error returned.
+    pub fn open_healing(
+        path: &Path,
+        now_ms: i64,
+        check: bool,
+    ) -> CoreResult<(Self, Option<Healed>)> {
+        let reason = match Self::try_open(path, check) {
+            Ok(c) => return Ok((c, None)),
+            Err(OpenError::Other(e)) => return Err(e),
+            Err(OpenError::Damaged(reason)) => reason,
+        };
+        let stamp = jiff::Timestamp::from_millisecond(now_ms)
+            .map(|t| t.strftime("%Y%m%dT%H%M%SZ").to_string())
+            .unwrap_or_else(|_| now_ms.to_string());
+        let mut aside = path.with_file_name(format!("{FILE}.damaged-{stamp}"));
+        let mut n = 1;
+        while aside.exists() {
+            n += 1;
+            aside = path.with_file_name(format!("{FILE}.damaged-{stamp}-{n}"));
+        }
+        let io = |e: std::io::Error| CoreError::Io(format!("setting the damaged cache aside: {e}"));
+        std::fs::rename(path, &aside).map_err(io)?;
+        for (suffix, keep) in [("-wal", true), ("-shm", false), ("-journal", true)] {
+            let side = sidecar(path, suffix);
+            if side.exists() {
+                if keep {
+                    std::fs::rename(&side, sidecar(&aside, suffix)).map_err(io)?;
+                } else {
+                    std::fs::remove_file(&side).map_err(io)?;
+                }
+            }
+        }
+        tracing::warn!(%reason, aside = %aside.display(), "the cache was damaged: set aside, a new one is built");
+        let cache = Self::open(path)?;
+        Ok((
+            cache,
+            Some(Healed {
+                damaged_path: aside.display().to_string(),
+                reason,
+            }),
+        ))
+    }
+
+    fn try_open(path: &Path, check: bool) -> Result<Self, OpenError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| CoreError::Io(e.to_string()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| OpenError::Other(CoreError::Io(e.to_string())))?;
         }
         let conn = Connection::open(path)?;
-        Self::init(conn, true)
+        let cache = Self::init_raw(conn, true)?;
+        if check {
+            let r: String = cache.conn().map_err(OpenError::Other)?.query_row(
+                "PRAGMA quick_check",
+                [],
+                |r| r.get(0),
+            )?;
+            if r != "ok" {
+                return Err(OpenError::Damaged(format!("quick_check: {r}")));
+            }
+        }
+        Ok(cache)
     }
 
     pub fn open_in_memory() -> CoreResult<Self> {
         Self::init(Connection::open_in_memory()?, false)
     }
 
-    fn init(mut conn: Connection, wal: bool) -> CoreResult<Self> {
+    fn init(conn: Connection, wal: bool) -> CoreResult<Self> {
+        Self::init_raw(conn, wal).map_err(|e| match e {
+            OpenError::Damaged(m) => CoreError::Cache(m),
+            OpenError::Other(e) => e,
+        })
+    }
+
+    fn init_raw(mut conn: Connection, wal: bool) -> Result<Self, OpenError> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         if wal {
             let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
             if !mode.eq_ignore_ascii_case("wal") {
-                return Err(CoreError::Cache(format!("journal mode {mode}, not WAL")));
+                return Err(OpenError::Other(CoreError::Cache(format!(
+                    "journal mode {mode}, not WAL"
+                ))));
             }
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Migrations::from_slice(MIGRATIONS)
-            .to_latest(&mut conn)
-            .map_err(CoreError::cache)?;
+        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -354,6 +471,7 @@ impl Cache {
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM calls WHERE account = ?1", params![account])?;
+        crate::fail_point!("core::cache::inside_write_tx");
         {
             let mut st = tx.prepare(
                 "INSERT OR REPLACE INTO calls (account, id, at_ms, kind, direction, party, duration_s, volume_kb, cost_kop)

@@ -22,18 +22,49 @@ pub struct ApiClient {
 
 /// Percent-encodes one path segment (phone numbers keep their `+`, addresses their `@`).
 /// An operator address as typed or configured, tidied: trimmed, without a trailing `/`; `None`
-/// when empty; refused unless it is http(s).
+/// when empty; refused unless it is https, or plain http to this computer (SEC-5: a refresh
+/// token never crosses a network in the clear).
 pub fn operator_url(input: &str) -> CoreResult<Option<String>> {
     let url = input.trim().trim_end_matches('/');
     if url.is_empty() {
         return Ok(None);
     }
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(CoreError::InvalidInput(
-            "The operator address must start with http:// or https://.".into(),
-        ));
+    let parsed = reqwest::Url::parse(url).map_err(|_| {
+        CoreError::InvalidInput(format!(
+            "{url:?} is not an operator address (https://host)."
+        ))
+    })?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if is_loopback(&parsed) => {}
+        "http" => {
+            return Err(CoreError::InvalidInput(format!(
+                "The operator address {url} uses plain http:// but is not on this computer: \
+                 tokens would cross the network unencrypted. Use https:// (plain http:// is \
+                 only for an operator on 127.0.0.1, [::1] or localhost)."
+            )));
+        }
+        _ => {
+            return Err(CoreError::InvalidInput(
+                "The operator address must start with https:// (or http:// for this computer)."
+                    .into(),
+            ));
+        }
     }
     Ok(Some(url.to_string()))
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }
 
 pub(crate) fn seg(s: &str) -> String {
@@ -197,6 +228,13 @@ impl ApiClient {
 
     pub async fn logout(&self, access: &str) -> CoreResult<()> {
         self.send_empty(self.req(Method::POST, "/v1/auth/logout", Some(access)))
+            .await
+    }
+
+    /// The user is active on screens the app shows from its cache (AUTH-8): the cheapest
+    /// activity that keeps the server session from its idle end.
+    pub async fn keepalive(&self, access: &str) -> CoreResult<()> {
+        self.send_empty(self.req(Method::POST, "/v1/session/keepalive", Some(access)))
             .await
     }
 

@@ -23,6 +23,10 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::{CoreEvent, EndReason};
 use crate::{Core, INACTIVITY_MS};
 
+/// A keep-alive goes out when the user has been active on cached screens and the operator has
+/// not seen the session for this long: well inside the 20 minutes of AUTH-8.
+pub const KEEPALIVE_MS: i64 = 5 * 60 * 1000;
+
 /// The refresh token, held by whoever is refreshing (the single flight).
 pub(crate) struct Tokens {
     refresh: String,
@@ -36,6 +40,12 @@ pub(crate) struct Slot {
     access: std::sync::Mutex<Option<String>>,
     generation: AtomicU64,
     last_activity_ms: AtomicI64,
+    /// When this app last reached the operator with the session's access token (any request
+    /// counts there as activity, AUTH-8); the keep-alive compares it with `last_activity_ms`.
+    server_seen_ms: AtomicI64,
+    /// The identity of the operator that issued the session (SEC-5), when known: its refresh
+    /// token is kept under it and is never sent to an operator with another one.
+    operator: Option<String>,
     /// Set once the agreement is accepted in this session, so switching back does not ask again.
     agreement_accepted: AtomicBool,
 }
@@ -318,14 +328,20 @@ impl Core {
         let login = account.login.clone();
         let mut keyring_error = None;
         let mut remembered = false;
+        let operator = self.operator_id().await;
         if remember {
-            // The token is in the keyring before anything else can use or lose it.
-            match self
-                .inner
-                .vault
-                .save(&login, &resp.tokens.refresh_token)
-                .await
-            {
+            // The token is in the keyring, bound to this operator (SEC-5), before anything else
+            // can use or lose it.
+            let saved = match &operator {
+                Ok(op) => {
+                    self.inner
+                        .vault
+                        .save(op, &account, &resp.tokens.refresh_token)
+                        .await
+                }
+                Err(e) => Err(e.clone()),
+            };
+            match saved {
                 Ok(()) => remembered = true,
                 Err(e) => {
                     tracing::warn!(code = e.code(), "remember me is off: keyring unavailable");
@@ -335,9 +351,9 @@ impl Core {
                     keyring_error = Some(e);
                 }
             }
-        } else if let Some((_, true)) = self.inner.cache.account(&login)? {
+        } else if let Ok(op) = &operator {
             // A new session that is not to be remembered replaces a remembered one.
-            let _ = self.inner.vault.delete(&login).await;
+            let _ = self.inner.vault.delete(op, &login).await;
         }
         self.inner
             .cache
@@ -355,6 +371,7 @@ impl Core {
             session.clone(),
             Some(resp.tokens.access_token),
             resp.tokens.refresh_token,
+            operator.ok(),
         );
         Ok(LoginOutcome {
             session,
@@ -362,7 +379,13 @@ impl Core {
         })
     }
 
-    fn install(&self, session: Session, access: Option<String>, refresh: String) {
+    fn install(
+        &self,
+        session: Session,
+        access: Option<String>,
+        refresh: String,
+        operator: Option<String>,
+    ) {
         let login = session.account.login.clone();
         let kind = session.account.kind.as_str().to_string();
         let slot = Arc::new(Slot {
@@ -371,6 +394,8 @@ impl Core {
             access: std::sync::Mutex::new(access),
             generation: AtomicU64::new(0),
             last_activity_ms: AtomicI64::new(self.now_ms()),
+            server_seen_ms: AtomicI64::new(self.now_ms()),
+            operator,
             agreement_accepted: AtomicBool::new(false),
         });
         if let Ok(mut s) = self.inner.sessions.lock() {
@@ -404,7 +429,10 @@ impl Core {
         Fut: Future<Output = Result<(), String>>,
     {
         let _one_at_a_time = self.inner.autologin_lock.lock().await;
-        if self.inner.cache.remembered_accounts()?.is_empty() {
+        // The keyring's index, not the cache, says who is remembered (the cache may have been
+        // rebuilt, CACHE-3); reading it reads no token.
+        let op = self.operator_id_fresh().await?;
+        if self.inner.vault.index(&op).await?.is_empty() {
             return Ok(None);
         }
         if let Some(s) = self.current() {
@@ -414,8 +442,33 @@ impl Core {
         self.autologin_locked().await
     }
 
+    /// The accounts remembered at the operator `op`, most recently used first. The keyring's
+    /// index is the truth (SEC-5: per operator; CACHE-3: it outlives a rebuilt cache); the
+    /// cache's `remembered` flags are made to follow it, since the first frame reads them.
+    async fn remembered_at(&self, op: &str) -> CoreResult<Vec<Account>> {
+        let index = self.inner.vault.index(op).await?;
+        let cached = self.inner.cache.remembered_accounts()?;
+        let mut out = Vec::new();
+        for a in cached {
+            if index.iter().any(|x| x.login == a.login) {
+                out.push(a);
+            } else {
+                // Remembered elsewhere (another operator) or forgotten: not here.
+                self.inner.cache.set_remembered(&a.login, false)?;
+            }
+        }
+        for a in index.into_iter().rev() {
+            if !out.iter().any(|x| x.login == a.login) {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
     async fn autologin_locked(&self) -> CoreResult<Option<Session>> {
-        let accounts = self.inner.cache.remembered_accounts()?;
+        // Asked afresh at every autologin: the address may now lead to another operator.
+        let op = self.operator_id_fresh().await?;
+        let accounts = self.remembered_at(&op).await?;
         let mut first_err = None;
         let mut any = false;
         // Oldest first, so the most recently used ends up active.
@@ -424,7 +477,7 @@ impl Core {
                 any = true;
                 continue;
             }
-            match self.autologin_one(&account).await {
+            match self.autologin_one(&op, &account).await {
                 Ok(true) => any = true,
                 Ok(false) => {}
                 Err(e) => {
@@ -443,35 +496,43 @@ impl Core {
         }
     }
 
-    async fn autologin_one(&self, account: &Account) -> CoreResult<bool> {
-        let Some(token) = self.inner.vault.load(&account.login).await? else {
+    async fn autologin_one(&self, op: &str, account: &Account) -> CoreResult<bool> {
+        let Some(token) = self.inner.vault.load(op, &account.login).await? else {
+            // An index line without its token: a crash while remembering. Not remembered.
+            let _ = self.inner.vault.delete(op, &account.login).await;
             self.inner.cache.set_remembered(&account.login, false)?;
             return Ok(false);
         };
         self.inner.refresh_requests.fetch_add(1, Ordering::SeqCst);
         let pair = match self.inner.client.refresh(&token).await {
             Ok(p) => p,
+            // Only a definite refusal forgets the token; a network error or a 5xx keeps it, and
+            // it still signs in later (AUTH-6).
             Err(e) if end_reason_for(&e).is_some() => {
-                let _ = self.inner.vault.delete(&account.login).await;
+                let _ = self.inner.vault.delete(op, &account.login).await;
                 self.inner.cache.set_remembered(&account.login, false)?;
                 return Err(e);
             }
             Err(e) => return Err(e),
         };
-        // Saved the moment it arrives: the old one is now spent.
+        crate::fail_point!("core::autologin::before_keyring_write");
+        // Saved the moment it arrives. Should this write be lost (a crash, a keyring failure)
+        // the old token still signs in: its successor was never used (AUTH-6).
         if let Err(e) = self
             .inner
             .vault
-            .save(&account.login, &pair.refresh_token)
+            .rotate(op, &account.login, &pair.refresh_token)
             .await
         {
             self.emit(CoreEvent::KeyringUnavailable {
                 message: e.to_string(),
             });
         }
+        crate::fail_point!("core::autologin::before_cache_write");
+        // The account row may be gone with a rebuilt cache: put it back, remembered.
         self.inner
             .cache
-            .touch_account(&account.login, self.now_ms())?;
+            .upsert_account(account, true, self.now_ms())?;
         let session = Session {
             account: account.clone(),
             session_id: String::new(),
@@ -481,7 +542,12 @@ impl Core {
             offer_permanent_password: false,
             permanent_password_set: false,
         };
-        self.install(session, Some(pair.access_token), pair.refresh_token);
+        self.install(
+            session,
+            Some(pair.access_token),
+            pair.refresh_token,
+            Some(op.to_string()),
+        );
         Ok(true)
     }
 
@@ -580,7 +646,46 @@ impl Core {
         ended
     }
 
-    /// Runs [`Core::check_inactivity`] every `period` until the core is dropped.
+    /// Keeps the server sessions of active users alive (AUTH-8): for each session the user has
+    /// touched since the operator last saw it, and that the operator has not seen for
+    /// [`KEEPALIVE_MS`], one `POST /v1/session/keepalive`. Returns the logins it kept alive.
+    pub async fn keep_alive(&self) -> Vec<String> {
+        let now = self.now_ms();
+        let due: Vec<Arc<Slot>> = self
+            .inner
+            .sessions
+            .lock()
+            .map(|s| {
+                s.map
+                    .values()
+                    .filter(|v| {
+                        let act = v.last_activity_ms.load(Ordering::SeqCst);
+                        let seen = v.server_seen_ms.load(Ordering::SeqCst);
+                        act > seen && now - seen >= KEEPALIVE_MS && now - act < INACTIVITY_MS
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut kept = Vec::new();
+        for slot in due {
+            let client = self.inner.client.clone();
+            let r = self
+                .authed_slot_as(&slot, false, move |a| {
+                    let c = client.clone();
+                    async move { c.keepalive(&a).await }
+                })
+                .await;
+            match r {
+                Ok(()) => kept.push(slot.session.account.login.clone()),
+                Err(e) => tracing::info!(code = e.code(), "keep-alive did not go through"),
+            }
+        }
+        kept
+    }
+
+    /// Runs [`Core::check_inactivity`] and [`Core::keep_alive`] every `period` until the core
+    /// is dropped.
     pub fn spawn_inactivity_watch(
         &self,
         period: std::time::Duration,
@@ -591,7 +696,9 @@ impl Core {
             loop {
                 tick.tick().await;
                 let Some(inner) = weak.upgrade() else { break };
-                Core { inner }.check_inactivity().await;
+                let core = Core { inner };
+                core.check_inactivity().await;
+                core.keep_alive().await;
             }
         })
     }
@@ -618,14 +725,27 @@ impl Core {
         if !removed {
             return;
         }
-        if reason != EndReason::Exit {
-            // The ended session's refresh token is worthless to keep; revoke it best-effort.
-            if let Some(a) = slot.access() {
-                let _ = self.inner.client.logout(&a).await;
+        // AUTH-8: an idle end on a remembered device keeps the device remembered (its refresh
+        // token signs in again, the same session); elsewhere the idle session is revoked with
+        // its lapsed access token, which the operator still takes for a logout. A revoked
+        // session's token is worthless: forget it. Exit revoked it already.
+        let forget = match reason {
+            EndReason::Inactivity => {
+                if !slot.session.remembered
+                    && let Some(a) = slot.access()
+                {
+                    let _ = self.inner.client.logout(&a).await;
+                }
+                false
             }
-        }
-        if slot.session.remembered || reason == EndReason::Exit {
-            if let Err(e) = self.inner.vault.delete(&login).await {
+            EndReason::Revoked => slot.session.remembered,
+            EndReason::Exit => true,
+        };
+        if forget {
+            crate::fail_point!("core::exit::before_keyring_delete");
+            if let Some(op) = self.slot_operator(slot)
+                && let Err(e) = self.inner.vault.delete(&op, &login).await
+            {
                 tracing::warn!(code = e.code(), "could not delete the keyring entry");
             }
             let _ = self.inner.cache.set_remembered(&login, false);
@@ -648,13 +768,23 @@ impl Core {
             })
             .await;
         self.end_session(&slot, EndReason::Exit).await;
-        let vault = self.inner.vault.delete(&login).await;
+        let vault = match self.slot_operator(&slot) {
+            Some(op) => self.inner.vault.delete(&op, &login).await,
+            None => Ok(()),
+        };
         self.inner.cache.wipe_account(&login)?;
         match server {
             Ok(()) => vault,
             Err(e) if end_reason_for(&e).is_some() => vault,
             Err(e) => Err(e),
         }
+    }
+
+    /// The operator a slot's token is kept under: its own, else the one this core knows.
+    fn slot_operator(&self, slot: &Slot) -> Option<String> {
+        slot.operator
+            .clone()
+            .or_else(|| self.inner.operator_id.lock().ok().and_then(|g| g.clone()))
     }
 
     // --- settings ------------------------------------------------------------------------
@@ -722,12 +852,25 @@ impl Core {
         F: Fn(String) -> Fut,
         Fut: Future<Output = CoreResult<T>>,
     {
+        self.authed_slot_as(slot, true, f).await
+    }
+
+    /// `user`: the request is the user's own doing (counts as activity here); the keep-alive
+    /// is not.
+    async fn authed_slot_as<T, F, Fut>(&self, slot: &Arc<Slot>, user: bool, f: F) -> CoreResult<T>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = CoreResult<T>>,
+    {
         let now = self.now_ms();
         if now - slot.last_activity_ms.load(Ordering::SeqCst) >= INACTIVITY_MS {
             self.end_session(slot, EndReason::Inactivity).await;
             return Err(CoreError::SessionInactive);
         }
-        slot.last_activity_ms.store(now, Ordering::SeqCst);
+        if user {
+            slot.last_activity_ms.store(now, Ordering::SeqCst);
+        }
+        slot.server_seen_ms.store(now, Ordering::SeqCst);
         let generation = slot.generation.load(Ordering::SeqCst);
         let access = match slot.access() {
             Some(a) => a,
@@ -771,6 +914,16 @@ impl Core {
         {
             return Ok(a);
         }
+        // SEC-5: the token goes only to the operator that issued it.
+        if let Some(op) = &slot.operator {
+            let now = self.operator_id_fresh().await?;
+            if &now != op {
+                return Err(CoreError::Protocol(format!(
+                    "the operator at {} is no longer the one that signed you in; its session was not sent there",
+                    self.inner.client.base_url()
+                )));
+            }
+        }
         self.inner.refresh_requests.fetch_add(1, Ordering::SeqCst);
         let pair = match self.inner.client.refresh(&t.refresh).await {
             Ok(p) => p,
@@ -782,9 +935,15 @@ impl Core {
                 return Err(e);
             }
         };
+        crate::fail_point!("core::refresh::before_keyring_write");
         let login = &slot.session.account.login;
         if slot.session.remembered
-            && let Err(e) = self.inner.vault.save(login, &pair.refresh_token).await
+            && let Some(op) = &slot.operator
+            && let Err(e) = self
+                .inner
+                .vault
+                .rotate(op, login, &pair.refresh_token)
+                .await
         {
             self.emit(CoreEvent::KeyringUnavailable {
                 message: e.to_string(),

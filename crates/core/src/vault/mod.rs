@@ -1,6 +1,9 @@
 //! The token vault: refresh tokens of remembered accounts in the OS keyring (AUTH-6), through
 //! keyring-core's `Entry` API and the platform's store crate.
 //!
+//! Entries are bound to the operator's published identity (SEC-5): the token of `login` at the
+//! operator `id` is the user `id/login`, and `id#accounts` lists the accounts remembered there.
+//!
 //! When no secret store is reachable every call fails with `keyring_unavailable` and the app
 //! works on without "remember me": there is deliberately no fallback to a file or a mock store.
 
@@ -8,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use keyring_core::{CredentialStore, Entry, Error as KError};
 
+use crate::domain::Account;
 use crate::error::{CoreError, CoreResult};
 
 /// Default keyring service name; tests pass a unique one so they never collide.
@@ -60,9 +64,9 @@ impl Vault {
         }
     }
 
-    fn entry(&self, login: &str) -> CoreResult<Entry> {
+    fn entry(&self, user: &str) -> CoreResult<Entry> {
         let store = self.store()?;
-        Entry::new_in_store(&store, &self.service, login).map_err(|e| self.fail(e))
+        Entry::new_in_store(&store, &self.service, user).map_err(|e| self.fail(e))
     }
 
     fn fail(&self, e: KError) -> CoreError {
@@ -70,47 +74,155 @@ impl Vault {
         keyring_error(e)
     }
 
-    /// Saves (replaces) the refresh token of `login`.
-    pub fn save_blocking(&self, login: &str, refresh_token: &str) -> CoreResult<()> {
-        self.entry(login)?
-            .set_password(refresh_token)
+    fn set(&self, user: &str, secret: &str) -> CoreResult<()> {
+        self.entry(user)?
+            .set_password(secret)
             .map_err(|e| self.fail(e))
     }
 
-    /// The remembered refresh token of `login`, if any.
-    pub fn load_blocking(&self, login: &str) -> CoreResult<Option<String>> {
-        match self.entry(login)?.get_password() {
+    fn get(&self, user: &str) -> CoreResult<Option<String>> {
+        match self.entry(user)?.get_password() {
             Ok(t) => Ok(Some(t)),
             Err(KError::NoEntry) => Ok(None),
             Err(e) => Err(self.fail(e)),
         }
     }
 
-    /// Deletes the entry of `login`; deleting a missing entry is fine.
-    pub fn delete_blocking(&self, login: &str) -> CoreResult<()> {
-        match self.entry(login)?.delete_credential() {
+    fn remove(&self, user: &str) -> CoreResult<()> {
+        match self.entry(user)?.delete_credential() {
             Ok(()) | Err(KError::NoEntry) => Ok(()),
             Err(e) => Err(self.fail(e)),
         }
     }
 
+    /// Saves (replaces) the refresh token of `login` at the operator `operator` (SEC-5), and
+    /// lists the account in that operator's index first, so a crash between the two writes
+    /// leaves an index line without a token (read as "not remembered"), never a token nobody
+    /// can find.
+    pub fn save_blocking(
+        &self,
+        operator: &str,
+        account: &Account,
+        refresh_token: &str,
+    ) -> CoreResult<()> {
+        let mut index = self.index_blocking(operator)?;
+        if let Some(i) = index.iter().position(|a| a.login == account.login) {
+            if index[i] != *account {
+                index[i] = account.clone();
+                self.set_index(operator, &index)?;
+            }
+        } else {
+            index.push(account.clone());
+            self.set_index(operator, &index)?;
+        }
+        self.set(&token_user(operator, &account.login), refresh_token)
+    }
+
+    /// Replaces the token of an account already in the index (a rotation): one keyring write.
+    pub fn rotate_blocking(
+        &self,
+        operator: &str,
+        login: &str,
+        refresh_token: &str,
+    ) -> CoreResult<()> {
+        self.set(&token_user(operator, login), refresh_token)
+    }
+
+    /// The remembered refresh token of `login` at `operator`, if any.
+    pub fn load_blocking(&self, operator: &str, login: &str) -> CoreResult<Option<String>> {
+        self.get(&token_user(operator, login))
+    }
+
+    /// Forgets `login` at `operator`: its token, then its line in the index. Deleting a
+    /// missing entry is fine.
+    pub fn delete_blocking(&self, operator: &str, login: &str) -> CoreResult<()> {
+        self.remove(&token_user(operator, login))?;
+        let mut index = self.index_blocking(operator)?;
+        let before = index.len();
+        index.retain(|a| a.login != login);
+        if index.len() != before {
+            self.set_index(operator, &index)?;
+        }
+        Ok(())
+    }
+
+    /// The accounts remembered at `operator`, in the order they were first remembered. The
+    /// index lives in the keyring beside the tokens, so a cache that is lost or rebuilt
+    /// (CACHE-3) does not lose a remembered login.
+    pub fn index_blocking(&self, operator: &str) -> CoreResult<Vec<Account>> {
+        match self.get(&index_user(operator))? {
+            None => Ok(Vec::new()),
+            Some(json) => Ok(
+                serde_json::from_str::<Vec<Account>>(&json).unwrap_or_else(|_| {
+                    tracing::warn!("the keyring's account index is unreadable; starting a new one");
+                    Vec::new()
+                }),
+            ),
+        }
+    }
+
+    fn set_index(&self, operator: &str, index: &[Account]) -> CoreResult<()> {
+        if index.is_empty() {
+            return self.remove(&index_user(operator));
+        }
+        let json = serde_json::to_string(index)
+            .map_err(|e| CoreError::KeyringUnavailable(format!("account index: {e}")))?;
+        self.set(&index_user(operator), &json)
+    }
+
     // The stores' calls block (D-Bus round trips of 65–250 ms), so async callers hop to the
     // blocking pool.
 
-    pub async fn save(&self, login: &str, refresh_token: &str) -> CoreResult<()> {
-        let (v, l, t) = (self.clone(), login.to_string(), refresh_token.to_string());
-        blocking(move || v.save_blocking(&l, &t)).await
+    pub async fn save(
+        &self,
+        operator: &str,
+        account: &Account,
+        refresh_token: &str,
+    ) -> CoreResult<()> {
+        let (v, o, a, t) = (
+            self.clone(),
+            operator.to_string(),
+            account.clone(),
+            refresh_token.to_string(),
+        );
+        blocking(move || v.save_blocking(&o, &a, &t)).await
     }
 
-    pub async fn load(&self, login: &str) -> CoreResult<Option<String>> {
-        let (v, l) = (self.clone(), login.to_string());
-        blocking(move || v.load_blocking(&l)).await
+    pub async fn rotate(&self, operator: &str, login: &str, refresh_token: &str) -> CoreResult<()> {
+        let (v, o, l, t) = (
+            self.clone(),
+            operator.to_string(),
+            login.to_string(),
+            refresh_token.to_string(),
+        );
+        blocking(move || v.rotate_blocking(&o, &l, &t)).await
     }
 
-    pub async fn delete(&self, login: &str) -> CoreResult<()> {
-        let (v, l) = (self.clone(), login.to_string());
-        blocking(move || v.delete_blocking(&l)).await
+    pub async fn load(&self, operator: &str, login: &str) -> CoreResult<Option<String>> {
+        let (v, o, l) = (self.clone(), operator.to_string(), login.to_string());
+        blocking(move || v.load_blocking(&o, &l)).await
     }
+
+    pub async fn delete(&self, operator: &str, login: &str) -> CoreResult<()> {
+        let (v, o, l) = (self.clone(), operator.to_string(), login.to_string());
+        blocking(move || v.delete_blocking(&o, &l)).await
+    }
+
+    pub async fn index(&self, operator: &str) -> CoreResult<Vec<Account>> {
+        let (v, o) = (self.clone(), operator.to_string());
+        blocking(move || v.index_blocking(&o)).await
+    }
+}
+
+/// The keyring user name of a token: bound to the operator's published identity and the login
+/// (SEC-5), so two operators never share an entry.
+fn token_user(operator: &str, login: &str) -> String {
+    format!("{operator}/{login}")
+}
+
+/// The keyring user name of an operator's list of remembered accounts (no secret in it).
+fn index_user(operator: &str) -> String {
+    format!("{operator}#accounts")
 }
 
 async fn blocking<T: Send + 'static>(

@@ -123,3 +123,9 @@ pub async fn password_login(core: &Core, login: &str, remember: bool) -> LoginOu
     }
     out
 }
+
+/// The refresh token the keyring holds for `login` at the core's operator (SEC-5 binding).
+pub async fn token(core: &Core, login: &str) -> Option<String> {
+    let op = core.operator_id().await.expect("operator id");
+    core.vault().load(&op, login).await.expect("vault")
+}

@@ -18,6 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn info(State(state): State<AppState>) -> axum::Json<OperatorInfo> {
     axum::Json(OperatorInfo {
         name: "MTS (simulated)".into(),
+        operator_id: state.key.operator_id(),
         version: env!("CARGO_PKG_VERSION").into(),
         gateway_url: state.gateway_url(),
         qa: state.qa,

@@ -1,0 +1,292 @@
+//! Never lose a remembered login (issue 12): the core against the real operator on loopback and
+//! the real Secret Service (run inside `dbus-run-session`, see scripts/test). AUTH-6 replays,
+//! AUTH-8 idle ends and keep-alive, CACHE-3 healing, SEC-5 operator binding.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{password_login, token, world};
+use mymts_core::{Core, CoreConfig, ManualClock};
+use mymts_operator::seed::ANNA;
+use mymts_proto::wire::Faults;
+use rand::RngCore;
+
+const MIN: i64 = 60 * 1000;
+const DAY: i64 = 24 * 60 * MIN;
+
+/// Puts `t` back as the remembered token: what the keyring holds when the app crashed (or the
+/// keyring write failed) between the operator's rotation and the save.
+async fn put_back(core: &Core, login: &str, t: &str) {
+    let op = core.operator_id().await.expect("operator id");
+    core.vault()
+        .rotate(&op, login, t)
+        .await
+        .expect("keyring write");
+}
+
+#[tokio::test]
+async fn auth6_old_token_two_weeks_later_with_an_unused_successor_signs_in() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, ANNA, true).await;
+    let t0 = token(&core, ANNA).await.expect("token");
+    core.refresh().await.expect("rotation");
+    let t1 = token(&core, ANNA).await.expect("token");
+    assert_ne!(t0, t1);
+    drop(core);
+    // The rotation's answer was lost: the keyring still holds t0, t1 was never presented.
+    let next = w.core();
+    put_back(&next, ANNA, &t0).await;
+    w.advance_operator_clock(14 * DAY);
+    let s = next
+        .autologin()
+        .await
+        .expect("the old token still signs in")
+        .expect("a session");
+    assert_eq!(s.account.login, ANNA);
+    next.balance().await.expect("the fresh pair works");
+    let t2 = token(&next, ANNA).await.expect("token");
+    assert!(t2 != t0 && t2 != t1, "a fresh pair was saved");
+    drop(next);
+    let third = w.core();
+    assert!(
+        third.autologin().await.expect("again").is_some(),
+        "still remembered"
+    );
+}
+
+#[tokio::test]
+async fn auth6_old_token_two_weeks_later_with_a_used_successor_revokes_and_forgets() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, ANNA, true).await;
+    let t0 = token(&core, ANNA).await.expect("token");
+    core.refresh().await.expect("rotation to t1");
+    core.refresh()
+        .await
+        .expect("t1 presented: its successor is used");
+    drop(core);
+    // A copy of t0 (stolen, or an old backup) comes back.
+    let next = w.core();
+    put_back(&next, ANNA, &t0).await;
+    w.advance_operator_clock(14 * DAY);
+    let e = next.autologin().await.expect_err("replay refused");
+    assert_eq!(e.code(), "session_revoked", "{e:?}");
+    assert_eq!(
+        token(&next, ANNA).await,
+        None,
+        "a definite refusal forgets the token"
+    );
+    assert!(next.current().is_none());
+}
+
+#[tokio::test]
+async fn auth6_server_errors_keep_the_old_token_and_it_signs_in_later() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, ANNA, true).await;
+    let op = core.operator_id().await.expect("operator id");
+    let t0 = token(&core, ANNA).await.expect("token");
+    drop(core);
+    if let Ok(mut f) = w.op.state.faults.write() {
+        *f = Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        };
+    }
+    let next = w.core();
+    let e = next.autologin().await.expect_err("every answer is a 503");
+    assert!(
+        matches!(e.code(), "injected_fault" | "unreachable"),
+        "{e:?}"
+    );
+    assert_eq!(
+        next.vault().load(&op, ANNA).await.expect("vault"),
+        Some(t0),
+        "a 5xx is no refusal: the token stays"
+    );
+    if let Ok(mut f) = w.op.state.faults.write() {
+        *f = Faults::default();
+    }
+    assert!(
+        next.autologin().await.expect("back").is_some(),
+        "the same token signs in once the operator answers"
+    );
+}
+
+#[tokio::test]
+async fn auth8_idle_end_on_a_remembered_device_keeps_it_remembered() {
+    let w = world().await;
+    let clock = Arc::new(ManualClock::new());
+    let core = w.core_with_clock(clock.clone());
+    password_login(&core, ANNA, true).await;
+    core.balance().await.expect("balance");
+    let t = token(&core, ANNA).await;
+    clock.advance_ms(21 * MIN);
+    w.advance_operator_clock(21 * MIN);
+    assert_eq!(core.check_inactivity().await, vec![ANNA.to_string()]);
+    assert!(core.current().is_none(), "the session ended here");
+    assert_eq!(token(&core, ANNA).await, t, "the keyring entry is kept");
+    // One tap: the same token signs in again.
+    let s = core
+        .autologin()
+        .await
+        .expect("signs in again")
+        .expect("a session");
+    assert_eq!(s.account.login, ANNA);
+    core.balance().await.expect("works again");
+    drop(core);
+    assert!(
+        w.core().autologin().await.expect("next start").is_some(),
+        "the next start signs in with no input"
+    );
+}
+
+#[tokio::test]
+async fn auth8_idle_end_on_a_device_not_remembered_revokes_the_server_session() {
+    let w = world().await;
+    let clock = Arc::new(ManualClock::new());
+    let idle = w.core_with_clock(clock.clone());
+    password_login(&idle, ANNA, false).await;
+    let other = w.core();
+    password_login(&other, ANNA, false).await;
+    assert_eq!(other.device_sessions().await.expect("sessions").len(), 2);
+    clock.advance_ms(21 * MIN);
+    assert_eq!(idle.check_inactivity().await, vec![ANNA.to_string()]);
+    let left = other.device_sessions().await.expect("sessions");
+    assert_eq!(
+        left.len(),
+        1,
+        "the idle session was revoked on the server: {left:?}"
+    );
+}
+
+#[tokio::test]
+async fn auth8_activity_on_cached_screens_keeps_the_server_session_alive() {
+    let w = world().await;
+    let clock = Arc::new(ManualClock::new());
+    let core = w.core_with_clock(clock.clone());
+    password_login(&core, ANNA, false).await;
+    core.balance().await.expect("balance");
+    // 15 minutes on cached screens: taps, no request.
+    clock.advance_ms(15 * MIN);
+    w.advance_operator_clock(15 * MIN);
+    core.touch();
+    assert_eq!(
+        core.keep_alive().await,
+        vec![ANNA.to_string()],
+        "a keep-alive went out"
+    );
+    assert!(core.keep_alive().await.is_empty(), "and only one");
+    clock.advance_ms(15 * MIN);
+    w.advance_operator_clock(15 * MIN);
+    core.touch();
+    core.balance()
+        .await
+        .expect("30 minutes after the last request, 15 after the last tap: still signed in");
+}
+
+#[tokio::test]
+async fn cache3_a_cache_of_random_bytes_is_set_aside_and_the_login_survives() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, ANNA, true).await;
+    core.balance().await.expect("balance cached");
+    drop(core);
+    let db = w.dir.path().join(mymts_core::cache::FILE);
+    let mut junk = vec![0u8; 64 * 1024];
+    rand::rng().fill_bytes(&mut junk);
+    std::fs::write(&db, &junk).expect("damage the cache");
+    for side in ["cache.db-wal", "cache.db-shm"] {
+        let _ = std::fs::remove_file(w.dir.path().join(side));
+    }
+
+    let next = w.core();
+    let healed = next.cache_healed(false).expect("the damage was noticed");
+    assert!(
+        healed.damaged_path.contains("cache.db.damaged-"),
+        "{healed:?}"
+    );
+    assert_eq!(
+        std::fs::read(&healed.damaged_path).expect("set aside, not deleted"),
+        junk
+    );
+    next.cache().check().expect("the new cache is sound");
+    let s = next
+        .autologin()
+        .await
+        .expect("autologin")
+        .expect("the remembered login survived");
+    assert_eq!(s.account.login, ANNA);
+    next.balance().await.expect("rebuilt from the operator");
+    assert!(next.cache_healed(true).is_some());
+    assert!(next.cache_healed(true).is_none(), "told once");
+    drop(next);
+    let third = w.core();
+    assert!(third.cache_healed(false).is_none(), "a sound cache is kept");
+    assert!(third.autologin().await.expect("again").is_some());
+}
+
+#[tokio::test]
+async fn sec5_a_remembered_login_is_never_sent_to_another_operator() {
+    let a = world().await;
+    let b = mymts_operator::start(mymts_operator::Config::ephemeral())
+        .await
+        .expect("operator B");
+    let at_a = a.core();
+    password_login(&at_a, ANNA, true).await;
+    let id_a = at_a.operator_id().await.expect("A's identity");
+    drop(at_a);
+
+    // The same app (data dir, keyring service) pointed at operator B.
+    let at_b = Core::new(
+        CoreConfig::new(b.api_url.clone())
+            .data_dir(a.dir.path())
+            .keyring_service(a.service.clone()),
+    )
+    .expect("core at B");
+    let id_b = at_b.operator_id().await.expect("B's identity");
+    assert_ne!(id_a, id_b, "two databases, two identities");
+    assert!(
+        at_b.autologin().await.expect("autologin at B").is_none(),
+        "B's login screen"
+    );
+    assert_eq!(at_b.refresh_requests(), 0, "A's token was not sent to B");
+    password_login(&at_b, ANNA, true).await;
+    drop(at_b);
+
+    // Back at A: A's remembered login is still there.
+    let back = a.core();
+    let s = back
+        .autologin()
+        .await
+        .expect("autologin at A")
+        .expect("A's login kept");
+    assert_eq!(s.account.login, ANNA);
+    back.balance().await.expect("works");
+    b.stop().await;
+}
+
+#[test]
+fn sec5_plain_http_is_refused_unless_the_operator_is_on_this_computer() {
+    for remote in [
+        "http://192.0.2.10:8700",
+        "http://operator.example",
+        "http://10.0.0.1",
+    ] {
+        let Err(e) = Core::new(CoreConfig::new(remote)) else {
+            panic!("{remote} was taken");
+        };
+        assert_eq!(e.code(), "invalid_input");
+        assert!(e.to_string().contains("https://"), "{e}");
+    }
+    for ok in [
+        "http://127.0.0.1:8700",
+        "http://localhost:8700",
+        "http://[::1]:8700",
+        "https://operator.example",
+    ] {
+        Core::new(CoreConfig::new(ok)).unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+}
