@@ -70,7 +70,7 @@ enum Cmd {
     SmsPassword {
         #[arg(long)]
         phone: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         captcha_id: String,
         /// The captcha's letters, case-sensitive.
         #[arg(long)]
@@ -148,7 +148,11 @@ enum QaCmd {
     /// The demo accounts and their passwords.
     Accounts,
     /// A captcha's answer.
-    CaptchaAnswer { id: String },
+    CaptchaAnswer {
+        /// Captcha ids are base64url and may start with `-`.
+        #[arg(allow_hyphen_values = true)]
+        id: String,
+    },
     /// Inject an SMS into a phone's inbox.
     Sms {
         #[arg(long)]

@@ -135,8 +135,14 @@ async fn auth6_sms_login_remember_leaves_no_secret_in_any_file() {
     let (code, v) = env.run(&["balance"]);
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["stale"], false);
+    let operator_id = mymts_core::ApiClient::new(&op.api_url)
+        .expect("client")
+        .info()
+        .await
+        .expect("info")
+        .operator_id;
     let token = mymts_core::Vault::new(env.service.clone())
-        .load(ANNA)
+        .load(&operator_id, ANNA)
         .await
         .expect("keyring")
         .expect("remembered");

@@ -281,9 +281,15 @@ fn auth6_no_secret_service_on_the_bus_signs_in_and_refuses_remember_in_words() {
     c.env("DBUS_SESSION_BUS_ADDRESS", &bus.address);
     let (code, v, err) = run(c);
     assert_eq!(code, 0, "{v} {err}");
+    // A later run cannot sign in from the keyring, and says why instead of failing blind.
     let mut c = cmd(dir.path(), &svc, &["whoami"]);
     c.env("DBUS_SESSION_BUS_ADDRESS", &bus.address);
     let (code, v, err) = run(c);
-    assert_eq!(code, 3, "nothing remembered, nothing broken: {v} {err}");
-    assert_eq!(v["code"], "not_signed_in", "{v}");
+    assert_eq!(code, 5, "{v} {err}");
+    assert_eq!(v["code"], "keyring_unavailable", "{v}");
+    // And the public parts that need no session work as before.
+    let mut c = cmd(dir.path(), &svc, &["clock-check"]);
+    c.env("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+    let (code, v, err) = run(c);
+    assert_eq!(code, 0, "{v} {err}");
 }

@@ -73,45 +73,54 @@ async fn auth6_old_token_two_weeks_later_with_a_used_successor_revokes_and_forge
     w.advance_operator_clock(14 * DAY);
     let e = next.autologin().await.expect_err("replay refused");
     assert_eq!(e.code(), "session_revoked", "{e:?}");
-    assert_eq!(
-        token(&next, ANNA).await,
-        None,
+    assert!(
+        token(&next, ANNA).await.is_none(),
         "a definite refusal forgets the token"
     );
     assert!(next.current().is_none());
 }
 
 #[tokio::test]
-async fn auth6_server_errors_keep_the_old_token_and_it_signs_in_later() {
+async fn auth6_server_errors_on_the_refresh_keep_the_token_and_it_signs_in_later() {
     let w = world().await;
     let core = w.core();
     password_login(&core, ANNA, true).await;
-    let op = core.operator_id().await.expect("operator id");
-    let t0 = token(&core, ANNA).await.expect("token");
     drop(core);
+    // Half of all answers are 503s: some starts fail before the refresh (the identity check),
+    // some at the refresh itself, some sign in (and rotate).
     if let Ok(mut f) = w.op.state.faults.write() {
         *f = Faults {
-            error_rate: 1.0,
+            error_rate: 0.5,
             ..Faults::default()
         };
     }
-    let next = w.core();
-    let e = next.autologin().await.expect_err("every answer is a 503");
+    let mut refresh_failures = 0;
+    for i in 0..80 {
+        let c = w.core();
+        match c.autologin().await {
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("start {i}: the remembered login was forgotten after a 5xx"),
+            Err(e) => {
+                assert_eq!(e.code(), "injected_fault", "start {i}: {e:?}");
+                if c.refresh_requests() > 0 {
+                    refresh_failures += 1;
+                }
+            }
+        }
+        if refresh_failures >= 5 {
+            break;
+        }
+    }
     assert!(
-        matches!(e.code(), "injected_fault" | "unreachable"),
-        "{e:?}"
-    );
-    assert_eq!(
-        next.vault().load(&op, ANNA).await.expect("vault"),
-        Some(t0),
-        "a 5xx is no refusal: the token stays"
+        refresh_failures >= 5,
+        "only {refresh_failures} refreshes failed"
     );
     if let Ok(mut f) = w.op.state.faults.write() {
         *f = Faults::default();
     }
     assert!(
-        next.autologin().await.expect("back").is_some(),
-        "the same token signs in once the operator answers"
+        w.core().autologin().await.expect("back").is_some(),
+        "the kept token signs in once the operator answers"
     );
 }
 
@@ -127,7 +136,8 @@ async fn auth8_idle_end_on_a_remembered_device_keeps_it_remembered() {
     w.advance_operator_clock(21 * MIN);
     assert_eq!(core.check_inactivity().await, vec![ANNA.to_string()]);
     assert!(core.current().is_none(), "the session ended here");
-    assert_eq!(token(&core, ANNA).await, t, "the keyring entry is kept");
+    // Compared, never printed: a failing assert must not show a token.
+    assert!(token(&core, ANNA).await == t, "the keyring entry is kept");
     // One tap: the same token signs in again.
     let s = core
         .autologin()
