@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use mymts_core::cache::Healed;
 use mymts_core::ops::shell::{BootView, boot_view};
 use mymts_core::{Account, Cache, Cached, Core, CoreConfig, CoreError};
 use mymts_proto::wire::AccountOverview;
@@ -29,12 +30,20 @@ pub struct Boot {
     /// A fingerprint or face check comes before autologin (AUTH-14): `home` is withheld until
     /// it passes, and the UI offers "Unlock".
     pub locked: bool,
+    /// The cache file was damaged and has been set aside and rebuilt at this start (CACHE-3):
+    /// the UI says so, once.
+    pub cache_healed: Option<Healed>,
     pub settings: Settings,
     pub app: AppInfo,
 }
 
 impl Boot {
-    pub fn new(view: BootView, settings: Settings, app: AppInfo) -> Self {
+    pub fn new(
+        view: BootView,
+        cache_healed: Option<Healed>,
+        settings: Settings,
+        app: AppInfo,
+    ) -> Self {
         let locked = crate::unlock::wanted(&app, &settings) && view.account.is_some();
         Self {
             account: view.account,
@@ -42,6 +51,7 @@ impl Boot {
             home: if locked { None } else { view.home },
             accounts: view.accounts,
             locked,
+            cache_healed,
             settings,
             app,
         }
@@ -54,17 +64,23 @@ impl Boot {
     }
 }
 
-/// Reads the boot view from the cache in `data_dir`; any trouble means an empty one.
-pub fn read_view(data_dir: &Path) -> BootView {
+/// Reads the boot view from the cache in `data_dir`; any trouble means an empty one. A file that
+/// is no database (or a corrupt one) is set aside and a new cache made here, before the first
+/// frame (CACHE-3); the thorough `quick_check` runs later, off the first frame's path, when the
+/// core opens the cache.
+pub fn read_view(data_dir: &Path) -> (BootView, Option<Healed>) {
     let path = data_dir.join(mymts_core::cache::FILE);
     if !path.exists() {
-        return BootView::default();
+        return (BootView::default(), None);
     }
-    match Cache::open(&path).and_then(|c| boot_view(&c)) {
+    let now = mymts_core::clock::system_now_ms();
+    match Cache::open_healing(&path, now, false)
+        .and_then(|(c, healed)| Ok((boot_view(&c)?, healed)))
+    {
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(code = e.code(), "cached views unreadable at start");
-            BootView::default()
+            (BootView::default(), None)
         }
     }
 }
@@ -128,7 +144,8 @@ pub fn setup(
     };
     info.biometric = crate::unlock::available(&handle);
     let unlocker = crate::unlock::unlocker(handle.clone());
-    let boot = Boot::new(read_view(&d.data), settings.clone(), info.clone());
+    let (view, healed) = read_view(&d.data);
+    let boot = Boot::new(view, healed, settings.clone(), info.clone());
     let script = boot.script();
 
     let (core_tx, core_rx) = watch::channel(None);
@@ -239,6 +256,10 @@ async fn start_background<R: Runtime>(
     }
     let rx = core.subscribe();
     tauri::async_runtime::spawn(events::forward(app.clone(), core.clone(), rx, ev_rx));
+    if let Some(healed) = core.cache_healed(true) {
+        // Damage only `quick_check` found (the first frame's open could not see it).
+        events::emit(&app, events::CacheHealed { healed });
+    }
     core.spawn_inactivity_watch(std::time::Duration::from_secs(15));
     let _ = core_tx.send(Some(Ok(core.clone())));
 

@@ -59,6 +59,12 @@ pub struct KeyringUnavailable {
     pub message: String,
 }
 
+/// The cache was damaged and has been set aside and rebuilt (CACHE-3): say so, once.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct CacheHealed {
+    pub healed: mymts_core::cache::Healed,
+}
+
 pub fn emit<R: Runtime, E: Event + Serialize + Clone>(app: &AppHandle<R>, e: E) {
     if let Err(err) = e.emit(app) {
         tracing::warn!(error = %err, "could not emit an event");

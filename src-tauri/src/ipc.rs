@@ -78,6 +78,7 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             events::DataRefreshed,
             events::OperatorStatus,
             events::KeyringUnavailable,
+            events::CacheHealed,
         ])
         .typ::<crate::boot::Boot>()
         // Kopecks and epoch ms fit a JS number (2^53) by a wide margin.

@@ -128,7 +128,10 @@ fn rig() -> Rig {
     let shell = Shell::new(
         ShellParts {
             info: info.clone(),
-            boot: Boot::new(boot::read_view(dir.path()), Settings::default(), info),
+            boot: {
+                let (v, h) = boot::read_view(dir.path());
+                Boot::new(v, h, Settings::default(), info)
+            },
             settings: Settings::default(),
             settings_path: settings_path.clone(),
             export_dir: dir.path().to_path_buf(),
@@ -262,11 +265,41 @@ fn app_info_boot_settings_and_typed_errors_cross_ipc() {
 fn boot_script_carries_no_secret_and_reads_the_cache() {
     let dir = tempfile::tempdir().expect("tempdir");
     let info = boot::app_info(true, None);
-    let b = Boot::new(boot::read_view(dir.path()), Settings::default(), info);
+    let b = {
+        let (v, h) = boot::read_view(dir.path());
+        Boot::new(v, h, Settings::default(), info)
+    };
     let s = b.script();
     assert!(s.starts_with("window.__MYMTS_BOOT__ = {"));
     assert!(!s.contains("token") && !s.contains("password\""));
     assert_eq!(operator::choose(None, None), operator::Choice::Embedded);
+}
+
+/// CACHE-3: a cache file of random bytes is set aside before the first frame, and the boot data
+/// tells the UI so (it says it once); the next start finds a sound cache and says nothing.
+#[test]
+fn cache3_boot_sets_a_damaged_cache_aside_and_says_so_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junk: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(dir.path().join(mymts_core::cache::FILE), &junk).expect("damage");
+    let (view, healed) = boot::read_view(dir.path());
+    assert!(view.account.is_none());
+    let healed = healed.expect("the damage is reported");
+    assert_eq!(
+        std::fs::read(&healed.damaged_path).expect("set aside"),
+        junk
+    );
+    let b = Boot::new(
+        view,
+        Some(healed),
+        Settings::default(),
+        boot::app_info(true, None),
+    );
+    assert!(b.script().contains("\"cache_healed\":{\"damaged_path\""));
+    let (_, again) = boot::read_view(dir.path());
+    assert!(again.is_none(), "a sound cache is not reported");
 }
 
 /// CACHE-2: the offline banner follows the operator, not the cache. A stale copy (what the core
@@ -280,7 +313,10 @@ fn a_stale_cached_view_does_not_clear_the_offline_banner() {
     let shell = Shell::new(
         ShellParts {
             info: info.clone(),
-            boot: Boot::new(boot::read_view(dir.path()), Settings::default(), info),
+            boot: {
+                let (v, h) = boot::read_view(dir.path());
+                Boot::new(v, h, Settings::default(), info)
+            },
             settings: Settings::default(),
             settings_path: dir.path().join("settings.json"),
             export_dir: dir.path().to_path_buf(),
@@ -336,12 +372,12 @@ fn auth14_a_locked_start_withholds_the_balance_and_no_sensor_means_no_lock() {
     };
     let mut info = boot::app_info(true, None);
     info.biometric = true;
-    let locked = Boot::new(view(), on.clone(), info.clone());
+    let locked = Boot::new(view(), None, on.clone(), info.clone());
     assert!(locked.locked);
     assert!(locked.home.is_none(), "no balance before the check");
     assert!(!locked.script().contains("987654"));
     info.biometric = false;
-    let open = Boot::new(view(), on, info);
+    let open = Boot::new(view(), None, on, info);
     assert!(!open.locked, "a device without a sensor is never locked");
     assert!(
         open.script().contains("987654"),

@@ -83,6 +83,7 @@ export const commands = {
 /** Events */
 export const events = {
 	activeAccountChanged: makeEvent<ActiveAccountChanged, ActiveAccountChanged>("active-account-changed"),
+	cacheHealed: makeEvent<CacheHealed, CacheHealed>("cache-healed"),
 	dataRefreshed: makeEvent<DataRefreshed, DataRefreshed>("data-refreshed"),
 	keyringUnavailable: makeEvent<KeyringUnavailable, KeyringUnavailable>("keyring-unavailable"),
 	mailReceived: makeEvent<MailReceived, MailReceived>("mail-received"),
@@ -199,8 +200,18 @@ export type Boot = {
 	 *  it passes, and the UI offers "Unlock".
 	 */
 	locked: boolean,
+	/**
+	 *  The cache file was damaged and has been set aside and rebuilt at this start (CACHE-3):
+	 *  the UI says so, once.
+	 */
+	cache_healed: Healed | null,
 	settings: Settings,
 	app: AppInfo,
+};
+
+/**  The cache was damaged and has been set aside and rebuilt (CACHE-3): say so, once. */
+export type CacheHealed = {
+	healed: Healed,
 };
 
 /**
@@ -279,7 +290,7 @@ export type CoreError = {
 	/**
 	 *  Stable snake_case code: the operator's `ErrorCode`, or `unreachable`,
 	 *  `keyring_unavailable`, `cache`, `invalid_input`, `not_signed_in`,
-	 *  `session_inactive`, `protocol`, `io`, `unlock_refused`.
+	 *  `session_inactive`, `protocol`, `io`, `unlock_refused`, `busy`.
 	 */
 	code: string,
 	/**  One or two sentences for the user. */
@@ -340,6 +351,17 @@ export type FindingKind = "mistyped_number" | "unregistered_number" | "airplane_
 "delivery_delayed" | "spam_blocker" | "messages_lost" | "hourly_limit" | "resend_countdown" | "code_still_valid" | "mistyped_address" | 
 /**  The letter went to another address than the one checked. */
 "other_address" | "no_such_mailbox" | "mailbox_full" | "filter_deletes" | "filter_to_spam" | "letter_in_spam";
+
+/**
+ *  A cache file that could not be used and was set aside (CACHE-3). Carries no secret: the
+ *  cache never held one.
+ */
+export type Healed = {
+	/**  Where the damaged file now is (`cache.db.damaged-<time>`). */
+	damaged_path: string,
+	/**  What was wrong with it, in SQLite's words. */
+	reason: string,
+};
 
 /**  An SMS as the app shows it. */
 export type InboxMessage = {

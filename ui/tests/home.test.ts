@@ -167,3 +167,23 @@ describe('Home (ACC-1)', () => {
     await waitFor(() => expect(plain(screen.getByTestId('topup-done').textContent)).toMatch(/₽1,734.56/));
   });
 });
+
+describe('A damaged cache (CACHE-3)', () => {
+  it('says once that the cache was rebuilt, on the first screen, until closed', async () => {
+    mockShell({});
+    applyBoot(boot({ cache_healed: { damaged_path: '/data/cache.db.damaged-20261202T080000Z', reason: 'file is not a database' } }));
+    render(App);
+    const n = screen.getByTestId('cache-healed');
+    expect(n.textContent).toMatch(/damaged/);
+    expect(n.textContent).not.toMatch(/cache\.db/);
+    screen.getByTestId('cache-healed-close').click();
+    await waitFor(() => expect(screen.queryByTestId('cache-healed')).toBeNull());
+  });
+
+  it('says nothing when the cache was sound', () => {
+    mockShell({});
+    applyBoot(boot());
+    render(App);
+    expect(screen.queryByTestId('cache-healed')).toBeNull();
+  });
+});

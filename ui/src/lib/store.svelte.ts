@@ -41,6 +41,8 @@ function initial() {
     typedPhone: null as string | null,
     offerPermanent: false,
     keyringWarning: false,
+    /** The cache was damaged and rebuilt at this start (CACHE-3): said once, until dismissed. */
+    cacheHealed: false,
     /** A fingerprint or face check comes before autologin (AUTH-14); why the last one failed. */
     locked: false,
     unlockError: null as AppError | null,
@@ -73,6 +75,7 @@ export function applyBoot(boot: Boot | undefined | null): void {
   app.account = boot.account;
   app.home = boot.home;
   app.locked = boot.locked;
+  app.cacheHealed = !!boot.cache_healed;
   // Before the first layout: the font stack depends on it (app.css).
   if (typeof document !== 'undefined') document.documentElement.dataset.platform = boot.app.platform;
   i18n.set(boot.settings.language ?? 'system');
@@ -249,6 +252,9 @@ export function listenShell(): () => void {
     }),
     on('keyringUnavailable', () => {
       app.keyringWarning = true;
+    }),
+    on('cacheHealed', () => {
+      app.cacheHealed = true;
     }),
     on('operatorStatus', (p) => {
       app.online = p.reachable;

@@ -415,6 +415,7 @@ export const en = {
   'unlock.button': 'Unlock with fingerprint or face',
   'unlock.other_way': 'Or sign in another way:',
   'settings.biometric': 'Ask for my fingerprint or face before opening the account on this device',
+  'notice.cache_healed': 'The data saved on this device was damaged. It has been set aside and is loaded again from the operator; nothing else is lost.',
   'err.keyring_unavailable': 'The system keyring is not available, so this device cannot remember you. You are still signed in.',
   'err.cache': 'Saved data could not be read. Try again.',
   'err.not_signed_in': 'You are not signed in. Sign in first.',
