@@ -26,7 +26,7 @@ ensure_system_packages() {
     DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   if ! command -v cargo >/dev/null 2>&1; then
-    echo "cargo is missing: install Rust 1.88 or newer (https://rustup.rs) and run this again." >&2
+    echo "cargo is missing: install Rust 1.89 or newer (https://rustup.rs) and run this again." >&2
     exit 5
   fi
 }
