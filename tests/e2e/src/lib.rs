@@ -359,10 +359,16 @@ impl Journey {
     }
 
     /// The refresh token the app keeps for `login` in this journey's keyring service, read from
-    /// the same Secret Service the app uses.
+    /// the same Secret Service the app uses (the entry of this journey's operator, SEC-5).
     pub async fn keyring_token(&self, login: &str) -> Option<String> {
+        let operator = mymts_core::ApiClient::new(&self.op.api_url)
+            .unwrap_or_else(|e| panic!("client: {e}"))
+            .info()
+            .await
+            .unwrap_or_else(|e| panic!("operator info: {e}"))
+            .operator_id;
         mymts_core::Vault::new(&self.keyring_service)
-            .load(login)
+            .load(&operator, login)
             .await
             .unwrap_or_else(|e| panic!("keyring: {e}"))
     }

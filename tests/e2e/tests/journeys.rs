@@ -1278,3 +1278,49 @@ async fn j25_auth1_auth3_internet_banking_locked_says_to_call_0890() {
     )
     .await;
 }
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j26_cache3_a_damaged_cache_is_rebuilt_with_the_login_kept_and_said_once() {
+    Journey::run(
+        "j26_cache3_a_damaged_cache_is_rebuilt_with_the_login_kept_and_said_once",
+        |j| {
+            Box::pin(async move {
+                j.launch().await;
+                password_login(j, ANNA, Journey::password(ANNA), true).await;
+                accept_agreement(j, ANNA).await;
+                j.el("home-balance").await;
+                j.quit().await;
+                // Another program (or the disk) writes over the cache file.
+                let db = j.data_dir.join(mymts_core::cache::FILE);
+                let junk: Vec<u8> = (0..65_536u32)
+                    .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+                    .collect();
+                std::fs::write(&db, &junk).expect("damage the cache");
+                for side in ["cache.db-wal", "cache.db-shm"] {
+                    let _ = std::fs::remove_file(j.data_dir.join(side));
+                }
+                j.launch().await;
+                // No password: the remembered login survives the rebuild, the balance comes
+                // from the operator, and the app says what happened.
+                let balance = j.wait_text("home-balance", "450").await;
+                assert!(balance.contains("450"), "{balance}");
+                let notice = j.text("cache-healed").await;
+                assert!(notice.contains("damaged"), "{notice}");
+                j.snap("healed").await;
+                let aside = std::fs::read_dir(&j.data_dir)
+                    .expect("data dir")
+                    .flatten()
+                    .filter(|e| e.file_name().to_string_lossy().starts_with("cache.db.damaged-"))
+                    .count();
+                assert_eq!(aside, 1, "the damaged file is kept aside");
+                j.click("cache-healed-close").await;
+                j.quit().await;
+                j.launch().await;
+                j.el("home-balance").await;
+                assert!(!j.present("cache-healed").await, "said once");
+            })
+        },
+    )
+    .await;
+}
