@@ -1311,7 +1311,11 @@ async fn j26_cache3_a_damaged_cache_is_rebuilt_with_the_login_kept_and_said_once
                 let aside = std::fs::read_dir(&j.data_dir)
                     .expect("data dir")
                     .flatten()
-                    .filter(|e| e.file_name().to_string_lossy().starts_with("cache.db.damaged-"))
+                    .filter(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .starts_with("cache.db.damaged-")
+                    })
                     .count();
                 assert_eq!(aside, 1, "the damaged file is kept aside");
                 j.click("cache-healed-close").await;
