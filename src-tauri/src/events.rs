@@ -30,6 +30,8 @@ pub struct MailReceived {
 pub struct SessionEnded {
     pub login: String,
     pub reason: EndReason,
+    /// Still remembered (an idle end, AUTH-8): the login screen offers "sign in again".
+    pub remembered: bool,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
@@ -114,8 +116,19 @@ async fn on_core_event<R: Runtime>(app: &AppHandle<R>, core: &Core, e: CoreEvent
             }
         }
         CoreEvent::Mail { address, mail } => emit(app, MailReceived { address, mail }),
-        CoreEvent::SessionEnded { login, reason } => {
-            emit(app, SessionEnded { login, reason });
+        CoreEvent::SessionEnded {
+            login,
+            reason,
+            remembered,
+        } => {
+            emit(
+                app,
+                SessionEnded {
+                    login,
+                    reason,
+                    remembered,
+                },
+            );
             follow_active_account(app.state::<Shell>().inner(), core).await;
         }
         CoreEvent::ActiveAccountChanged { login } => {

@@ -547,6 +547,8 @@ export type Session = {
 export type SessionEnded = {
 	login: string,
 	reason: EndReason,
+	/**  Still remembered (an idle end, AUTH-8): the login screen offers "sign in again". */
+	remembered: boolean,
 };
 
 /**  `GET /v1/sessions` (AUTH-11). */

@@ -120,6 +120,39 @@ describe('Home (ACC-1)', () => {
     stop();
   });
 
+  it('offers one tap to sign in again after an idle end on a remembered device (AUTH-8)', async () => {
+    const calls = mockShell({
+      autologin: () => outcome().session,
+      home: () => cached(overview(), false, Date.now()),
+      clock_check: () => ({ operator_ms: 0, device_ms: 0, skew_ms: 0, warn: false }),
+    });
+    applyBoot(boot());
+    app.signedIn = true;
+    const { listenShell } = await import('../src/lib/store.svelte');
+    const stop = listenShell();
+    render(App);
+    await shellEmit('session-ended', { login: '+79161234567', reason: 'inactivity', remembered: true });
+    await waitFor(() => screen.getByTestId('resume-session'));
+    expect(screen.getByTestId('resume-session').textContent).toMatch(/Sign in again/);
+    screen.getByTestId('resume-session').click();
+    await waitFor(() => screen.getByTestId('home-balance'));
+    expect(calls.filter((c) => c.cmd === 'autologin')).toHaveLength(1);
+    stop();
+  });
+
+  it('offers no shortcut when the ended session was not remembered', async () => {
+    mockShell({});
+    applyBoot(boot());
+    app.signedIn = true;
+    const { listenShell } = await import('../src/lib/store.svelte');
+    const stop = listenShell();
+    render(App);
+    await shellEmit('session-ended', { login: '+79161234567', reason: 'inactivity', remembered: false });
+    await waitFor(() => screen.getByTestId('session-ended'));
+    expect(screen.queryByTestId('resume-session')).toBeNull();
+    stop();
+  });
+
   it('Exit is one click away and logs out', async () => {
     const calls = mockShell({ logout: () => null });
     applyBoot(boot());

@@ -41,6 +41,9 @@ pub enum CoreEvent {
     SessionEnded {
         login: String,
         reason: EndReason,
+        /// The device still remembers the account (an idle end, AUTH-8): one autologin signs
+        /// it in again.
+        remembered: bool,
     },
     ActiveAccountChanged {
         login: String,

@@ -25,6 +25,21 @@ async fn put_back(core: &Core, login: &str, t: &str) {
         .expect("keyring write");
 }
 
+/// The `remembered` flag of the next "session ended" event.
+async fn ended_remembered(
+    events: &mut tokio::sync::broadcast::Receiver<mymts_core::CoreEvent>,
+) -> Option<bool> {
+    loop {
+        let ev = tokio::time::timeout(std::time::Duration::from_secs(2), events.recv())
+            .await
+            .ok()?
+            .ok()?;
+        if let mymts_core::CoreEvent::SessionEnded { remembered, .. } = ev {
+            return Some(remembered);
+        }
+    }
+}
+
 #[tokio::test]
 async fn auth6_old_token_two_weeks_later_with_an_unused_successor_signs_in() {
     let w = world().await;
@@ -132,9 +147,15 @@ async fn auth8_idle_end_on_a_remembered_device_keeps_it_remembered() {
     password_login(&core, ANNA, true).await;
     core.balance().await.expect("balance");
     let t = token(&core, ANNA).await;
+    let mut events = core.subscribe();
     clock.advance_ms(21 * MIN);
     w.advance_operator_clock(21 * MIN);
     assert_eq!(core.check_inactivity().await, vec![ANNA.to_string()]);
+    assert_eq!(
+        ended_remembered(&mut events).await,
+        Some(true),
+        "the UI is told one tap signs in again"
+    );
     assert!(core.current().is_none(), "the session ended here");
     // Compared, never printed: a failing assert must not show a token.
     assert!(token(&core, ANNA).await == t, "the keyring entry is kept");
@@ -162,8 +183,10 @@ async fn auth8_idle_end_on_a_device_not_remembered_revokes_the_server_session() 
     let other = w.core();
     password_login(&other, ANNA, false).await;
     assert_eq!(other.device_sessions().await.expect("sessions").len(), 2);
+    let mut events = idle.subscribe();
     clock.advance_ms(21 * MIN);
     assert_eq!(idle.check_inactivity().await, vec![ANNA.to_string()]);
+    assert_eq!(ended_remembered(&mut events).await, Some(false));
     let left = other.device_sessions().await.expect("sessions");
     assert_eq!(
         left.len(),

@@ -35,6 +35,8 @@ function initial() {
     homeLoading: false,
     online: true,
     endedReason: null as EndReason | null,
+    /** After an idle end on a remembered device: the account one tap signs in again (AUTH-8). */
+    resumable: null as Account | null,
     skewMs: 0,
     phoneOpen: false,
     /** The number typed on the login screen (normalised), so the phone opens on it signed out. */
@@ -131,6 +133,7 @@ export async function afterLogin(outcome: LoginOutcome): Promise<void> {
   if (!app.accounts.some((a) => a.login === s.account.login)) app.accounts = [...app.accounts, s.account];
   app.offerPermanent = s.offer_permanent_password;
   app.keyringWarning = outcome.keyring_error !== null;
+  app.resumable = null;
   if (s.agreement_required) {
     app.route = 'agreement';
     return;
@@ -144,6 +147,7 @@ export async function afterLogin(outcome: LoginOutcome): Promise<void> {
 export function endSession(reason: EndReason): void {
   app.signedIn = false;
   app.endedReason = reason;
+  app.resumable = null;
   app.home = null;
   app.homeError = null;
   app.offerPermanent = false;
@@ -242,7 +246,9 @@ export function listenShell(): () => void {
   const stops = [
     on('sessionEnded', (p) => {
       if (p.reason === 'exit' && app.endedReason === 'exit') return;
+      const resume = p.remembered ? (app.accounts.find((a) => a.login === p.login) ?? (app.account?.login === p.login ? app.account : null)) : null;
       endSession(p.reason);
+      app.resumable = resume;
     }),
     on('dataRefreshed', (p) => {
       if (p.view === 'home' && (!app.account || p.login === app.account.login)) {

@@ -751,7 +751,11 @@ impl Core {
             let _ = self.inner.cache.set_remembered(&login, false);
         }
         tracing::info!(%reason, "session ended");
-        self.emit(CoreEvent::SessionEnded { login, reason });
+        self.emit(CoreEvent::SessionEnded {
+            login,
+            reason,
+            remembered: slot.session.remembered && !forget,
+        });
     }
 
     /// "Exit" (AUTH-8): revokes the session on the server, deletes the keyring entry and wipes

@@ -29,6 +29,7 @@ export const en = {
   'nav.switch_account': 'Switch account',
   'nav.add_account': 'Add a number',
 
+  'session.resume': 'Sign in again as {name}',
   'session.ended.inactivity': 'You were signed out after 20 minutes without activity. Sign in again to continue.',
   'session.ended.revoked': 'This session was ended from another device or after a password change. Sign in again.',
   'session.ended.exit': 'You have signed out.',

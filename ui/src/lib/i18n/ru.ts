@@ -30,6 +30,7 @@ export const ru: Record<Key, string> = {
   'nav.switch_account': 'Сменить аккаунт',
   'nav.add_account': 'Добавить номер',
 
+  'session.resume': 'Войти снова: {name}',
   'session.ended.inactivity': 'Сеанс завершён: 20 минут без действий. Войдите снова, чтобы продолжить.',
   'session.ended.revoked': 'Сеанс завершён с другого устройства или после смены пароля. Войдите снова.',
   'session.ended.exit': 'Вы вышли из личного кабинета.',
