@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Writes the app icons (RGBA PNGs): a brand-red rounded square with a white "M".
-Pure Python (zlib) so it needs no ImageMagick; run from the repository root."""
-import struct, zlib
+"""The app icon, once, for every platform: draws the source (a brand-red rounded square with a
+white "M", RGBA PNG, 1024 px) into icons/app-icon.png in pure Python (zlib, no ImageMagick), then
+hands it to `tauri icon` (the Tauri CLI from ui/'s npm packages, offline), which writes every size
+the bundles need: the desktop PNGs, icon.ico (Windows; tauri-build embeds it in the .exe's
+resources), icon.icns (macOS), the Windows Store logos, icons/android/ (mipmaps) and icons/ios/
+(AppIcon set). Run from the repository root after `npm ci` in ui/ (scripts/test does that)."""
+import os, struct, subprocess, sys, zlib
 
 RED = (0xE3, 0x06, 0x11)
 
@@ -64,6 +68,10 @@ def render(s, ss=3):
     ihdr = struct.pack(">IIBBBBB", s, s, 8, 6, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
-for name, size in [("32x32.png", 32), ("128x128.png", 128), ("128x128@2x.png", 256), ("icon.png", 512)]:
-    open(f"icons/{name}", "wb").write(render(size, 3 if size > 128 else 4))
-    print("icons/" + name)
+SOURCE = "icons/app-icon.png"
+open(SOURCE, "wb").write(render(1024, 2))
+print(SOURCE)
+cli = os.path.join("ui", "node_modules", ".bin", "tauri")
+if not os.path.exists(cli):
+    sys.exit(f"{cli} is missing: run `npm ci` in ui/ first")
+subprocess.run([cli, "icon", SOURCE, "--output", "icons"], check=True)
