@@ -164,12 +164,15 @@ pub fn setup(
     ));
     let _ = app.state::<Shell>().unlocker.set(unlocker);
 
-    WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+    let window = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+        .initialization_script(&script);
+    // A phone-sized window on the desktop; on a phone the one window is the screen.
+    #[cfg(desktop)]
+    let window = window
         .title("My MTS")
         .inner_size(420.0, 780.0)
-        .min_inner_size(360.0, 560.0)
-        .initialization_script(&script)
-        .build()?;
+        .min_inner_size(360.0, 560.0);
+    window.build()?;
 
     let data_dir = d.data;
     tauri::async_runtime::spawn(async move {

@@ -10,6 +10,8 @@ pub mod ipc;
 pub mod logs;
 pub mod notify;
 pub mod operator;
+// Desktop only: phone webviews have no such switch.
+#[cfg(desktop)]
 pub mod render;
 pub mod settings;
 pub mod state;
@@ -17,10 +19,13 @@ pub mod unlock;
 
 pub use state::Shell;
 
-/// Runs the app (desktop `main`, and the mobile entry point).
+/// Runs the app (desktop `main`, and the mobile entry point: Android loads the `cdylib` and calls
+/// it from the activity, iOS calls it from `main` of the Xcode project; both are compiled by
+/// `scripts/check-platforms`).
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let started_ms = mymts_core::clock::system_now_ms();
+    #[cfg(desktop)]
     render::prefer_cpu_compositing();
     logs::init();
     let launch = args::Launch::from_process();
@@ -78,3 +83,5 @@ pub fn instance_id(dir: &std::path::Path) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_platforms;
