@@ -1,10 +1,55 @@
-//! The hash-chained audit log (AUTH-11): each row's hash covers the previous row's hash, so
-//! changing, deleting or reordering any row breaks the chain from there on.
+//! The hash-chained audit log (AUTH-11, SEC-7): each row's MAC covers the previous row's, the
+//! row's account and every field, keyed with a key derived from the server key (the key file),
+//! so whoever can write the database but not read the key file cannot rewrite a row, move it to
+//! another account's Activity, or recompute the chain. The newest row's id and MAC are kept in
+//! `meta` under a MAC of their own, so cutting rows off the end is detected too.
+//!
+//! The MAC is an SQL function (`audit_mac`) registered on the operator's one connection by
+//! [`install`]: every `record` in every room stays a plain call inside its transaction, and the
+//! key lives in the process only.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use hmac::{Hmac, Mac};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Registers `audit_mac(purpose, ...)` on `conn`: a hex HMAC-SHA256 with `key` over its
+/// arguments, each typed and length-prefixed so that no two argument lists collide.
+pub fn install(conn: &Connection, key: [u8; 32]) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "audit_mac",
+        -1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |ctx| {
+            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key)
+                .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))?;
+            for i in 0..ctx.len() {
+                match ctx.get_raw(i) {
+                    ValueRef::Null => mac.update(&[0]),
+                    ValueRef::Integer(n) => {
+                        mac.update(&[1]);
+                        mac.update(&n.to_be_bytes());
+                    }
+                    ValueRef::Real(f) => {
+                        mac.update(&[2]);
+                        mac.update(&f.to_be_bytes());
+                    }
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        mac.update(&[3]);
+                        mac.update(&(t.len() as u64).to_be_bytes());
+                        mac.update(t);
+                    }
+                }
+            }
+            Ok(hex::encode(mac.finalize().into_bytes()))
+        },
+    )
+}
 
 /// Who did an action and from where.
 #[derive(Debug, Clone, Default)]
@@ -24,25 +69,74 @@ impl Actor {
     }
 }
 
-/// `fields` are login, action, channel, device, detail.
-fn row_hash(prev: &str, id: i64, at_ms: i64, fields: [&str; 5]) -> String {
-    let [login, action, channel, device, detail] = fields;
-    let mut h = Sha256::new();
-    for part in [
-        prev,
-        &id.to_string(),
-        &at_ms.to_string(),
-        login,
-        action,
-        channel,
-        device,
-        detail,
-    ] {
-        // Length-prefix each field so that moving text between fields changes the hash.
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
+/// One row as it is chained.
+struct Row {
+    id: i64,
+    at_ms: i64,
+    account_id: Option<i64>,
+    login: Option<String>,
+    action: String,
+    channel: String,
+    device: String,
+    detail: String,
+}
+
+impl Row {
+    /// The keyed MAC of this row after `prev` (SEC-7).
+    fn mac(&self, conn: &Connection, prev: &str) -> rusqlite::Result<String> {
+        conn.query_row(
+            "SELECT audit_mac('row', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                prev,
+                self.id,
+                self.at_ms,
+                self.account_id,
+                self.login,
+                self.action,
+                self.channel,
+                self.device,
+                self.detail
+            ],
+            |r| r.get(0),
+        )
     }
-    hex::encode(h.finalize())
+
+    /// The unkeyed hash of the first scheme, for upgrading a world that has it.
+    fn plain_hash(&self, prev: &str) -> String {
+        let mut h = Sha256::new();
+        for part in [
+            prev,
+            &self.id.to_string(),
+            &self.at_ms.to_string(),
+            self.login.as_deref().unwrap_or(""),
+            &self.action,
+            &self.channel,
+            &self.device,
+            &self.detail,
+        ] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+/// The MAC kept for the newest row, so that a cut-off tail shows.
+fn head_value(conn: &Connection, id: i64, hash: &str) -> rusqlite::Result<String> {
+    let mac: String =
+        conn.query_row("SELECT audit_mac('head', ?1, ?2)", params![id, hash], |r| {
+            r.get(0)
+        })?;
+    Ok(format!("{id}:{mac}"))
+}
+
+fn set_head(conn: &Connection, id: i64, hash: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('audit_head', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![head_value(conn, id, hash)?],
+    )?;
+    Ok(())
 }
 
 pub fn record(
@@ -59,73 +153,121 @@ pub fn record(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let (prev_id, prev_hash) = prev.unwrap_or((0, "0".repeat(64)));
-    let id = prev_id + 1;
-    let hash = row_hash(
-        &prev_hash,
-        id,
-        now_ms,
-        [
-            actor.login.as_deref().unwrap_or(""),
-            action,
-            &actor.channel,
-            &actor.device,
-            detail,
-        ],
-    );
+    let (prev_id, prev_hash) = prev.unwrap_or((0, GENESIS.to_string()));
+    let row = Row {
+        id: prev_id + 1,
+        at_ms: now_ms,
+        account_id: actor.account_id,
+        login: actor.login.clone(),
+        action: action.to_string(),
+        channel: actor.channel.clone(),
+        device: actor.device.clone(),
+        detail: detail.to_string(),
+    };
+    let hash = row.mac(tx, &prev_hash)?;
     tx.execute(
         "INSERT INTO audit (id, at_ms, account_id, login, action, channel, device, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
-            id,
-            now_ms,
-            actor.account_id,
-            actor.login,
-            action,
-            actor.channel,
-            actor.device,
-            detail,
+            row.id,
+            row.at_ms,
+            row.account_id,
+            row.login,
+            row.action,
+            row.channel,
+            row.device,
+            row.detail,
             prev_hash,
             hash
         ],
     )?;
+    set_head(tx, row.id, &hash)?;
     Ok(())
 }
 
-/// Walks the whole chain; returns (rows, first bad id).
-pub fn verify(tx: &Transaction<'_>) -> Result<(i64, Option<i64>), ApiError> {
-    let mut stmt = tx.prepare(
-        "SELECT id, at_ms, login, action, channel, device, detail, prev_hash, hash FROM audit ORDER BY id",
+fn rows(conn: &Connection) -> rusqlite::Result<Vec<(Row, String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at_ms, account_id, login, action, channel, device, detail, prev_hash, hash
+         FROM audit ORDER BY id",
     )?;
-    let mut rows = stmt.query([])?;
-    let mut expected_prev = "0".repeat(64);
+    stmt.query_map([], |r| {
+        Ok((
+            Row {
+                id: r.get(0)?,
+                at_ms: r.get(1)?,
+                account_id: r.get(2)?,
+                login: r.get(3)?,
+                action: r.get(4)?,
+                channel: r.get(5)?,
+                device: r.get(6)?,
+                detail: r.get(7)?,
+            },
+            r.get(8)?,
+            r.get(9)?,
+        ))
+    })?
+    .collect()
+}
+
+/// Walks the whole chain and the kept head; returns (rows, first bad id). A cut-off tail names
+/// the first missing id.
+pub fn verify(tx: &Transaction<'_>) -> Result<(i64, Option<i64>), ApiError> {
+    let mut expected_prev = GENESIS.to_string();
     let mut expected_id = 1i64;
     let mut count = 0i64;
-    while let Some(r) = rows.next()? {
+    for (row, prev_hash, hash) in rows(tx)? {
         count += 1;
-        let id: i64 = r.get(0)?;
-        let login: Option<String> = r.get(2)?;
-        let (action, channel, device, detail): (String, String, String, String) =
-            (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
-        let prev_hash: String = r.get(7)?;
-        let hash: String = r.get(8)?;
-        let recomputed = row_hash(
-            &prev_hash,
-            id,
-            r.get(1)?,
-            [
-                login.as_deref().unwrap_or(""),
-                &action,
-                &channel,
-                &device,
-                &detail,
-            ],
-        );
-        if id != expected_id || prev_hash != expected_prev || recomputed != hash {
-            return Ok((count, Some(id)));
+        if row.id != expected_id || prev_hash != expected_prev || row.mac(tx, &prev_hash)? != hash {
+            return Ok((count, Some(row.id)));
         }
         expected_prev = hash;
         expected_id += 1;
     }
-    Ok((count, None))
+    let head: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let last = expected_id - 1;
+    let intact = match head {
+        None => last == 0,
+        Some(head) => last > 0 && head == head_value(tx, last, &expected_prev)?,
+    };
+    Ok((count, (!intact).then_some(expected_id)))
+}
+
+/// Moves a world whose chain has the first, unkeyed scheme to the keyed one: as far as the old
+/// chain holds, each row is chained again with the key; from a row that did not match the old
+/// scheme on, nothing is touched, so that row stays detected. Run at every start; a keyed chain
+/// is left as it is.
+pub fn upgrade(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    let all = rows(&tx)?;
+    let Some((first, first_prev, first_hash)) = all.first() else {
+        return Ok(());
+    };
+    if first.mac(&tx, first_prev)? == *first_hash || first.plain_hash(first_prev) != *first_hash {
+        return Ok(());
+    }
+    let (mut old_prev, mut new_prev) = (GENESIS.to_string(), GENESIS.to_string());
+    let mut last = None;
+    for (row, prev_hash, hash) in &all {
+        if *prev_hash != old_prev || row.plain_hash(prev_hash) != *hash {
+            break;
+        }
+        let keyed = row.mac(&tx, &new_prev)?;
+        tx.execute(
+            "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+            params![new_prev, keyed, row.id],
+        )?;
+        old_prev = hash.clone();
+        new_prev = keyed;
+        last = Some(row.id);
+    }
+    if let Some(id) = last {
+        set_head(&tx, id, &new_prev)?;
+    }
+    tx.commit()?;
+    tracing::info!(rows = ?last, "audit chain keyed (SEC-7)");
+    Ok(())
 }

@@ -145,6 +145,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         Some(path) => storage::open(path)?,
         None => (db::Db::open_in_memory()?, secrets::ServerKey::random()),
     };
+    // SEC-7: the audit chain's MAC, keyed from the key file; a world with the old unkeyed chain
+    // is moved to the keyed one.
+    db.with_conn(|c| {
+        audit::install(c, key.derive_key("audit-chain"))?;
+        audit::upgrade(c)
+    })
+    .map_err(|e| StartError::Seed(format!("{e:?}")))?
+    .map_err(db::DbError::from)?;
     let offset = seed::load_clock_offset(&db).map_err(|e| StartError::Seed(format!("{e:?}")))?;
     let state = AppState::new(db, clock::Clock::with_offset(offset), key, config.qa);
     seed::seed_if_empty(&state).map_err(|e| StartError::Seed(format!("{e:?}")))?;
@@ -203,6 +211,8 @@ fn serve(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let shutdown = async move { cancel.cancelled().await };
+        // Peers are recorded for per-client bounds (captchas).
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(e) = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await

@@ -79,6 +79,28 @@ impl ServerKey {
         )
     }
 
+    /// A key for one purpose, derived from the server key (HMAC-SHA256 of the purpose), so that
+    /// what holds it (the audit chain's SQL function) never holds the server key itself.
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable_hmac());
+        mac.update(b"key\0");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    /// A stable, unguessable name for `value` (hex HMAC-SHA256 with the purpose): counters and
+    /// rate limits keyed by what a stranger typed, without storing what was typed.
+    pub fn tag(&self, purpose: &str, value: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable_hmac());
+        mac.update(b"tag\0");
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// A code of `len` characters from `alphabet`, derived from `purpose` and `nonce`. Re-deriving
     /// gives the same code, so a resend repeats it with nothing stored in clear.
     pub fn derive_code(&self, purpose: &str, nonce: &str, alphabet: &[u8], len: usize) -> String {

@@ -271,6 +271,8 @@ const TABLES: &[&str] = &[
     "recovery_codes",
     "sms_requests",
     "sms_codes",
+    "guess_counters",
+    "recovery_requests",
     "links",
     "charges",
     "calls",

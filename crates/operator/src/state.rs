@@ -18,10 +18,16 @@ use crate::secrets::ServerKey;
 pub struct CaptchaEntry {
     pub answer: String,
     pub expires_ms: i64,
+    /// Who asked for it: an IPv4 address, or an IPv6 /64 (one subscriber's network).
+    pub client: Option<std::net::IpAddr>,
 }
 
-/// At most this many live captchas; the oldest are dropped first, so a flood cannot grow memory.
+/// At most this many live captchas in all, so a flood cannot grow memory. When full, the client
+/// holding the most gives up its oldest: a flood from a few addresses evicts its own captchas,
+/// never a subscriber's one.
 pub const CAPTCHA_CAP: usize = 10_000;
+/// At most this many live captchas per client; asking for more drops that client's oldest.
+pub const CAPTCHA_PER_CLIENT: usize = 20;
 
 pub struct Inner {
     pub db: Db,
@@ -29,6 +35,8 @@ pub struct Inner {
     pub hasher: Hasher,
     pub key: ServerKey,
     pub captchas: Mutex<HashMap<String, CaptchaEntry>>,
+    /// Guesses waiting their turn at a counter (SEC-2).
+    pub guess_gates: crate::ops::auth::guesses::Gates,
     /// New SMS delivered to a phone: `(recipient, message)`.
     pub sms_tx: broadcast::Sender<(String, Sms)>,
     /// New mail delivered to a mailbox: `(address, letter)`.
@@ -61,6 +69,7 @@ impl AppState {
             hasher: Hasher::new(),
             key,
             captchas: Mutex::new(HashMap::new()),
+            guess_gates: Default::default(),
             sms_tx,
             mail_tx,
             faults: RwLock::new(Faults::default()),

@@ -764,7 +764,8 @@ async fn acc8_disposable_recovery_email_refused() {
     let (s, v) = t
         .put(
             "/v1/recovery-email",
-            json!({"email": " Boris.Ivanov@Mail.Example "}),
+            // SEC-4: with the current password.
+            json!({"email": " Boris.Ivanov@Mail.Example ", "current_password": "Boris2026pass"}),
         )
         .await;
     assert_eq!((s, &v["email"]), (200, &json!("boris.ivanov@mail.example")));

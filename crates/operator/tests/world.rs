@@ -1393,6 +1393,7 @@ async fn qa1_captcha_answer_is_readable_until_it_expires() {
             CaptchaEntry {
                 answer: "aB3dE".into(),
                 expires_ms: now + 120_000,
+                client: None,
             },
         );
         caps.insert(
@@ -1400,6 +1401,7 @@ async fn qa1_captcha_answer_is_readable_until_it_expires() {
             CaptchaEntry {
                 answer: "zZ9".into(),
                 expires_ms: now - 1,
+                client: None,
             },
         );
     }
@@ -1600,6 +1602,7 @@ async fn qa1_reset_clears_faults_and_captchas() {
             CaptchaEntry {
                 answer: "aB3dE".into(),
                 expires_ms: i64::MAX,
+                client: None,
             },
         );
     }

@@ -604,6 +604,16 @@ pub struct RecoveryEmail {
     pub email: String,
 }
 
+/// A new recovery e-mail (ACC-8) with its proof (SEC-4): the current password, or nothing from a
+/// session an SMS password opened in the last 10 minutes.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RecoveryEmailChange {
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_password: Option<String>,
+}
+
 /// Linked numbers (ACC-7).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

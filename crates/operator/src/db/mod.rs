@@ -15,6 +15,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/003_rotation_by_successor_use.sql"
         )),
+        M::up(include_str!("../../migrations/004_guesses_counted.sql")),
     ])
 }
 

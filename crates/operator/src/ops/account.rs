@@ -10,8 +10,9 @@ use mymts_proto::money::format_rub;
 use mymts_proto::wire::{
     AccountKind, AccountOverview, AccountRef, Balance, BlockRequest, BlockState, ChangeTariff,
     Charged, DeviceInfo, LinkRequest, LinkedAccount, LoginMethod, LoginResponse, PackageUse,
-    Packages, RecordUsage, RecoveryEmail, Service, ServiceList, Tariff, TariffList, TariffRef,
-    TopUpConfirm, TopUpRequest, TopUpResult, TopUpStatus, UsageKind, UsageNotice,
+    Packages, RecordUsage, RecoveryEmail, RecoveryEmailChange, Service, ServiceList, Tariff,
+    TariffList, TariffRef, TopUpConfirm, TopUpRequest, TopUpResult, TopUpStatus, UsageKind,
+    UsageNotice,
 };
 use mymts_proto::{ApiErrorBody, ErrorCode, PhoneNumber};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -23,7 +24,8 @@ use crate::clock::period_of;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{Json, Path};
 use crate::http::session::Authed;
-use crate::ops::auth::tokens::open_session;
+use crate::ops::auth::login;
+use crate::ops::auth::tokens::{open_session, revoke_session};
 use crate::ops::phones::queue_sms;
 use crate::secrets::{new_id, same};
 use crate::seed::MAILBOX_QUOTA_BYTES;
@@ -42,6 +44,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_recovery_email))
         .routes(routes!(list_links, add_link))
         .routes(routes!(remove_link))
+        .routes(routes!(list_incoming_links))
+        .routes(routes!(remove_incoming_link))
         .routes(routes!(link_session))
         .routes(routes!(top_up))
         .routes(routes!(confirm_top_up))
@@ -716,16 +720,30 @@ async fn set_blocked(
 // Recovery e-mail (ACC-8, INBOX-2)
 // ---------------------------------------------------------------------------------------------
 
-/// Sets the recovery e-mail; creates its simulated mailbox when there is none (ACC-8).
-#[utoipa::path(put, path = "/v1/recovery-email", tag = "account", request_body = RecoveryEmail,
+/// Sets the recovery e-mail; creates its simulated mailbox when there is none (ACC-8). Needs the
+/// current password or a fresh SMS sign-in (SEC-4): whoever holds the recovery address can take
+/// the contract.
+#[utoipa::path(put, path = "/v1/recovery-email", tag = "account", request_body = RecoveryEmailChange,
     responses((status = 200, body = RecoveryEmail),
-              (status = 400, body = ApiErrorBody, description = "invalid_input or disposable_email")))]
+              (status = 400, body = ApiErrorBody, description = "invalid_input (no proof) or disposable_email"),
+              (status = 401, body = ApiErrorBody, description = "wrong_credentials"),
+              (status = 403, body = ApiErrorBody, description = "password_locked")))]
 async fn set_recovery_email(
     State(state): State<AppState>,
     authed: Authed,
-    Json(req): Json<RecoveryEmail>,
+    Json(req): Json<RecoveryEmailChange>,
 ) -> ApiResult<axum::Json<RecoveryEmail>> {
+    if let Some(p) = &req.current_password {
+        crate::ops::auth::limit("current_password", p, 128)?;
+    }
     let email = crate::ops::mail::validate_email(&req.email)?;
+    crate::ops::auth::security::fresh_proof(
+        &state,
+        &authed,
+        req.current_password,
+        "current_password",
+    )
+    .await?;
     let now = state.now_ms();
     let stored = email.clone();
     state
@@ -810,15 +828,9 @@ async fn list_links(
     Ok(axum::Json(links))
 }
 
-/// What the first look at a link request found.
-struct LinkTarget {
-    id: i64,
-    reference: AccountRef,
-    hash: Option<String>,
-}
-
-/// Links another subscriber's account, proven by that subscriber's password (ACC-7). A wrong
-/// password counts towards that account's lock (AUTH-3), so linking cannot be used to guess it.
+/// Links another subscriber's account, proven by that subscriber's password (ACC-7). The guess
+/// is counted on that account's password counter before it is judged (SEC-2), and a login
+/// nobody has is refused exactly like a real one (SEC-3).
 #[utoipa::path(post, path = "/v1/links", tag = "account", request_body = LinkRequest,
     responses((status = 200, body = LinkedAccount),
               (status = 400, body = ApiErrorBody, description = "invalid_input (e.g. your own account)"),
@@ -837,136 +849,197 @@ async fn add_link(
             "You cannot link your own account.",
         ));
     }
-    if req.password.is_empty() || req.password.len() > 256 {
-        return Err(ApiError::new(
-            ErrorCode::WrongCredentials,
-            "The login or password is wrong.",
-        ));
-    }
+    crate::ops::auth::limit("password", &req.password, 128)?;
+    let _gate = state
+        .guess_gates
+        .enter(
+            crate::ops::auth::guesses::password_gate(&login),
+            login::PASSWORD_PLACES,
+        )
+        .await;
     let owner = authed.account_id;
-    let target = state
+    let st = state.clone();
+    let now = state.now_ms();
+    let aimed = state
         .db
-        .tx(move |tx| find_link_target(tx, owner, &login))
-        .await?;
-    let ok = state
-        .hasher
-        .verify(req.password, target.as_ref().and_then(|t| t.hash.clone()))
-        .await?;
+        .tx(move |tx| {
+            let linked: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM links l JOIN accounts a ON a.id = l.linked_id
+                                WHERE l.owner_id = ?1 AND a.login = ?2)",
+                params![owner, login],
+                |r| r.get(0),
+            )?;
+            if linked {
+                return Ok(Err(already_linked()));
+            }
+            login::aim(tx, &st.key, now, &login)
+        })
+        .await??;
+    let ok = state.hasher.verify(req.password, aimed.hash()).await?;
     let now = state.now_ms();
     let out = state
         .db
-        .tx(move |tx| finish_link(tx, now, &authed, target, ok))
+        .tx(move |tx| finish_link(tx, now, &authed, aimed, ok))
         .await?;
     out.map(axum::Json)
 }
 
-fn find_link_target(
-    tx: &Transaction<'_>,
-    owner_id: i64,
-    login: &str,
-) -> ApiResult<Option<LinkTarget>> {
-    let row = tx
-        .query_row(
-            "SELECT id, login, kind, name, password_hash, pw_locked,
-                    EXISTS (SELECT 1 FROM links WHERE owner_id = ?2 AND linked_id = accounts.id)
-             FROM accounts WHERE login = ?1",
-            params![login, owner_id],
-            |r| {
-                Ok((
-                    LinkTarget {
-                        id: r.get(0)?,
-                        reference: AccountRef {
-                            login: r.get(1)?,
-                            kind: AccountKind::parse(&r.get::<_, String>(2)?)
-                                .unwrap_or(AccountKind::Mobile),
-                            name: r.get(3)?,
-                        },
-                        hash: r.get(4)?,
-                    },
-                    r.get::<_, bool>(5)?,
-                    r.get::<_, bool>(6)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((target, locked, linked)) = row else {
-        return Ok(None);
-    };
-    if linked {
-        return Err(ApiError::new(
-            ErrorCode::AlreadyLinked,
-            "This account is already linked.",
-        ));
-    }
-    if locked {
-        return Err(ApiError::new(
-            ErrorCode::PasswordLocked,
-            "Password login to that account is locked after three wrong passwords. Its owner can unlock it with an SMS password.",
-        ));
-    }
-    Ok(Some(target))
+fn already_linked() -> ApiError {
+    ApiError::new(ErrorCode::AlreadyLinked, "This account is already linked.")
 }
 
-/// Commits the outcome either way: a failure must be counted even though the request fails.
+/// Judges the guess and links on a right one; a refusal is returned as `Ok(Err)` so that the
+/// transaction keeps its count.
 fn finish_link(
     tx: &Transaction<'_>,
     now: i64,
     authed: &Authed,
-    target: Option<LinkTarget>,
+    aimed: login::Aim,
     password_ok: bool,
 ) -> ApiResult<ApiResult<LinkedAccount>> {
-    let target = match (target, password_ok) {
-        (Some(t), true) => t,
-        (target, _) => {
-            let mut err = ApiError::new(
-                ErrorCode::WrongCredentials,
-                "The login or password is wrong.",
-            );
-            if let Some(t) = target {
-                let left = count_wrong_password(tx, t.id)?;
-                err = err.attempts_left(left);
-            }
-            audit::record(tx, now, &authed.actor(), "link_failed", "wrong credentials")?;
+    let target = match login::verdict(tx, now, aimed, password_ok)? {
+        Ok(target) => target,
+        Err((err, _, locked)) => {
+            audit::record(
+                tx,
+                now,
+                &authed.actor(),
+                "link_failed",
+                if locked {
+                    "wrong credentials; locked"
+                } else {
+                    "wrong credentials"
+                },
+            )?;
             return Ok(Err(err));
         }
     };
-    tx.execute(
-        "UPDATE accounts SET pw_failures = 0 WHERE id = ?1",
-        params![target.id],
-    )?;
     let added = tx.execute(
         "INSERT OR IGNORE INTO links (owner_id, linked_id, linked_ms) VALUES (?1, ?2, ?3)",
         params![authed.account_id, target.id, now],
     )?;
     if added == 0 {
-        return Ok(Err(ApiError::new(
-            ErrorCode::AlreadyLinked,
-            "This account is already linked.",
-        )));
+        return Ok(Err(already_linked()));
     }
-    audit::record(
-        tx,
-        now,
-        &authed.actor(),
-        "link_added",
-        &target.reference.login,
-    )?;
+    audit::record(tx, now, &authed.actor(), "link_added", &target.login)?;
     Ok(Ok(LinkedAccount {
-        account: target.reference,
+        account: AccountRef {
+            login: target.login,
+            kind: target.kind,
+            name: target.name,
+        },
         linked_ms: now,
     }))
 }
 
-/// AUTH-3's counter: three wrong passwords in a row lock password login. Returns attempts left.
-fn count_wrong_password(tx: &Transaction<'_>, account_id: i64) -> ApiResult<u32> {
-    let failures: i64 = tx.query_row(
-        "UPDATE accounts SET pw_failures = pw_failures + 1,
-                pw_locked = CASE WHEN pw_failures + 1 >= 3 THEN 1 ELSE pw_locked END
-         WHERE id = ?1 RETURNING pw_failures",
+/// Ends the sessions a link opened into the linked account (SEC-6).
+fn end_linked_sessions(
+    tx: &Transaction<'_>,
+    owner_id: i64,
+    linked_id: i64,
+    now: i64,
+) -> ApiResult<()> {
+    let sids: Vec<String> = tx
+        .prepare(
+            "SELECT id FROM sessions WHERE account_id = ?1 AND linked_by = ?2 AND revoked_ms IS NULL",
+        )?
+        .query_map(params![linked_id, owner_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for sid in sids {
+        revoke_session(tx, &sid, now, "the link was removed")?;
+    }
+    Ok(())
+}
+
+/// SEC-6: ends every link others made to `account_id` and the sessions they opened with them,
+/// when its owner changes the password signing out other devices, or recovers it. Returns how
+/// many links ended.
+pub(crate) fn end_links_to(tx: &Transaction<'_>, account_id: i64, now: i64) -> ApiResult<usize> {
+    let owners: Vec<i64> = tx
+        .prepare("SELECT owner_id FROM links WHERE linked_id = ?1")?
+        .query_map(params![account_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for owner in &owners {
+        end_linked_sessions(tx, *owner, account_id, now)?;
+    }
+    tx.execute(
+        "DELETE FROM links WHERE linked_id = ?1",
         params![account_id],
-        |r| r.get(0),
     )?;
-    Ok(u32::try_from(3 - failures.min(3)).unwrap_or(0))
+    Ok(owners.len())
+}
+
+/// Who has linked this account (SEC-6), oldest link first.
+#[utoipa::path(get, path = "/v1/links/incoming", tag = "account",
+    responses((status = 200, body = [LinkedAccount]),
+              (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+async fn list_incoming_links(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> ApiResult<axum::Json<Vec<LinkedAccount>>> {
+    let links = state
+        .db
+        .tx(move |tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT a.login, a.kind, a.name, l.linked_ms FROM links l JOIN accounts a ON a.id = l.owner_id
+                 WHERE l.linked_id = ?1 ORDER BY l.linked_ms, a.login",
+            )?;
+            let rows = stmt.query_map(params![authed.account_id], |r| {
+                Ok(LinkedAccount {
+                    account: AccountRef {
+                        login: r.get(0)?,
+                        kind: AccountKind::parse(&r.get::<_, String>(1)?)
+                            .unwrap_or(AccountKind::Mobile),
+                        name: r.get(2)?,
+                    },
+                    linked_ms: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await?;
+    Ok(axum::Json(links))
+}
+
+/// Removes the link `login` made to this account, and the sessions it opened (SEC-6).
+#[utoipa::path(delete, path = "/v1/links/incoming/{login}", tag = "account",
+    params(("login" = String, Path, description = "the login of the account that linked this one")),
+    responses((status = 204, description = "removed"),
+              (status = 400, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody, description = "not_linked")))]
+async fn remove_incoming_link(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(login): Path<String>,
+) -> ApiResult<StatusCode> {
+    let login = normalize_login(&login)?;
+    let now = state.now_ms();
+    state
+        .db
+        .tx(move |tx| {
+            let owner: Option<i64> = tx
+                .query_row(
+                    "SELECT l.owner_id FROM links l JOIN accounts a ON a.id = l.owner_id
+                     WHERE l.linked_id = ?1 AND a.login = ?2",
+                    params![authed.account_id, login],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(owner) = owner else {
+                return Err(ApiError::new(
+                    ErrorCode::NotLinked,
+                    "This account has not linked yours.",
+                ));
+            };
+            tx.execute(
+                "DELETE FROM links WHERE owner_id = ?1 AND linked_id = ?2",
+                params![owner, authed.account_id],
+            )?;
+            end_linked_sessions(tx, owner, authed.account_id, now)?;
+            audit::record(tx, now, &authed.actor(), "incoming_link_removed", &login)
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(delete, path = "/v1/links/{login}", tag = "account",
@@ -984,14 +1057,22 @@ async fn remove_link(
     state
         .db
         .tx(move |tx| {
-            let gone = tx.execute(
-                "DELETE FROM links WHERE owner_id = ?1
-                 AND linked_id = (SELECT id FROM accounts WHERE login = ?2)",
-                params![authed.account_id, login],
-            )?;
-            if gone == 0 {
+            let linked: Option<i64> = tx
+                .query_row(
+                    "SELECT l.linked_id FROM links l JOIN accounts a ON a.id = l.linked_id
+                     WHERE l.owner_id = ?1 AND a.login = ?2",
+                    params![authed.account_id, login],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(linked) = linked else {
                 return Err(not_linked());
-            }
+            };
+            tx.execute(
+                "DELETE FROM links WHERE owner_id = ?1 AND linked_id = ?2",
+                params![authed.account_id, linked],
+            )?;
+            end_linked_sessions(tx, authed.account_id, linked, now)?;
             audit::record(tx, now, &authed.actor(), "link_removed", &login)
         })
         .await?;
@@ -1043,6 +1124,10 @@ fn switch_to_linked(
         platform: "linked".into(),
     };
     let (tokens, session_id) = open_session(tx, now, id, LoginMethod::Linked, &device)?;
+    tx.execute(
+        "UPDATE sessions SET linked_by = ?1 WHERE id = ?2",
+        params![authed.account_id, session_id],
+    )?;
     audit::record(tx, now, &authed.actor(), "link_switched", login)?;
     let linked_actor = Actor {
         account_id: Some(id),

@@ -9,7 +9,9 @@ use mymts_proto::wire::Captcha;
 use super::CAPTCHA_TTL_MS;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::{new_id, same};
-use crate::state::{AppState, CAPTCHA_CAP, CaptchaEntry};
+use crate::state::{AppState, CAPTCHA_CAP, CAPTCHA_PER_CLIENT, CaptchaEntry};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 const CAPTCHA_LEN: u32 = 5;
 
@@ -33,10 +35,63 @@ fn render() -> Option<(String, Vec<u8>)> {
     c.as_tuple()
 }
 
+/// The client a request came from, as captchas are bounded: an IPv4 address, or the /64 an IPv6
+/// address belongs to. `None` when the listener does not record peers.
+fn client_of(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    let addr = extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()?
+        .0
+        .ip();
+    Some(match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut seg = v6.segments();
+                seg[4..].fill(0);
+                IpAddr::V6(Ipv6Addr::from(seg))
+            }
+        },
+    })
+}
+
+/// Makes room for one more captcha of `client`: its own oldest go past the per-client bound, and
+/// when the store is full the client holding the most gives up its oldest.
+fn make_room(map: &mut HashMap<String, CaptchaEntry>, client: Option<IpAddr>, now: i64) {
+    map.retain(|_, e| e.expires_ms > now);
+    let oldest_of = |map: &HashMap<String, CaptchaEntry>, who: Option<IpAddr>| {
+        map.iter()
+            .filter(|(_, e)| e.client == who)
+            .min_by_key(|(_, e)| e.expires_ms)
+            .map(|(k, _)| k.clone())
+    };
+    let mine = map.values().filter(|e| e.client == client).count();
+    if mine >= CAPTCHA_PER_CLIENT
+        && let Some(k) = oldest_of(map, client)
+    {
+        map.remove(&k);
+    }
+    if map.len() >= CAPTCHA_CAP {
+        let mut per: HashMap<Option<IpAddr>, usize> = HashMap::new();
+        for e in map.values() {
+            *per.entry(e.client).or_default() += 1;
+        }
+        if let Some((heaviest, _)) = per.into_iter().max_by_key(|(_, n)| *n)
+            && let Some(k) = oldest_of(map, heaviest)
+        {
+            map.remove(&k);
+        }
+    }
+}
+
 /// A new captcha image.
 #[utoipa::path(post, path = "/v1/captcha", tag = "auth",
     responses((status = 200, body = Captcha), (status = 500, body = mymts_proto::ApiErrorBody)))]
-pub(super) async fn new_captcha(State(state): State<AppState>) -> ApiResult<axum::Json<Captcha>> {
+pub(super) async fn new_captcha(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+) -> ApiResult<axum::Json<Captcha>> {
+    let client = client_of(&extensions);
     let (answer, png) = tokio::task::spawn_blocking(render)
         .await
         .map_err(ApiError::internal)?
@@ -48,22 +103,13 @@ pub(super) async fn new_captcha(State(state): State<AppState>) -> ApiResult<axum
             .captchas
             .lock()
             .map_err(|_| ApiError::internal("captcha lock"))?;
-        map.retain(|_, e| e.expires_ms > now);
-        if map.len() >= CAPTCHA_CAP {
-            // Under a flood, the oldest captchas go first; their owners just ask again.
-            if let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, e)| e.expires_ms)
-                .map(|(k, _)| k.clone())
-            {
-                map.remove(&oldest);
-            }
-        }
+        make_room(&mut map, client, now);
         map.insert(
             id.clone(),
             CaptchaEntry {
                 answer,
                 expires_ms: now + CAPTCHA_TTL_MS,
+                client,
             },
         );
     }

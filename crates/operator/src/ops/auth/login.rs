@@ -7,15 +7,16 @@ use mymts_proto::wire::{
 use mymts_proto::{COMMAND_NUMBER, ErrorCode, PhoneNumber, SUPPORT_NUMBER, otp};
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::CODE_MAX_WRONG;
+use super::guesses::{self, Counter, Verdict};
 use super::sms::{code_of, live_code};
 use super::tokens::{clean_device, open_session};
-use super::{CODE_MAX_WRONG, PASSWORD_MAX_FAILURES};
 use crate::audit::{self, Actor};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
 use crate::http::session::Channel;
 use crate::ops::phones::queue_sms;
-use crate::secrets::same;
+use crate::secrets::{ServerKey, same};
 use crate::state::AppState;
 
 #[derive(Debug, Clone)]
@@ -25,15 +26,13 @@ pub(crate) struct AccountRow {
     pub login: String,
     pub name: String,
     pub password_hash: Option<String>,
-    pub pw_failures: i64,
-    pub pw_locked: bool,
     pub agreement_version: i64,
 }
 
 pub(crate) fn account_by_login(tx: &Transaction<'_>, login: &str) -> ApiResult<Option<AccountRow>> {
     Ok(tx
         .query_row(
-            "SELECT id, kind, login, name, password_hash, pw_failures, pw_locked, agreement_version
+            "SELECT id, kind, login, name, password_hash, agreement_version
              FROM accounts WHERE login = ?1",
             params![login],
             |r| {
@@ -44,9 +43,7 @@ pub(crate) fn account_by_login(tx: &Transaction<'_>, login: &str) -> ApiResult<O
                     login: r.get(2)?,
                     name: r.get(3)?,
                     password_hash: r.get(4)?,
-                    pw_failures: r.get(5)?,
-                    pw_locked: r.get::<_, i64>(6)? != 0,
-                    agreement_version: r.get(7)?,
+                    agreement_version: r.get(5)?,
                 })
             },
         )
@@ -70,8 +67,24 @@ pub(crate) fn normalise_login(login: &str) -> ApiResult<String> {
     Ok(PhoneNumber::parse(t).map_or_else(|_| t.to_string(), |p| p.as_str().to_string()))
 }
 
-fn locked_error(kind: AccountKind) -> ApiError {
-    let hint = match kind {
+/// What kind of account a login looks like: refusals are worded by the login's shape, never by
+/// what the operator knows, so they read the same for a login nobody has (SEC-3).
+pub(crate) fn shape_of(login: &str) -> AccountKind {
+    if login.starts_with('+') {
+        AccountKind::Mobile
+    } else if login.len() == 10 && login.bytes().all(|b| b.is_ascii_digit()) {
+        if login.starts_with("78") {
+            AccountKind::Satellite
+        } else {
+            AccountKind::Home
+        }
+    } else {
+        AccountKind::Banking
+    }
+}
+
+pub(crate) fn locked_error(shape: AccountKind) -> ApiError {
+    let hint = match shape {
         AccountKind::Mobile => {
             "Get an SMS password to sign in; it unlocks your permanent password."
         }
@@ -86,6 +99,86 @@ fn locked_error(kind: AccountKind) -> ApiError {
     )
     .attempts_left(0)
     .hint(hint)
+}
+
+/// A wrong password, worded by the login's shape (SEC-3).
+pub(crate) fn wrong_error(shape: AccountKind, left: u32) -> ApiError {
+    let err =
+        ApiError::new(ErrorCode::WrongCredentials, "Wrong login or password.").attempts_left(left);
+    match shape {
+        AccountKind::Mobile => err.hint(
+            "No permanent password yet, or forgot it? Sign in with an SMS password, or send 25 <password> to 111.",
+        ),
+        AccountKind::Home | AccountKind::Satellite => {
+            err.hint("Forgot it? Recover the password by e-mail.")
+        }
+        AccountKind::Banking => err.hint(format!(
+            "Internet banking has no temporary password online: call {SUPPORT_NUMBER}."
+        )),
+    }
+}
+
+/// Guesses at one login between taking a try and the verdict (AUTH-3's three tries).
+pub(crate) const PASSWORD_PLACES: usize = 3;
+
+/// A password guess at a login, its try already taken (SEC-2): see [`guesses`].
+pub(crate) struct Aim {
+    pub account: Option<AccountRow>,
+    pub counter: Counter,
+    pub shape: AccountKind,
+}
+
+impl Aim {
+    /// The hash to verify against; `None` verifies a dummy (no account, or no password yet).
+    pub fn hash(&self) -> Option<String> {
+        self.account.as_ref().and_then(|a| a.password_hash.clone())
+    }
+}
+
+/// Finds `login` and takes one of its tries, whether or not anybody has it (SEC-2, SEC-3).
+/// `Ok(Err(_))`: no try left, refused as locked.
+pub(crate) fn aim(
+    tx: &Transaction<'_>,
+    key: &ServerKey,
+    now_ms: i64,
+    login: &str,
+) -> ApiResult<Result<Aim, ApiError>> {
+    let account = account_by_login(tx, login)?;
+    let counter = match &account {
+        Some(a) => Counter::Account(a.id),
+        None => Counter::nobody(key, login),
+    };
+    let shape = shape_of(login);
+    if !guesses::take(tx, now_ms, &counter)? {
+        return Ok(Err(locked_error(shape)));
+    }
+    Ok(Ok(Aim {
+        account,
+        counter,
+        shape,
+    }))
+}
+
+/// A refused guess: the answer, the account it was aimed at (if any) and whether it locked.
+pub(crate) type Refused = (ApiError, Option<AccountRow>, bool);
+
+/// The verdict on an aimed guess: the account when right, else the refusal to answer with
+/// (`Ok(Err(_))`, so the transaction keeps the count).
+pub(crate) fn verdict(
+    tx: &Transaction<'_>,
+    now_ms: i64,
+    aim: Aim,
+    right: bool,
+) -> ApiResult<Result<AccountRow, Refused>> {
+    let right = right && aim.account.is_some();
+    match guesses::judge(tx, now_ms, &aim.counter, right)? {
+        Verdict::Right => match aim.account {
+            Some(a) => Ok(Ok(a)),
+            None => Ok(Err((wrong_error(aim.shape, 0), None, false))),
+        },
+        Verdict::Wrong { left } => Ok(Err((wrong_error(aim.shape, left), aim.account, false))),
+        Verdict::Locked => Ok(Err((locked_error(aim.shape), aim.account, true))),
+    }
 }
 
 struct Opened {
@@ -236,52 +329,39 @@ async fn password_login(
     password: String,
     device: DeviceInfo,
 ) -> ApiResult<LoginResponse> {
+    let _gate = state
+        .guess_gates
+        .enter(guesses::password_gate(login), PASSWORD_PLACES)
+        .await;
     let l = login.to_string();
-    let account = state.db.tx(move |tx| account_by_login(tx, &l)).await?;
-    let Some(account) = account else {
-        // Same work as a real account, so timing does not tell which logins exist.
-        state.hasher.verify(password, None).await?;
-        return Err(ApiError::new(
-            ErrorCode::WrongCredentials,
-            "Wrong login or password.",
-        ));
-    };
-    if account.pw_locked {
-        return Err(locked_error(account.kind));
-    }
-    let Some(hash) = account.password_hash.clone() else {
-        state.hasher.verify(password, None).await?;
-        return Err(ApiError::new(
-            ErrorCode::WrongCredentials,
-            "This number has no permanent password yet.",
-        )
-        .hint("Sign in with an SMS password, or send 25 <password> to 111 to set one."));
-    };
-    let ok = state.hasher.verify(password, Some(hash)).await?;
+    let st = state.clone();
+    let now = state.now_ms();
+    let aimed = state.db.tx(move |tx| aim(tx, &st.key, now, &l)).await??;
+    // Verified outside any transaction, under the hasher's limit; a login nobody has (or one with
+    // no password yet) verifies a dummy hash, so the answer takes as long (SEC-3).
+    let ok = state.hasher.verify(password, aimed.hash()).await?;
     let now = state.now_ms();
     state
         .db
         .tx(move |tx| {
-            // Re-read inside the transaction: parallel wrong guesses must all count.
-            let account = account_by_login(tx, &account.login)?.ok_or_else(|| {
-                ApiError::new(ErrorCode::WrongCredentials, "Wrong login or password.")
-            })?;
-            if account.pw_locked {
-                return Err(locked_error(account.kind));
-            }
-            let actor = Actor {
-                account_id: Some(account.id),
-                login: Some(account.login.clone()),
-                channel: channel.to_string(),
-                device: device.name.clone(),
+            let (err, account, locked) = match verdict(tx, now, aimed, ok)? {
+                Ok(account) => {
+                    let opened = Opened {
+                        account,
+                        method: LoginMethod::Password,
+                        permanent_password_set: false,
+                    };
+                    return respond(tx, now, opened, &device, channel).map(Ok);
+                }
+                Err(refused) => refused,
             };
-            if !ok {
-                let failures = account.pw_failures + 1;
-                let locked = failures >= PASSWORD_MAX_FAILURES;
-                tx.execute(
-                    "UPDATE accounts SET pw_failures = ?1, pw_locked = ?2 WHERE id = ?3",
-                    params![failures, locked, account.id],
-                )?;
+            if let Some(account) = account {
+                let actor = Actor {
+                    account_id: Some(account.id),
+                    login: Some(account.login.clone()),
+                    channel: channel.to_string(),
+                    device: device.name.clone(),
+                };
                 audit::record(
                     tx,
                     now,
@@ -293,31 +373,9 @@ async fn password_login(
                         "wrong password"
                     },
                 )?;
-                // Failures are answered as Ok(Err) so the transaction keeps the counted failure.
-                if locked {
-                    return Ok(Err(locked_error(account.kind)));
-                }
-                let left = u32::try_from(PASSWORD_MAX_FAILURES - failures).unwrap_or(0);
-                let mut err =
-                    ApiError::new(ErrorCode::WrongCredentials, "Wrong login or password.")
-                        .attempts_left(left);
-                if account.kind == AccountKind::Banking {
-                    err = err.hint(format!(
-                        "Internet banking has no temporary password online: call {SUPPORT_NUMBER}."
-                    ));
-                }
-                return Ok(Err(err));
             }
-            tx.execute(
-                "UPDATE accounts SET pw_failures = 0 WHERE id = ?1",
-                params![account.id],
-            )?;
-            let opened = Opened {
-                account,
-                method: LoginMethod::Password,
-                permanent_password_set: false,
-            };
-            respond(tx, now, opened, &device, channel).map(Ok)
+            // Failures are answered as Ok(Err) so the transaction keeps the counted failure.
+            Ok(Err(err))
         })
         .await?
 }
@@ -418,6 +476,80 @@ fn code_login(
     respond(tx, now_ms, opened, device, channel).map(Ok)
 }
 
+/// A social network's refusal after too many wrong passwords (AUTH-12, SEC-2).
+pub(crate) fn social_locked(retry_after_s: u64) -> ApiError {
+    ApiError::new(
+        ErrorCode::PasswordLocked,
+        "The social network locked sign-in to this account for 15 minutes after five wrong passwords.",
+    )
+    .attempts_left(0)
+    .retry_after(retry_after_s.max(1))
+}
+
+pub(crate) fn social_wrong(left: u32) -> ApiError {
+    ApiError::new(
+        ErrorCode::SocialWrongCredentials,
+        "The social network did not accept that login or password.",
+    )
+    .attempts_left(left)
+}
+
+/// A guess at a social network's password, counted on that account's counter whether or not it
+/// exists (SEC-2, SEC-3). Returns the linked account id (if any) when right; `Ok(Err(_))` is a
+/// refusal whose count the transaction must keep.
+pub(crate) async fn social_guess(
+    state: &AppState,
+    provider: &str,
+    username: &str,
+    password: String,
+) -> ApiResult<Result<Option<i64>, ApiError>> {
+    let counter = Counter::social(&state.key, provider, username);
+    let _gate = state
+        .guess_gates
+        .enter(
+            format!("social:{provider}\0{username}"),
+            usize::try_from(counter.limit()).unwrap_or(1),
+        )
+        .await;
+    let (p, u, c) = (provider.to_string(), username.to_string(), counter.clone());
+    let now = state.now_ms();
+    let row: Result<Option<(String, Option<i64>)>, ApiError> = state
+        .db
+        .tx(move |tx| {
+            if !guesses::take(tx, now, &c)? {
+                return Ok(Err(social_locked(guesses::locked_for_s(tx, now, &c)?)));
+            }
+            Ok(Ok(tx
+                .query_row(
+                    "SELECT password_hash, account_id FROM social_accounts WHERE provider = ?1 AND username = ?2",
+                    params![p, u],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?))
+        })
+        .await?;
+    let row = match row {
+        Ok(row) => row,
+        Err(locked) => return Ok(Err(locked)),
+    };
+    let ok = state
+        .hasher
+        .verify(password, row.as_ref().map(|(h, _)| h.clone()))
+        .await?;
+    let now = state.now_ms();
+    state
+        .db
+        .tx(move |tx| {
+            let right = ok && row.is_some();
+            Ok(match guesses::judge(tx, now, &counter, right)? {
+                Verdict::Right => Ok(row.and_then(|(_, id)| id)),
+                Verdict::Wrong { left } => Err(social_wrong(left)),
+                Verdict::Locked => Err(social_locked(guesses::locked_for_s(tx, now, &counter)?)),
+            })
+        })
+        .await
+}
+
 async fn social_login(
     state: &AppState,
     channel: &'static str,
@@ -426,32 +558,7 @@ async fn social_login(
     password: String,
     device: DeviceInfo,
 ) -> ApiResult<LoginResponse> {
-    let (p, u) = (provider.clone(), username.trim().to_string());
-    let row: Option<(String, Option<i64>)> = state
-        .db
-        .tx(move |tx| {
-            Ok(tx
-                .query_row(
-                    "SELECT password_hash, account_id FROM social_accounts WHERE provider = ?1 AND username = ?2",
-                    params![p, u],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?)
-        })
-        .await?;
-    let wrong = || {
-        ApiError::new(
-            ErrorCode::SocialWrongCredentials,
-            "The social network did not accept that login or password.",
-        )
-    };
-    let Some((hash, account_id)) = row else {
-        state.hasher.verify(password, None).await?;
-        return Err(wrong());
-    };
-    if !state.hasher.verify(password, Some(hash)).await? {
-        return Err(wrong());
-    }
+    let account_id = social_guess(state, &provider, username.trim(), password).await??;
     let Some(account_id) = account_id else {
         return Err(ApiError::new(
             ErrorCode::SocialNotLinked,
@@ -468,7 +575,8 @@ async fn social_login(
                 params![account_id],
                 |r| r.get(0),
             )?;
-            let account = account_by_login(tx, &login)?.ok_or_else(wrong)?;
+            let account = account_by_login(tx, &login)?
+                .ok_or_else(|| ApiError::internal("a linked social account without its account"))?;
             let opened = Opened {
                 account,
                 method: LoginMethod::Social,

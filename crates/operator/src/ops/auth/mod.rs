@@ -3,9 +3,10 @@
 //! the use agreement and social links.
 
 pub mod captcha;
-mod login;
+pub(crate) mod guesses;
+pub(crate) mod login;
 mod recovery;
-mod security;
+pub(crate) mod security;
 mod sms;
 pub mod tokens;
 

@@ -6,7 +6,7 @@ use mymts_proto::wire::{AccountKind, RecoveryConfirm, RecoveryRequest, RecoveryS
 use mymts_proto::{ErrorCode, SUPPORT_NUMBER, otp};
 use rusqlite::{OptionalExtension, params};
 
-use super::login::account_by_login;
+use super::login::{account_by_login, normalise_login, shape_of};
 use super::tokens::revoke_session;
 use super::{CODE_MAX_WRONG, RECOVERY_TTL_MS, RESEND_MS};
 use crate::audit::{self, Actor};
@@ -22,66 +22,139 @@ fn recovery_code(state: &AppState, nonce: &str) -> String {
         .derive_code("recovery", nonce, otp::ALPHABET, otp::CODE_LEN)
 }
 
-fn contract_of(
-    tx: &rusqlite::Transaction<'_>,
-    contract: &str,
-) -> ApiResult<super::login::AccountRow> {
-    let account = account_by_login(tx, contract.trim())?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::UnknownAccount,
-            "There is no contract with this number.",
-        )
-        .field("contract")
-    })?;
-    match account.kind {
-        AccountKind::Home | AccountKind::Satellite => Ok(account),
-        AccountKind::Banking => Err(ApiError::new(
-            ErrorCode::CallSupport,
-            "Internet banking passwords cannot be recovered online.",
-        )
-        .hint(format!("Call support at {SUPPORT_NUMBER}."))),
+/// Recovery requests per contract in an hour (the SMS code's rule, AUTH-4).
+pub const RECOVERY_HOURLY_LIMIT: i64 = 5;
+const HOUR_MS: i64 = 60 * 60 * 1000;
+
+/// What a contract field looks like: refusals depend on the shape alone, never on whether the
+/// contract exists (SEC-3).
+fn contract_shape(contract: &str) -> ApiResult<()> {
+    match shape_of(&normalise_login(contract)?) {
+        AccountKind::Home | AccountKind::Satellite => Ok(()),
         AccountKind::Mobile => Err(ApiError::new(
             ErrorCode::InvalidInput,
             "Mobile numbers get an SMS password instead.",
         )
         .field("contract")),
+        AccountKind::Banking => Err(ApiError::new(
+            ErrorCode::CallSupport,
+            "Only Home Internet and TV and Satellite TV contracts (10 digits) are recovered by e-mail; Internet banking passwords cannot be recovered online.",
+        )
+        .hint(format!("Call support at {SUPPORT_NUMBER}."))),
     }
 }
 
-/// E-mails a recovery code to the contract's recovery address.
+/// The contract account, if there is one of a recoverable kind.
+fn contract_of(
+    tx: &rusqlite::Transaction<'_>,
+    contract: &str,
+) -> ApiResult<Option<super::login::AccountRow>> {
+    Ok(account_by_login(tx, contract)?
+        .filter(|a| matches!(a.kind, AccountKind::Home | AccountKind::Satellite)))
+}
+
+/// A plausible masked address for a contract with none (or no contract at all): stable per
+/// contract, so asking twice shows the same one, as for a real contract (SEC-3).
+fn stand_in_mask(state: &AppState, contract: &str) -> String {
+    let tag = state.key.tag("recovery-mask", contract);
+    let letter = tag
+        .bytes()
+        .find(u8::is_ascii_lowercase)
+        .map_or('m', char::from);
+    mymts_proto::mask_email(&format!("{letter}x@mail.example"))
+}
+
+fn rate_limited(wait_ms: i64, message: &str) -> ApiError {
+    ApiError::new(ErrorCode::RateLimited, message.to_string())
+        .retry_after(u64::try_from((wait_ms + 999) / 1000).unwrap_or(60).max(1))
+}
+
+/// E-mails a recovery code to the contract's recovery address. Follows the SMS code's rules: a
+/// request while the code is valid sends the same code again (and gives it 15 minutes more), at
+/// most once a minute and five times an hour per contract. The answer is the same whether the
+/// contract exists, has a recovery address or a mailbox that bounces (SEC-3): the
+/// troubleshooter looks at the mailbox itself (INBOX-4).
 #[utoipa::path(post, path = "/v1/auth/recovery", tag = "auth", request_body = RecoveryRequest,
-    responses((status = 200, body = RecoverySent), (status = 403, body = mymts_proto::ApiErrorBody),
-              (status = 404, body = mymts_proto::ApiErrorBody), (status = 409, body = mymts_proto::ApiErrorBody)))]
+    responses((status = 200, body = RecoverySent), (status = 400, body = mymts_proto::ApiErrorBody),
+              (status = 403, body = mymts_proto::ApiErrorBody), (status = 429, body = mymts_proto::ApiErrorBody)))]
 pub(super) async fn request_recovery(
     State(state): State<AppState>,
     Json(req): Json<RecoveryRequest>,
 ) -> ApiResult<axum::Json<RecoverySent>> {
     super::limit("contract", &req.contract, 64)?;
+    let contract = req.contract.trim().to_string();
+    contract_shape(&contract)?;
     let now = state.now_ms();
     let st = state.clone();
     let (sent, delivered) = state
         .db
         .tx(move |tx| {
-            let account = contract_of(tx, &req.contract)?;
-            let email: String = tx
-                .query_row("SELECT recovery_email FROM accounts WHERE id = ?1", params![account.id], |r| {
-                    r.get::<_, Option<String>>(0)
-                })?
-                .ok_or_else(|| {
-                    ApiError::new(ErrorCode::NoRecoveryEmail, "This contract has no recovery e-mail.")
-                        .hint(format!("Call support at {SUPPORT_NUMBER}."))
-                })?;
-            let last: Option<i64> = tx
-                .query_row("SELECT issued_ms FROM recovery_codes WHERE account_id = ?1", params![account.id], |r| r.get(0))
-                .optional()?;
+            let key = st.key.tag("recovery", &contract);
+            let (count, oldest, last): (i64, Option<i64>, Option<i64>) = tx.query_row(
+                "SELECT COUNT(*), MIN(at_ms), MAX(at_ms) FROM recovery_requests WHERE key = ?1 AND at_ms > ?2",
+                params![key, now - HOUR_MS],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
             if let Some(last) = last.filter(|l| now - l < RESEND_MS) {
-                return Err(ApiError::new(ErrorCode::RateLimited, "A code was just sent. Check the Inbox and Spam folders.")
-                    .retry_after(u64::try_from((last + RESEND_MS - now + 999) / 1000).unwrap_or(60)));
+                return Err(rate_limited(
+                    last + RESEND_MS - now,
+                    "A code was just sent. Check the Inbox and Spam folders.",
+                ));
             }
-            let nonce = new_id();
+            if count >= RECOVERY_HOURLY_LIMIT {
+                return Err(rate_limited(
+                    oldest.map_or(HOUR_MS, |o| o + HOUR_MS - now),
+                    "Five codes were sent for this contract in the last hour. Wait, or call 0890.",
+                ));
+            }
             tx.execute(
-                "INSERT OR REPLACE INTO recovery_codes (account_id, nonce, issued_ms, expires_ms, wrong, spent)
-                 VALUES (?1, ?2, ?3, ?4, 0, 0)",
+                "DELETE FROM recovery_requests WHERE key = ?1 AND at_ms <= ?2",
+                params![key, now - HOUR_MS],
+            )?;
+            tx.execute(
+                "INSERT INTO recovery_requests (key, at_ms) VALUES (?1, ?2)",
+                params![key, now],
+            )?;
+            let sent = RecoverySent {
+                masked_email: stand_in_mask(&st, &contract),
+                expires_in_s: u64::try_from(RECOVERY_TTL_MS / 1000).unwrap_or(900),
+            };
+            let Some(account) = contract_of(tx, &contract)? else {
+                return Ok((sent, None));
+            };
+            let email: Option<String> = tx.query_row(
+                "SELECT recovery_email FROM accounts WHERE id = ?1",
+                params![account.id],
+                |r| r.get(0),
+            )?;
+            let actor = Actor {
+                account_id: Some(account.id),
+                login: Some(account.login.clone()),
+                channel: "api".into(),
+                device: String::new(),
+            };
+            let Some(email) = email else {
+                audit::record(tx, now, &actor, "recovery_refused", "no recovery e-mail")?;
+                return Ok((sent, None));
+            };
+            // The live code again, with 15 minutes more; or a new one.
+            let live: Option<String> = tx
+                .query_row(
+                    "SELECT nonce FROM recovery_codes
+                     WHERE account_id = ?1 AND spent = 0 AND expires_ms > ?2 AND wrong < ?3",
+                    params![account.id, now, CODE_MAX_WRONG],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let resent = live.is_some();
+            let nonce = live.unwrap_or_else(new_id);
+            tx.execute(
+                "INSERT INTO recovery_codes (account_id, nonce, issued_ms, expires_ms, wrong, spent)
+                 VALUES (?1, ?2, ?3, ?4, 0, 0)
+                 ON CONFLICT (account_id) DO UPDATE SET
+                   wrong = CASE WHEN nonce = excluded.nonce THEN wrong ELSE 0 END,
+                   nonce = excluded.nonce, issued_ms = excluded.issued_ms,
+                   expires_ms = excluded.expires_ms, spent = 0",
                 params![account.id, nonce, now, now + RECOVERY_TTL_MS],
             )?;
             let code = recovery_code(&st, &nonce);
@@ -96,38 +169,36 @@ pub(super) async fn request_recovery(
                 body: &body,
                 attachment: None,
             };
-            let actor = Actor {
-                account_id: Some(account.id),
-                login: Some(account.login.clone()),
-                channel: "api".into(),
-                device: String::new(),
+            let sent = RecoverySent {
+                masked_email: mymts_proto::mask_email(&email),
+                ..sent
             };
             let delivered = match deliver_mail(tx, &st.key, now, &letter) {
                 Ok(m) => m,
                 Err(e) if e.code() == ErrorCode::MailboxFull => {
                     audit::record(tx, now, &actor, "recovery_bounced", "the mailbox is full")?;
-                    // The bounce is the honest answer, and the transaction must keep it.
-                    return Ok((Err(ApiError::new(
-                        ErrorCode::MailboxFull,
-                        "The letter bounced: the recovery mailbox is full. Free some space and try again.",
-                    )), None));
+                    return Ok((sent, None));
                 }
                 Err(e) => return Err(e),
             };
-            audit::record(tx, now, &actor, "recovery_requested", "a code was e-mailed")?;
-            Ok((
-                Ok(RecoverySent {
-                    masked_email: mymts_proto::mask_email(&email),
-                    expires_in_s: u64::try_from(RECOVERY_TTL_MS / 1000).unwrap_or(900),
-                }),
-                delivered.map(|m| (email, m)),
-            ))
+            audit::record(
+                tx,
+                now,
+                &actor,
+                "recovery_requested",
+                if resent {
+                    "the valid code was e-mailed again"
+                } else {
+                    "a code was e-mailed"
+                },
+            )?;
+            Ok((sent, delivered.map(|m| (email, m))))
         })
         .await?;
     if let Some((address, mail)) = delivered {
         crate::ops::mail::announce_mail(&state, &address, mail);
     }
-    sent.map(axum::Json)
+    Ok(axum::Json(sent))
 }
 
 /// Sets a new contract password with the e-mailed code; unlocks and ends every session.
@@ -150,7 +221,10 @@ pub(super) async fn confirm_recovery(
     state
         .db
         .tx(move |tx| {
-            let account = contract_of(tx, &contract)?;
+            let expired = || ApiError::new(ErrorCode::CodeExpired, "This code is no longer valid. Ask for a new one.").field("code");
+            let Some(account) = contract_of(tx, &contract)? else {
+                return Ok(Err(expired()));
+            };
             let row: Option<(String, i64, i64, i64)> = tx
                 .query_row(
                     "SELECT nonce, expires_ms, wrong, spent FROM recovery_codes WHERE account_id = ?1",
@@ -158,8 +232,9 @@ pub(super) async fn confirm_recovery(
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
-            let expired = || ApiError::new(ErrorCode::CodeExpired, "This code is no longer valid. Ask for a new one.").field("code");
-            let (nonce, expires, wrong, spent) = row.ok_or_else(expired)?;
+            let Some((nonce, expires, wrong, spent)) = row else {
+                return Ok(Err(expired()));
+            };
             if spent != 0 || expires <= now || wrong >= CODE_MAX_WRONG {
                 return Ok(Err(expired()));
             }
@@ -185,13 +260,21 @@ pub(super) async fn confirm_recovery(
             for sid in sessions {
                 revoke_session(tx, &sid, now, "password recovered")?;
             }
+            // SEC-6: whoever linked the contract with the old password is unlinked.
+            let links = crate::ops::account::end_links_to(tx, account.id, now)?;
             let actor = Actor {
                 account_id: Some(account.id),
                 login: Some(account.login),
                 channel: "api".into(),
                 device: String::new(),
             };
-            audit::record(tx, now, &actor, "password_changed", "recovered by e-mail")?;
+            audit::record(
+                tx,
+                now,
+                &actor,
+                "password_changed",
+                &format!("recovered by e-mail; links to this account ended: {links}"),
+            )?;
             Ok(Ok(()))
         })
         .await??;

@@ -11,6 +11,8 @@ use mymts_proto::wire::{
 use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 
+use super::guesses::{self, Counter, Verdict};
+use super::login::{locked_error, shape_of};
 use super::tokens::revoke_session;
 use crate::audit;
 use crate::error::{ApiError, ApiResult};
@@ -72,10 +74,109 @@ pub(super) async fn accept_agreement(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Changes the password (AUTH-9); optionally signs out every other session.
+/// How recent an SMS-password sign-in must be to prove the phone for a sensitive change (SEC-4).
+pub const FRESH_SMS_MS: i64 = 10 * 60 * 1000;
+
+/// SEC-4: a sensitive change needs the current password, counted on the account's password
+/// counter like any other guess (SEC-2), or a session that an SMS password opened at most
+/// [`FRESH_SMS_MS`] ago. `field` names the password field in the refusal.
+pub(crate) async fn fresh_proof(
+    state: &AppState,
+    who: &Authed,
+    password: Option<String>,
+    field: &'static str,
+) -> ApiResult<()> {
+    let (id, sid) = (who.account_id, who.session_id.clone());
+    let (hash, created): (Option<String>, i64) = state
+        .db
+        .tx(move |tx| {
+            Ok(tx.query_row(
+                "SELECT a.password_hash, s.created_ms FROM accounts a JOIN sessions s ON s.account_id = a.id
+                 WHERE a.id = ?1 AND s.id = ?2",
+                params![id, sid],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .await?;
+    let shape = shape_of(&who.login);
+    match (password, hash) {
+        (Some(password), Some(hash)) => {
+            let _gate = state
+                .guess_gates
+                .enter(
+                    guesses::password_gate(&who.login),
+                    super::login::PASSWORD_PLACES,
+                )
+                .await;
+            let counter = Counter::Account(id);
+            let c = counter.clone();
+            let now = state.now_ms();
+            state
+                .db
+                .tx(move |tx| {
+                    Ok(if guesses::take(tx, now, &c)? {
+                        Ok(())
+                    } else {
+                        Err(locked_error(shape))
+                    })
+                })
+                .await??;
+            let ok = state.hasher.verify(password, Some(hash)).await?;
+            let now = state.now_ms();
+            let actor = who.actor();
+            state
+                .db
+                .tx(move |tx| {
+                    let verdict = guesses::judge(tx, now, &counter, ok)?;
+                    if verdict != Verdict::Right {
+                        let locked = verdict == Verdict::Locked;
+                        audit::record(
+                            tx,
+                            now,
+                            &actor,
+                            "password_check_failed",
+                            if locked {
+                                "wrong current password; locked"
+                            } else {
+                                "wrong current password"
+                            },
+                        )?;
+                    }
+                    // Refusals are answered as Ok(Err) so the transaction keeps the count.
+                    Ok(match verdict {
+                        Verdict::Right => Ok(()),
+                        Verdict::Wrong { left } => Err(ApiError::new(
+                            ErrorCode::WrongCredentials,
+                            "The current password is wrong.",
+                        )
+                        .attempts_left(left)
+                        .field(field)),
+                        Verdict::Locked => Err(locked_error(shape).field(field)),
+                    })
+                })
+                .await?
+        }
+        (_, hash) => {
+            if who.method == LoginMethod::SmsCode && state.now_ms() - created <= FRESH_SMS_MS {
+                return Ok(());
+            }
+            Err(ApiError::invalid(
+                field,
+                if hash.is_some() {
+                    "Enter your current password."
+                } else {
+                    "Sign in with a fresh SMS password first: this change needs proof that the phone is yours."
+                },
+            ))
+        }
+    }
+}
+
+/// Changes the password (AUTH-9); optionally signs out every other session and ends the links
+/// others made to this account (SEC-6). Proof per SEC-4.
 #[utoipa::path(post, path = "/v1/password", tag = "auth", request_body = ChangePassword,
     responses((status = 200, body = PasswordChanged), (status = 400, body = mymts_proto::ApiErrorBody),
-              (status = 401, body = mymts_proto::ApiErrorBody)))]
+              (status = 401, body = mymts_proto::ApiErrorBody), (status = 403, body = mymts_proto::ApiErrorBody)))]
 pub(super) async fn change_password(
     State(state): State<AppState>,
     who: Authed,
@@ -85,37 +186,10 @@ pub(super) async fn change_password(
     if let Some(old) = &req.old_password {
         super::limit("old_password", old, 128)?;
     }
-    let id = who.account_id;
-    let current: Option<String> = state
-        .db
-        .tx(move |tx| {
-            Ok(tx.query_row(
-                "SELECT password_hash FROM accounts WHERE id = ?1",
-                params![id],
-                |r| r.get(0),
-            )?)
-        })
-        .await?;
-    match (&current, req.old_password.clone()) {
-        (Some(hash), Some(old)) => {
-            if !state.hasher.verify(old, Some(hash.clone())).await? {
-                return Err(ApiError::new(
-                    ErrorCode::WrongCredentials,
-                    "The current password is wrong.",
-                )
-                .field("old_password"));
-            }
-        }
-        // Without a current password there is nothing to prove; an SMS session already proved the phone.
-        (None, _) => {}
-        (Some(_), None) if who.method == LoginMethod::SmsCode => {}
-        (Some(_), None) => {
-            return Err(ApiError::invalid(
-                "old_password",
-                "Enter your current password.",
-            ));
-        }
-    }
+    // What needs no secret is refused first, so that no answer depends on whether the current
+    // password was right unless that guess was counted (SEC-2).
+    mymts_proto::password::check_new_password(&req.new_password, &who.login)
+        .map_err(|e| ApiError::new(ErrorCode::WeakPassword, e.to_string()).field("new_password"))?;
     if req.old_password.as_deref() == Some(req.new_password.as_str()) {
         return Err(ApiError::new(
             ErrorCode::WeakPassword,
@@ -123,8 +197,7 @@ pub(super) async fn change_password(
         )
         .field("new_password"));
     }
-    mymts_proto::password::check_new_password(&req.new_password, &who.login)
-        .map_err(|e| ApiError::new(ErrorCode::WeakPassword, e.to_string()).field("new_password"))?;
+    fresh_proof(&state, &who, req.old_password.clone(), "old_password").await?;
     let hash = state.hasher.hash(req.new_password).await?;
     let now = state.now_ms();
     let revoked = state
@@ -135,15 +208,17 @@ pub(super) async fn change_password(
                 params![hash, who.account_id],
             )?;
             let mut revoked = 0u32;
+            let mut links = 0usize;
             if req.sign_out_others {
                 revoked = revoke_others(tx, who.account_id, &who.session_id, now)?;
+                links = crate::ops::account::end_links_to(tx, who.account_id, now)?;
             }
             audit::record(
                 tx,
                 now,
                 &who.actor(),
                 "password_changed",
-                &format!("other sessions ended: {revoked}"),
+                &format!("other sessions ended: {revoked}; links to this account ended: {links}"),
             )?;
             Ok(revoked)
         })
@@ -349,7 +424,7 @@ pub(super) async fn list_social(
 /// Links a social account after checking its credentials (AUTH-12).
 #[utoipa::path(post, path = "/v1/social", tag = "auth", request_body = SocialLinkRequest,
     responses((status = 200, body = SocialLink), (status = 401, body = mymts_proto::ApiErrorBody),
-              (status = 409, body = mymts_proto::ApiErrorBody)))]
+              (status = 403, body = mymts_proto::ApiErrorBody), (status = 409, body = mymts_proto::ApiErrorBody)))]
 pub(super) async fn link_social(
     State(state): State<AppState>,
     who: Authed,
@@ -358,32 +433,9 @@ pub(super) async fn link_social(
     super::limit("provider", &req.provider, 32)?;
     super::limit("username", &req.username, 64)?;
     super::limit("password", &req.password, 128)?;
-    let (p, u) = (req.provider.clone(), req.username.trim().to_string());
-    let row: Option<(String, Option<i64>)> = state
-        .db
-        .tx(move |tx| {
-            Ok(tx
-                .query_row(
-                    "SELECT password_hash, account_id FROM social_accounts WHERE provider = ?1 AND username = ?2",
-                    params![p, u],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?)
-        })
-        .await?;
-    let wrong = || {
-        ApiError::new(
-            ErrorCode::SocialWrongCredentials,
-            "The social network did not accept that login or password.",
-        )
-    };
-    let hash = row.as_ref().map(|(h, _)| h.clone());
-    if !state.hasher.verify(req.password, hash).await? {
-        return Err(wrong());
-    }
-    let Some((_, linked_to)) = row else {
-        return Err(wrong());
-    };
+    let linked_to =
+        super::login::social_guess(&state, &req.provider, req.username.trim(), req.password)
+            .await??;
     if linked_to.is_some_and(|id| id != who.account_id) {
         return Err(ApiError::new(
             ErrorCode::AlreadyLinked,

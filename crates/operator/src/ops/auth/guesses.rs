@@ -1,0 +1,274 @@
+//! Every guess counted (SEC-2), and refused alike whoever it was aimed at (SEC-3).
+//!
+//! A guess is counted *before* it is judged: the transaction that checks the lock also takes one
+//! of the tries left ([`take`]); the hash is then verified outside any transaction (argon2 holds
+//! a core for ~30 ms, and the database has one writer), and a second transaction gives the
+//! verdict ([`judge`]): a right guess gives its try back and clears the count, a wrong one keeps
+//! it and locks at the limit. So parallel guesses each hold one of the tries left and no guess is
+//! ever judged uncounted: 61 parallel wrong passwords get three verdicts, the rest a lock. A
+//! crash between the two leaves the try counted (failing closed).
+//!
+//! | counter | counts | limit | what unlocks it |
+//! | --- | --- | --- | --- |
+//! | account password (`accounts.pw_failures`, AUTH-3) | password and contract login, linking the account (ACC-7), the current password of a password change or recovery-e-mail change (SEC-4) | 3 in a row | a right password before the lock; an SMS-password login (mobile), e-mail recovery (contracts), support (banking) |
+//! | nobody's login (`guess_counters`) | the same, for a login no account has | 3 | nothing: it answers as a locked account does |
+//! | social account (`guess_counters`) | social login and linking a social account (AUTH-12), known or unknown usernames | 5 | 15 minutes, then a right password |
+//! | SMS code (`sms_codes.wrong`) | the SMS password and the 111 command's code | 5 per code | a new code; password failures never touch it |
+//! | recovery code (`recovery_codes.wrong`) | the e-mailed code | 5 per code | a new code |
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::PASSWORD_MAX_FAILURES;
+use crate::error::ApiResult;
+use crate::secrets::ServerKey;
+
+/// Wrong passwords that lock a (simulated) social network's account for a while (AUTH-12).
+pub const SOCIAL_MAX_FAILURES: i64 = 5;
+/// How long a social network's lock lasts.
+pub const SOCIAL_LOCK_MS: i64 = 15 * 60 * 1000;
+/// At most this many counters for logins nobody has and social usernames; the least recently
+/// used go first, so a flood of made-up logins cannot grow the database without bound.
+pub const COUNTERS_CAP: i64 = 100_000;
+
+/// In-process gates in front of the counters: at most as many guesses at one counter between
+/// [`take`] and [`judge`] as it has tries, so that a burst of *right* passwords (one subscriber's
+/// devices signing in at once) waits its turn instead of finding every try taken and being told
+/// "locked". The database count stays the truth; the gate only orders the waiting.
+#[derive(Default)]
+pub struct Gates(Mutex<HashMap<String, Arc<Semaphore>>>);
+
+/// A held place at a gate; leaving frees it and forgets the gate when nobody else uses it.
+pub struct Gate<'a> {
+    gates: &'a Gates,
+    name: String,
+    semaphore: Arc<Semaphore>,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Gates {
+    pub async fn enter(&self, name: String, places: usize) -> Gate<'_> {
+        let semaphore = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(name.clone())
+            .or_insert_with(|| Arc::new(Semaphore::new(places)))
+            .clone();
+        // The semaphore is never closed, so acquiring cannot fail; if it did, pass ungated (the
+        // database count still holds).
+        let permit = semaphore.clone().acquire_owned().await.ok();
+        Gate {
+            gates: self,
+            name,
+            semaphore,
+            permit,
+        }
+    }
+
+    /// Gates currently remembered (tests: they do not pile up).
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Drop for Gate<'_> {
+    fn drop(&mut self) {
+        drop(self.permit.take());
+        let mut map = self.gates.0.lock().unwrap_or_else(PoisonError::into_inner);
+        // Only the map and this gate hold it: nobody waits, nobody is inside.
+        if Arc::strong_count(&self.semaphore) == 2 {
+            map.remove(&self.name);
+        }
+    }
+}
+
+/// The gate of a password counter, by the login as stored (accounts and logins nobody has).
+pub(crate) fn password_gate(login: &str) -> String {
+    format!("login:{login}")
+}
+
+/// Where a guess is counted.
+#[derive(Debug, Clone)]
+pub(crate) enum Counter {
+    /// AUTH-3's password counter of an account.
+    Account(i64),
+    /// A login no account has: counted and locked like an account, so a refusal says nothing
+    /// about who is a subscriber (SEC-3).
+    Nobody(String),
+    /// A social network's account, whether it exists or not.
+    Social(String),
+}
+
+impl Counter {
+    pub fn nobody(key: &ServerKey, login: &str) -> Self {
+        Self::Nobody(key.tag("login", login))
+    }
+
+    pub fn social(key: &ServerKey, provider: &str, username: &str) -> Self {
+        Self::Social(key.tag("social", &format!("{provider}\0{username}")))
+    }
+
+    pub fn limit(&self) -> i64 {
+        match self {
+            Self::Account(_) | Self::Nobody(_) => PASSWORD_MAX_FAILURES,
+            Self::Social(_) => SOCIAL_MAX_FAILURES,
+        }
+    }
+}
+
+/// The outcome of a counted guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Right,
+    Wrong {
+        left: u32,
+    },
+    /// This guess used the last try; the counter is locked now.
+    Locked,
+}
+
+/// How long a counter stays locked, when its lock ends by itself.
+pub(crate) fn locked_for_s(tx: &Transaction<'_>, now_ms: i64, c: &Counter) -> ApiResult<u64> {
+    let Counter::Social(key) = c else {
+        return Ok(0);
+    };
+    let until: Option<i64> = tx
+        .query_row(
+            "SELECT locked_until_ms FROM guess_counters WHERE key = ?1",
+            params![key],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(until.map_or(0, |u| u64::try_from((u - now_ms + 999) / 1000).unwrap_or(0)))
+}
+
+/// Takes one try of the counter, before the guess is judged. `false`: none left (locked, or the
+/// last ones are being judged right now).
+pub(crate) fn take(tx: &Transaction<'_>, now_ms: i64, c: &Counter) -> ApiResult<bool> {
+    match c {
+        Counter::Account(id) => Ok(tx.execute(
+            "UPDATE accounts SET pw_failures = pw_failures + 1
+             WHERE id = ?1 AND pw_locked = 0 AND pw_failures < ?2",
+            params![id, c.limit()],
+        )? == 1),
+        Counter::Nobody(key) | Counter::Social(key) => {
+            let row: Option<(i64, Option<i64>)> = tx
+                .query_row(
+                    "SELECT failures, locked_until_ms FROM guess_counters WHERE key = ?1",
+                    params![key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let failures = match row {
+                // A cooling-off lock that has ended starts the count again.
+                Some((_, Some(until))) if until <= now_ms => 0,
+                Some((_, Some(_))) => return Ok(false),
+                Some((f, None)) => f,
+                None => {
+                    make_room(tx)?;
+                    0
+                }
+            };
+            if failures >= c.limit() {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO guess_counters (key, failures, locked_until_ms, updated_ms)
+                 VALUES (?1, ?2, NULL, ?3)
+                 ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
+                   locked_until_ms = NULL, updated_ms = excluded.updated_ms",
+                params![key, failures + 1, now_ms],
+            )?;
+            Ok(true)
+        }
+    }
+}
+
+/// Judges a guess whose try was taken: a right one clears the count (the guess was one of the
+/// tries the lock allows), a wrong one keeps it and locks at the limit.
+pub(crate) fn judge(
+    tx: &Transaction<'_>,
+    now_ms: i64,
+    c: &Counter,
+    right: bool,
+) -> ApiResult<Verdict> {
+    match c {
+        Counter::Account(id) => {
+            if right {
+                tx.execute(
+                    "UPDATE accounts SET pw_failures = 0, pw_locked = 0 WHERE id = ?1",
+                    params![id],
+                )?;
+                return Ok(Verdict::Right);
+            }
+            let failures: i64 = tx.query_row(
+                "SELECT pw_failures FROM accounts WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )?;
+            if failures >= c.limit() {
+                tx.execute(
+                    "UPDATE accounts SET pw_locked = 1 WHERE id = ?1",
+                    params![id],
+                )?;
+                return Ok(Verdict::Locked);
+            }
+            Ok(Verdict::Wrong {
+                left: u32::try_from(c.limit() - failures).unwrap_or(0),
+            })
+        }
+        Counter::Nobody(key) | Counter::Social(key) => {
+            if right {
+                tx.execute("DELETE FROM guess_counters WHERE key = ?1", params![key])?;
+                return Ok(Verdict::Right);
+            }
+            let failures: i64 = tx
+                .query_row(
+                    "SELECT failures FROM guess_counters WHERE key = ?1",
+                    params![key],
+                    |r| r.get(0),
+                )
+                .optional()?
+                // Pushed out by a flood meanwhile: it counted once.
+                .unwrap_or(1);
+            if failures >= c.limit() {
+                let until = match c {
+                    Counter::Social(_) => Some(now_ms + SOCIAL_LOCK_MS),
+                    _ => None,
+                };
+                tx.execute(
+                    "INSERT INTO guess_counters (key, failures, locked_until_ms, updated_ms)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (key) DO UPDATE SET locked_until_ms = excluded.locked_until_ms,
+                       updated_ms = excluded.updated_ms",
+                    params![key, failures, until, now_ms],
+                )?;
+                return Ok(Verdict::Locked);
+            }
+            Ok(Verdict::Wrong {
+                left: u32::try_from(c.limit() - failures).unwrap_or(0),
+            })
+        }
+    }
+}
+
+/// Keeps the counters table under [`COUNTERS_CAP`] rows.
+fn make_room(tx: &Transaction<'_>) -> ApiResult<()> {
+    let n: i64 = tx.query_row("SELECT COUNT(*) FROM guess_counters", [], |r| r.get(0))?;
+    if n >= COUNTERS_CAP {
+        tx.execute(
+            "DELETE FROM guess_counters WHERE key IN
+               (SELECT key FROM guess_counters ORDER BY updated_ms LIMIT ?1)",
+            params![n - COUNTERS_CAP + 1],
+        )?;
+    }
+    Ok(())
+}
