@@ -3,6 +3,7 @@
 //! typed 404/405 answers.
 
 pub mod extract;
+pub mod limits;
 pub mod session;
 
 use axum::Router;
@@ -99,13 +100,15 @@ fn finish(router: OpenApiRouter<AppState>, state: AppState) -> Router {
 
 /// The public listener: identity headers are refused outright (AUTH-7).
 pub fn public_app(state: AppState) -> Router {
-    finish(routes(state.qa), state).layer(middleware::from_fn(refuse_identity))
+    limits::apply(finish(routes(state.qa), state).layer(middleware::from_fn(refuse_identity)))
 }
 
 /// The on-net gateway: vouches for the SIM a request comes from, while that phone is on the
 /// operator's data network; anything a client claims itself is still refused.
 pub fn gateway_app(state: AppState) -> Router {
-    finish(routes(state.qa), state.clone()).layer(middleware::from_fn_with_state(state, vouch))
+    limits::apply(
+        finish(routes(state.qa), state.clone()).layer(middleware::from_fn_with_state(state, vouch)),
+    )
 }
 
 fn claims_identity(headers: &HeaderMap) -> bool {

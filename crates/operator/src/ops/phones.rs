@@ -615,6 +615,12 @@ async fn send(
     let from = parse_number(&number)?.to_string();
     check_compose_text(&req.text)?;
     let to = recipient_of(&req.to)?;
+    // A command to 111 is read and its password hashed before the transaction (floods).
+    let command = if to == COMMAND_NUMBER {
+        Some(crate::ops::auth::prepare_command(&state, &from, &req.text).await?)
+    } else {
+        None
+    };
     let now = state.now_ms();
     let faults = state.faults();
     let st = state.clone();
@@ -629,14 +635,14 @@ async fn send(
                 )
                 .field("airplane"));
             }
-            if to == COMMAND_NUMBER {
+            if let Some(command) = &command {
                 // The text holds the requested password: the audit names the command only.
                 let actor = Actor {
                     login: Some(from.clone()),
                     ..Actor::anonymous("sim")
                 };
                 audit::record(tx, now, &actor, "sms_to_111", "command SMS sent to 111")?;
-                crate::ops::auth::on_command_sms(tx, &st.key, &faults, now, &from, &req.text)
+                crate::ops::auth::on_command_sms(tx, &st.key, &faults, now, &from, command)
             } else {
                 queue_sms(tx, &st.key, &faults, now, &to, &from, &req.text).map(|_| ())
             }

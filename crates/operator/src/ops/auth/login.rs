@@ -451,6 +451,9 @@ fn code_login(
             params![hash, account.id],
         )?;
         permanent_password_set = true;
+        // SEC-6: a password set by the 111 command is the mobile's recovery: links made with
+        // the old password end.
+        crate::ops::account::end_links_to(tx, account.id, now_ms)?;
         queue_sms(
             tx,
             &state.key,

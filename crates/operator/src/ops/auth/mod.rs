@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-pub use sms::on_command_sms;
+pub use sms::{Command, on_command_sms, prepare_command};
 
 /// A captcha lives 2 minutes (AUTH-4).
 pub const CAPTCHA_TTL_MS: i64 = 2 * 60 * 1000;

@@ -194,16 +194,50 @@ fn send_code(
     })
 }
 
+/// A `25 <password>` command to 111 (AUTH-5), read and, when good, hashed before any transaction:
+/// argon2 runs under the hasher's limit and never while the database is held, so a flood of
+/// commands cannot stall every other request (issue 11, floods).
+pub enum Command {
+    /// A good password, hashed.
+    Set { hash: String },
+    /// "Password change error" with this reason.
+    Refused(String),
+}
+
+fn parse_command<'t>(from: &str, text: &'t str) -> Result<&'t str, String> {
+    let password = text
+        .trim()
+        .strip_prefix("25")
+        .filter(|r| r.starts_with(char::is_whitespace))
+        .map(str::trim)
+        .ok_or_else(|| "unknown command.".to_string())?;
+    if password.is_empty() {
+        return Err("no password after 25.".into());
+    }
+    mymts_proto::password::check_new_password(password, from).map_err(|e| e.to_string())?;
+    Ok(password)
+}
+
+/// Reads the command SMS `text` from `from` and hashes its password (outside any transaction).
+pub async fn prepare_command(state: &AppState, from: &str, text: &str) -> ApiResult<Command> {
+    Ok(match parse_command(from, text) {
+        Ok(password) => Command::Set {
+            hash: state.hasher.hash(password.to_string()).await?,
+        },
+        Err(reason) => Command::Refused(reason),
+    })
+}
+
 /// The 111 command (AUTH-5): `25 <password>` asks to make `<password>` permanent. A good one gets
 /// reply 1, a one-time password whose login makes it permanent; anything else gets "password
-/// change error" with the reason.
+/// change error" with the reason. `command` is the SMS as [`prepare_command`] read it.
 pub fn on_command_sms(
     tx: &Transaction<'_>,
     key: &ServerKey,
     faults: &Faults,
     now_ms: i64,
     from: &str,
-    text: &str,
+    command: &Command,
 ) -> ApiResult<()> {
     let account: Option<(i64, String)> = tx
         .query_row(
@@ -222,37 +256,23 @@ pub fn on_command_sms(
         channel: "sms".into(),
         device: "phone".into(),
     };
-    let reply_error = |reason: &str| -> ApiResult<()> {
-        queue_sms(
-            tx,
-            key,
-            faults,
-            now_ms,
-            from,
-            COMMAND_NUMBER,
-            &format!(
-                "Password change error: {reason} Send 25 <password> to 111, for example 25 Kettle7Orbit."
-            ),
-        )?;
-        audit::record(tx, now_ms, &actor, "password_command_refused", reason)
+    let hash = match command {
+        Command::Set { hash } => hash,
+        Command::Refused(reason) => {
+            queue_sms(
+                tx,
+                key,
+                faults,
+                now_ms,
+                from,
+                COMMAND_NUMBER,
+                &format!(
+                    "Password change error: {reason} Send 25 <password> to 111, for example 25 Kettle7Orbit."
+                ),
+            )?;
+            return audit::record(tx, now_ms, &actor, "password_command_refused", reason);
+        }
     };
-    let trimmed = text.trim();
-    let Some(password) = trimmed
-        .strip_prefix("25")
-        .filter(|r| r.starts_with(char::is_whitespace))
-        .map(str::trim)
-    else {
-        return reply_error("unknown command.");
-    };
-    if password.is_empty() {
-        return reply_error("no password after 25.");
-    }
-    if let Err(e) = mymts_proto::password::check_new_password(password, from) {
-        return reply_error(&e.to_string());
-    }
-    // Hashing here holds the database for ~30 ms; the command is rare and must be atomic with
-    // issuing its code.
-    let hash = crate::passwords::hash_blocking(password)?;
     let nonce = new_id();
     tx.execute(
         "INSERT OR REPLACE INTO sms_codes (phone, nonce, purpose, pending_password_hash, issued_ms, expires_ms, wrong, spent)
