@@ -859,3 +859,86 @@ async fn sec7_a_cut_off_tail_is_detected() {
     );
     op.run.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec7_a_world_with_the_old_unkeyed_chain_is_keyed_at_start_and_verifies() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = mymts_operator::Config {
+        db_path: Some(dir.path().join("world.db")),
+        ..mymts_operator::Config::ephemeral()
+    };
+    let op = common::op_with(config.clone()).await;
+    op.signed_in(seed::BORIS, "Boris2026pass").await;
+    op.run.stop().await;
+    // Rewrite the file's chain as the first scheme made it: unkeyed, no kept head.
+    let plain: Vec<String> = {
+        let c = rusqlite::Connection::open(dir.path().join("world.db")).expect("open");
+        let rows: Vec<AuditRow> = c
+            .prepare(
+                "SELECT id, at_ms, login, action, channel, device, detail FROM audit ORDER BY id",
+            )
+            .expect("prepare")
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert!(rows.len() >= 2);
+        let mut prev = "0".repeat(64);
+        let mut hashes = Vec::new();
+        for (id, at, login, action, channel, device, detail) in rows {
+            let h = plain_hash(
+                &prev,
+                id,
+                at,
+                [
+                    login.as_deref().unwrap_or(""),
+                    &action,
+                    &channel,
+                    &device,
+                    &detail,
+                ],
+            );
+            c.execute(
+                "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+                params![prev, h, id],
+            )
+            .expect("rewrite");
+            hashes.push(h.clone());
+            prev = h;
+        }
+        c.execute("DELETE FROM meta WHERE key = 'audit_head'", [])
+            .expect("head");
+        hashes
+    };
+    let op = common::op_with(config).await;
+    assert_eq!(
+        audit_verdict(&op).await.1,
+        None,
+        "the upgraded chain verifies"
+    );
+    let last: String = op
+        .run
+        .state
+        .db
+        .tx(|tx| {
+            Ok(
+                tx.query_row("SELECT hash FROM audit ORDER BY id LIMIT 1", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .await
+        .expect("hash");
+    assert_ne!(Some(&last), plain.first(), "rows are keyed now");
+    op.run.stop().await;
+}
