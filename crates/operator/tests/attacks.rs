@@ -41,6 +41,24 @@ fn count(answers: &[(u16, Value)], code: &str) -> usize {
     answers.iter().filter(|(_, v)| code_of(v) == code).count()
 }
 
+/// Guesses that were judged (their hash verified and a verdict given), as the audit recorded
+/// them: a locked answer given before any verify records nothing.
+async fn judged(op: &Op, login: &str, action: &'static str) -> i64 {
+    let login = login.to_string();
+    op.run
+        .state
+        .db
+        .tx(move |tx| {
+            Ok(tx.query_row(
+                "SELECT COUNT(*) FROM audit WHERE login = ?1 AND action = ?2",
+                params![login, action],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .expect("audit")
+}
+
 // -------------------------------------------------------------------------------------------
 // SEC-2: every guess counted
 // -------------------------------------------------------------------------------------------
@@ -63,6 +81,12 @@ async fn sec2_sixty_one_parallel_link_guesses_win_no_extra_tries() {
         "{wrong} guesses judged wrong: {answers:?}"
     );
     assert_eq!(wrong + locked, 61, "{answers:?}");
+    // Each judged guess is one the attacker learnt the verdict of: no more than the lock allows.
+    let verdicts = judged(&op, seed::ANNA, "link_failed").await;
+    assert!(
+        verdicts <= PASSWORD_TRIES as i64,
+        "{verdicts} guesses were verified"
+    );
     // The lock holds for every path, the right password included.
     let (s, v) = op
         .post(
@@ -99,6 +123,11 @@ async fn sec2_sixty_one_parallel_login_guesses_win_no_extra_tries() {
         wrong + count(&answers, "password_locked"),
         61,
         "{answers:?}"
+    );
+    let verdicts = judged(&op, seed::HOME_CONTRACT, "login_failed").await;
+    assert!(
+        verdicts <= PASSWORD_TRIES as i64,
+        "{verdicts} guesses were verified"
     );
     let (s, v) = op.login_password(seed::HOME_CONTRACT, "Home2026pass").await;
     assert_eq!((s, code_of(&v)), (403, "password_locked"), "{v}");
@@ -164,6 +193,11 @@ async fn sec2_parallel_old_password_guesses_win_no_extra_tries() {
     assert!(
         wrong <= PASSWORD_TRIES,
         "{wrong} guesses judged wrong: {answers:?}"
+    );
+    let verdicts = judged(&op, seed::VERA, "password_check_failed").await;
+    assert!(
+        verdicts <= PASSWORD_TRIES as i64,
+        "{verdicts} guesses were verified"
     );
     op.run.stop().await;
 }
