@@ -58,6 +58,8 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             account::links,
             account::add_link,
             account::remove_link,
+            account::incoming_links,
+            account::remove_incoming_link,
             account::topup,
             account::topup_confirm,
             phone::phone_state,

@@ -11,7 +11,8 @@ use mymts_core::ops::inbox::Verdict;
 use mymts_core::ops::troubleshoot::FindingKind;
 use mymts_core::{CallFilter, CoreEvent, EndReason, ManualClock};
 use mymts_operator::seed::{
-    ANNA, BANKING_LOGIN, BORIS, DMITRY, ELENA, HOME_CONTRACT, SAT_CONTRACT, SOCIAL_PROVIDER, VERA,
+    ANNA, BANKING_LOGIN, BORIS, DMITRY, ELENA, FEDOR, HOME_CONTRACT, SAT_CONTRACT, SOCIAL_PROVIDER,
+    VERA,
 };
 use mymts_proto::ErrorCode;
 use mymts_proto::wire::{AccountKind, Faults, InjectSms, MailFolder, PhoneStatePatch, RecordKind};
@@ -1013,4 +1014,41 @@ async fn inbox3_fifty_sms_logins_with_a_busy_cpu_each_code_announced_first_time(
     for s in spinners {
         let _ = s.join();
     }
+#[tokio::test]
+async fn sec4_recovery_email_is_set_with_the_current_password() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, HOME_CONTRACT, false).await;
+    let e = core
+        .set_recovery_email("new.home@mail.example", None)
+        .await
+        .expect_err("no proof");
+    assert_eq!(e.code(), "invalid_input");
+    let e = core
+        .set_recovery_email("new.home@mail.example", Some("Wrong2026x"))
+        .await
+        .expect_err("wrong proof");
+    assert_eq!(e.code(), "wrong_credentials");
+    let r = core
+        .set_recovery_email("new.home@mail.example", Some(pw(HOME_CONTRACT)))
+        .await
+        .expect("set with the password");
+    assert_eq!(r.email, "new.home@mail.example");
+}
+
+#[tokio::test]
+async fn sec6_the_linked_account_sees_and_removes_who_linked_it() {
+    let w = world().await;
+    let fedor = w.core();
+    password_login(&fedor, FEDOR, false).await;
+    let incoming = fedor.incoming_links().await.expect("incoming");
+    assert_eq!(
+        incoming
+            .iter()
+            .map(|l| l.account.login.as_str())
+            .collect::<Vec<_>>(),
+        vec![ANNA]
+    );
+    fedor.remove_incoming_link(ANNA).await.expect("removed");
+    assert!(fedor.incoming_links().await.expect("incoming").is_empty());
 }

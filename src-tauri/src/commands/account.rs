@@ -129,9 +129,13 @@ pub async fn unblock_number(shell: State<'_, Shell>) -> Result<BlockState, CoreE
 pub async fn set_recovery_email(
     shell: State<'_, Shell>,
     email: String,
+    current_password: Option<String>,
 ) -> Result<RecoveryEmail, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.set_recovery_email(&email).await)
+    shell.observe(
+        core.set_recovery_email(&email, current_password.as_deref())
+            .await,
+    )
 }
 
 #[tauri::command]
@@ -157,6 +161,21 @@ pub async fn add_link(
 pub async fn remove_link(shell: State<'_, Shell>, login: String) -> Result<(), CoreError> {
     let core = shell.core().await?;
     shell.observe(core.remove_link(&login).await)
+}
+
+/// Who has linked this account (SEC-6).
+#[tauri::command]
+#[specta::specta]
+pub async fn incoming_links(shell: State<'_, Shell>) -> Result<Vec<LinkedAccount>, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.incoming_links().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_incoming_link(shell: State<'_, Shell>, login: String) -> Result<(), CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.remove_incoming_link(&login).await)
 }
 
 #[tauri::command]

@@ -9,8 +9,9 @@ use mymts_proto::PhoneNumber;
 use mymts_proto::wire::{
     AccountOverview, ActivityPage, Agreement, BlockRequest, BlockState, CallRecord, CallTotals,
     LinkRequest, LinkedAccount, Mail, MailFolder, MailboxState, MonthSpend, MoveMail,
-    OrderPrintout, PhoneState, PhoneStatePatch, PrintoutOrdered, RecoveryEmail, Revoked,
-    SessionInfo, SocialLink, SocialLinkRequest, TopUpConfirm, TopUpRequest, TopUpResult,
+    OrderPrintout, PhoneState, PhoneStatePatch, PrintoutOrdered, RecoveryEmail,
+    RecoveryEmailChange, Revoked, SessionInfo, SocialLink, SocialLinkRequest, TopUpConfirm,
+    TopUpRequest, TopUpResult,
 };
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -295,15 +296,24 @@ impl Core {
             .await
     }
 
-    pub async fn set_recovery_email(&self, email: &str) -> CoreResult<RecoveryEmail> {
+    /// Sets the recovery e-mail; `current_password` is the proof SEC-4 asks for (none is needed
+    /// within 10 minutes of an SMS-password sign-in).
+    pub async fn set_recovery_email(
+        &self,
+        email: &str,
+        current_password: Option<&str>,
+    ) -> CoreResult<RecoveryEmail> {
         let email = email.trim();
         if !email.contains('@') || email.len() > 254 {
             return Err(CoreError::InvalidInput(
                 "Enter an e-mail address like name@example.com.".into(),
             ));
         }
-        let body = RecoveryEmail {
+        let body = RecoveryEmailChange {
             email: email.to_string(),
+            current_password: current_password
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
         };
         self.api_authed(Method::PUT, "/v1/recovery-email".into(), Some(body))
             .await
@@ -339,6 +349,23 @@ impl Core {
         let login = crate::ops::auth::normalise_login(login)?;
         self.api_authed::<(), ()>(Method::DELETE, format!("/v1/links/{}", seg(&login)), None)
             .await
+    }
+
+    /// Who has linked this account (SEC-6).
+    pub async fn incoming_links(&self) -> CoreResult<Vec<LinkedAccount>> {
+        self.api_authed::<(), _>(Method::GET, "/v1/links/incoming".into(), None)
+            .await
+    }
+
+    /// Unlinks `login`'s account from this one, ending the sessions that link opened (SEC-6).
+    pub async fn remove_incoming_link(&self, login: &str) -> CoreResult<()> {
+        let login = crate::ops::auth::normalise_login(login)?;
+        self.api_authed::<(), ()>(
+            Method::DELETE,
+            format!("/v1/links/incoming/{}", seg(&login)),
+            None,
+        )
+        .await
     }
 
     pub async fn topup(&self, card_number: &str, amount_kop: i64) -> CoreResult<TopUpResult> {

@@ -257,6 +257,10 @@ export const en = {
   'linked.switch': 'Switch',
   'linked.empty': 'No linked numbers yet.',
   'linked.added': 'Number added.',
+  'linked.incoming': 'Who can switch into this number',
+  'linked.incoming_text': 'These accounts linked your number with its password. Remove any you do not know; changing the password with “sign out other devices” removes them all.',
+  'linked.incoming_empty': 'Nobody has linked your number.',
+  'linked.incoming_removed': 'Removed: that account can no longer switch into yours.',
 
   'settings.title': 'Settings',
   'settings.password': 'Change password',
@@ -275,6 +279,7 @@ export const en = {
   'settings.rules': 'At least 8 characters with an upper-case letter, a lower-case letter and a digit; not a common password or your number.',
   'settings.email': 'Recovery e-mail',
   'settings.email_saved': 'Recovery e-mail saved.',
+  'settings.email_password': 'Current password (to confirm it is you)',
   'settings.operator': 'Operator',
   'settings.operator_embedded': 'Now: the demo operator running on this computer.',
   'settings.operator_now': 'Now: {url}',

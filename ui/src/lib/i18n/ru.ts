@@ -257,6 +257,10 @@ export const ru: Record<Key, string> = {
   'linked.remove': 'Удалить',
   'linked.switch': 'Перейти',
   'linked.empty': 'Привязанных номеров пока нет.',
+  'linked.incoming': 'Кто может переключиться на этот номер',
+  'linked.incoming_text': 'Эти аккаунты добавили ваш номер, зная его пароль. Удалите незнакомые; смена пароля с «выйти на других устройствах» удаляет все.',
+  'linked.incoming_empty': 'Ваш номер никто не добавлял.',
+  'linked.incoming_removed': 'Удалено: этот аккаунт больше не может переключаться на ваш.',
   'linked.added': 'Номер добавлен.',
 
   'settings.title': 'Настройки',
@@ -276,6 +280,7 @@ export const ru: Record<Key, string> = {
   'settings.rules': 'Не меньше 8 символов, заглавная и строчная буквы и цифра; не распространённый пароль и не ваш номер.',
   'settings.email': 'E-mail для восстановления',
   'settings.email_saved': 'E-mail для восстановления сохранён.',
+  'settings.email_password': 'Текущий пароль (чтобы подтвердить, что это вы)',
   'settings.operator': 'Оператор',
   'settings.operator_embedded': 'Сейчас: демо-оператор на этом компьютере.',
   'settings.operator_now': 'Сейчас: {url}',
