@@ -1014,6 +1014,8 @@ async fn inbox3_fifty_sms_logins_with_a_busy_cpu_each_code_announced_first_time(
     for s in spinners {
         let _ = s.join();
     }
+}
+
 #[tokio::test]
 async fn sec4_recovery_email_is_set_with_the_current_password() {
     let w = world().await;
