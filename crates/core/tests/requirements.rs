@@ -11,11 +11,14 @@ use mymts_core::ops::inbox::Verdict;
 use mymts_core::ops::troubleshoot::FindingKind;
 use mymts_core::{CallFilter, CoreEvent, EndReason, ManualClock};
 use mymts_operator::seed::{
-    ANNA, BANKING_LOGIN, BORIS, DMITRY, ELENA, FEDOR, HOME_CONTRACT, SAT_CONTRACT, SOCIAL_PROVIDER,
-    VERA,
+    ANNA, BANKING_LOGIN, BORIS, DMITRY, ELENA, FEDOR, FULL_CONTRACT, HOME_CONTRACT, SAT_CONTRACT,
+    SOCIAL_PROVIDER, VERA,
 };
 use mymts_proto::ErrorCode;
-use mymts_proto::wire::{AccountKind, Faults, InjectSms, MailFolder, PhoneStatePatch, RecordKind};
+use mymts_proto::wire::{
+    AccountKind, Faults, FilterAction, InjectSms, MailFilter, MailFolder, PhoneStatePatch,
+    RecordKind,
+};
 
 #[tokio::test]
 async fn auth1_contract_login_and_banking_is_told_to_call_support() {
@@ -747,6 +750,144 @@ async fn inbox4_full_mailbox_diagnosed() {
             .all(|a| a.kind == mymts_core::ops::troubleshoot::AlternativeKind::CallSupport),
         "a contract has no phone to send 25 to 111 from: {d:?}"
     );
+}
+
+/// INBOX-2/INBOX-4, the article's "your mailbox is full: delete a few letters": the full
+/// contract's mailbox is full of real letters; its recovery letter bounces, the troubleshooter
+/// says full, deleting one letter through the core makes room, and the letter arrives.
+#[tokio::test]
+async fn inbox2_full_mailbox_of_letters_freed_by_deleting_one_then_recovery_arrives() {
+    let w = world().await;
+    let core = w.core();
+    let address = mymts_operator::seed::FULL_MAILBOX;
+    let view = core
+        .mailbox_view(address, MailFolder::Inbox)
+        .await
+        .expect("mailbox");
+    let sum: i64 = mymts_operator::seed::FULL_MAILBOX_LETTERS
+        .iter()
+        .map(|l| l.3 * 1024 * 1024)
+        .sum();
+    assert_eq!(view.messages.len(), 4, "{view:?}");
+    assert_eq!(view.state.used_bytes, sum, "the letters are what fills it");
+    assert!(view.state.used_bytes >= view.state.quota_bytes, "{view:?}");
+    let bounced = core.request_recovery(FULL_CONTRACT).await;
+    assert!(
+        matches!(&bounced, Err(e) if e.is(ErrorCode::MailboxFull)),
+        "{bounced:?}"
+    );
+    let d = core
+        .troubleshoot_mail(address, None)
+        .await
+        .expect("diagnosis");
+    assert!(d.has(FindingKind::MailboxFull), "{d:?}");
+    let first = view.messages.iter().map(|m| m.id).next().expect("a letter");
+    core.mail_delete(address, first).await.expect("deleted");
+    let d = core
+        .troubleshoot_mail(address, None)
+        .await
+        .expect("diagnosis");
+    assert!(!d.has(FindingKind::MailboxFull), "room was made: {d:?}");
+    // A request, bounced or not, starts the operator's one-minute resend wait.
+    w.advance_operator_clock(61_000);
+    core.request_recovery(FULL_CONTRACT)
+        .await
+        .expect("the letter fits now");
+    let inbox = core
+        .mailbox_view(address, MailFolder::Inbox)
+        .await
+        .expect("mailbox");
+    assert!(
+        inbox.messages.iter().any(|m| m.body.contains("is: ")),
+        "the recovery letter arrived: {inbox:?}"
+    );
+    assert!(inbox.messages.iter().all(|m| m.id != first));
+    // Deleting it again is refused by name, not silently "done".
+    let again = core.mail_delete(address, first).await;
+    assert!(
+        matches!(&again, Err(e) if e.is(ErrorCode::NotFound)),
+        "{again:?}"
+    );
+}
+
+/// INBOX-2/INBOX-4: a filter that deletes the operator's letters is found by the troubleshooter
+/// and removed through the core; the next recovery letter arrives.
+#[tokio::test]
+async fn inbox2_deleting_filter_found_and_removed_then_recovery_arrives() {
+    let w = world().await;
+    let core = w.core();
+    let address = "petrov.home@mail.example";
+    let set = core
+        .mail_set_filters(
+            address,
+            vec![
+                MailFilter {
+                    from_contains: "shop.example".into(),
+                    action: FilterAction::Spam,
+                },
+                MailFilter {
+                    from_contains: " mymts ".into(),
+                    action: FilterAction::Delete,
+                },
+            ],
+        )
+        .await
+        .expect("filters");
+    assert_eq!(set.filters.len(), 2);
+    assert_eq!(set.filters[1].from_contains, "mymts", "trimmed");
+    let sent = core.request_recovery(HOME_CONTRACT).await.expect("sent");
+    let inbox = core
+        .mailbox_view(address, MailFolder::Inbox)
+        .await
+        .expect("mailbox");
+    assert!(
+        inbox.messages.is_empty(),
+        "the filter deleted it: {inbox:?}"
+    );
+    let d = core
+        .troubleshoot_mail(address, Some(&sent.masked_email))
+        .await
+        .expect("diagnosis");
+    assert!(d.has(FindingKind::FilterDeletes), "{d:?}");
+    let kept: Vec<MailFilter> = set
+        .filters
+        .into_iter()
+        .filter(|f| f.action != FilterAction::Delete)
+        .collect();
+    let after = core.mail_set_filters(address, kept).await.expect("removed");
+    assert_eq!(after.filters.len(), 1, "only the deleting one went");
+    let d = core
+        .troubleshoot_mail(address, Some(&sent.masked_email))
+        .await
+        .expect("diagnosis");
+    assert!(!d.has(FindingKind::FilterDeletes), "{d:?}");
+    w.advance_operator_clock(61_000);
+    core.request_recovery(HOME_CONTRACT).await.expect("sent");
+    let inbox = core
+        .mailbox_view(address, MailFolder::Inbox)
+        .await
+        .expect("mailbox");
+    assert_eq!(inbox.messages.len(), 1, "{inbox:?}");
+    // A filter the operator refuses (empty text) is refused with its field, and nothing changes.
+    let bad = core
+        .mail_set_filters(
+            address,
+            vec![MailFilter {
+                from_contains: "  ".into(),
+                action: FilterAction::Delete,
+            }],
+        )
+        .await;
+    assert!(
+        matches!(&bad, Err(e) if e.is(ErrorCode::InvalidInput)),
+        "{bad:?}"
+    );
+    let st = core
+        .mailbox_view(address, MailFolder::Inbox)
+        .await
+        .expect("mailbox")
+        .state;
+    assert_eq!(st.filters.len(), 1);
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use rusqlite::{Transaction, params};
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::passwords;
+use crate::secrets::ServerKey;
 use crate::state::AppState;
 
 /// One demo account: `(kind, login, password, name, balance_kop, blocked, note)`.
@@ -149,7 +150,7 @@ pub const DEMO: &[Demo] = &[
         blocked: false,
         tariff: None,
         recovery_email: Some("kozlov.full@mail.example"),
-        note: "contract; its mailbox is full, so recovery mail bounces",
+        note: "contract; its mailbox is full of letters (2000 MB), so recovery mail bounces until some are deleted",
     },
     Demo {
         kind: AccountKind::Banking,
@@ -221,14 +222,14 @@ pub fn seed_if_empty(state: &AppState) -> ApiResult<()> {
         return Ok(());
     }
     let now = state.now_ms();
-    state.db.with_conn(|c| seed_world(c, now))?
+    state.db.with_conn(|c| seed_world(c, now, &state.key))?
 }
 
 /// Creates the demo world in an empty database, in one transaction.
-pub fn seed_world(conn: &mut rusqlite::Connection, now: i64) -> ApiResult<()> {
+pub fn seed_world(conn: &mut rusqlite::Connection, now: i64, key: &ServerKey) -> ApiResult<()> {
     let hashes = hash_passwords()?;
     let tx = conn.transaction()?;
-    create_world(&tx, now, &hashes)?;
+    create_world(&tx, now, &hashes, key)?;
     tx.commit()?;
     Ok(())
 }
@@ -243,7 +244,7 @@ pub fn reset(state: &AppState) -> ApiResult<()> {
     state.db.with_conn(|c| {
         let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         wipe(&tx)?;
-        create_world(&tx, now, &hashes)?;
+        create_world(&tx, now, &hashes, &state.key)?;
         tx.commit()?;
         Ok::<_, ApiError>(())
     })??;
@@ -346,7 +347,7 @@ fn hash_passwords() -> ApiResult<Hashes> {
     })
 }
 
-fn create_world(tx: &Transaction<'_>, now: i64, hashes: &Hashes) -> ApiResult<()> {
+fn create_world(tx: &Transaction<'_>, now: i64, hashes: &Hashes, key: &ServerKey) -> ApiResult<()> {
     insert_catalogue(tx)?;
     let ids = insert_accounts(tx, now, hashes)?;
     let id_of = |login: &str| {
@@ -355,7 +356,7 @@ fn create_world(tx: &Transaction<'_>, now: i64, hashes: &Hashes) -> ApiResult<()
             .map(|(_, id)| *id)
             .ok_or_else(|| ApiError::internal(format!("no demo account {login}")))
     };
-    insert_mailboxes(tx)?;
+    insert_mailboxes(tx, key, now)?;
     insert_usage(tx, now, &id_of)?;
     tx.execute(
         "INSERT INTO links (owner_id, linked_id, linked_ms) VALUES (?1, ?2, ?3)",
@@ -550,17 +551,58 @@ fn insert_accounts(
     Ok(ids)
 }
 
-fn insert_mailboxes(tx: &Transaction<'_>) -> ApiResult<()> {
+/// The full contract's mailbox (INBOX-2): real letters whose sizes add up to the whole quota, so
+/// its recovery letter bounces until the user deletes one of them. `(from, subject, body, MB)`.
+pub const FULL_MAILBOX: &str = "kozlov.full@mail.example";
+pub const FULL_MAILBOX_LETTERS: &[(&str, &str, &str, i64)] = &[
+    (
+        "sergey.kozlov@mail.example",
+        "Dacha video, part 1",
+        "The whole summer at the dacha, as one video. 600 MB, mostly the lake.",
+        600,
+    ),
+    (
+        "sergey.kozlov@mail.example",
+        "Dacha video, part 2",
+        "The second half: the barbecue and the fireworks. 600 MB.",
+        600,
+    ),
+    (
+        "photo.lab@mail.example",
+        "Your scanned family album",
+        "All 2,000 pages of the album, scanned at full resolution. 500 MB.",
+        500,
+    ),
+    (
+        "newsletter@shop.example",
+        "Catalogue 2026 (print quality)",
+        "The full catalogue as a print-quality PDF. 300 MB.",
+        300,
+    ),
+];
+
+fn insert_mailboxes(tx: &Transaction<'_>, key: &ServerKey, now: i64) -> ApiResult<()> {
     for address in DEMO.iter().filter_map(|d| d.recovery_email) {
-        // The "full" contract's mailbox is full from the start, so its recovery mail bounces.
-        let base = if address == "kozlov.full@mail.example" {
-            MAILBOX_QUOTA_BYTES
-        } else {
-            0
-        };
         tx.execute(
-            "INSERT INTO mailboxes (address, quota_bytes, base_bytes) VALUES (?1, ?2, ?3)",
-            params![address, MAILBOX_QUOTA_BYTES, base],
+            "INSERT INTO mailboxes (address, quota_bytes, base_bytes) VALUES (?1, ?2, 0)",
+            params![address, MAILBOX_QUOTA_BYTES],
+        )?;
+    }
+    // The letters' attachments are not kept byte by byte (the demo database stays small): each
+    // letter carries its size, and the quota counts it like any other letter.
+    for (i, (from, subject, body, mb)) in FULL_MAILBOX_LETTERS.iter().enumerate() {
+        let days = i64::try_from(FULL_MAILBOX_LETTERS.len() - i).unwrap_or(1);
+        tx.execute(
+            "INSERT INTO mail (address, folder, sender, subject, body, size_bytes, received_ms)
+             VALUES (?1, 'inbox', ?2, ?3, ?4, ?5, ?6)",
+            params![
+                FULL_MAILBOX,
+                from,
+                subject,
+                key.seal(body.as_bytes()),
+                mb * MB,
+                now - days * DAY_MS
+            ],
         )?;
     }
     tx.execute(

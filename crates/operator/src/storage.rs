@@ -117,7 +117,7 @@ pub fn open(db_path: &Path) -> Result<(Db, ServerKey), FilesError> {
         KeyFile::Missing | KeyFile::Damaged(_) => create_key(&key_path)?,
     };
     if !has_data {
-        create_db(db_path)?;
+        create_db(db_path, &key)?;
     }
     let db = Db::open(db_path).map_err(|source| damage_or(db_path, source))?;
     Ok((db, key))
@@ -182,7 +182,7 @@ fn create_key(path: &Path) -> Result<ServerKey, FilesError> {
 }
 
 /// Builds the seeded world beside `path` and puts it in place whole.
-fn create_db(path: &Path) -> Result<(), FilesError> {
+fn create_db(path: &Path, key: &ServerKey) -> Result<(), FilesError> {
     let tmp = temp_beside(path);
     let sqlite = |source: rusqlite::Error| FilesError::Db {
         path: tmp.clone(),
@@ -203,7 +203,7 @@ fn create_db(path: &Path) -> Result<(), FilesError> {
             source: DbError::Migration(source),
         })?;
     crate::crash_point!("first_start.db_migrated");
-    seed::seed_world(&mut conn, Clock::default().now_ms()).map_err(|e| FilesError::Seed {
+    seed::seed_world(&mut conn, Clock::default().now_ms(), key).map_err(|e| FilesError::Seed {
         path: tmp.clone(),
         detail: e.0.message.clone(),
     })?;

@@ -788,10 +788,12 @@ async fn inbox2_full_mailbox_bounces() {
     )
     .await;
     assert_eq!(out.err(), Some(ErrorCode::MailboxFull));
+    // The seed's own letters fill it; the bounced one is not among them.
     assert!(
         folder(&c, &r, "kozlov.full@mail.example", "inbox")
             .await
-            .is_empty()
+            .iter()
+            .all(|m| m.from != "noreply@mymts.ru")
     );
     // The bounce is written in the caller's transaction: here it rolled back with the error, so a
     // caller that wants it counted commits first. Record one the committing way and see it.

@@ -408,6 +408,23 @@ impl ApiClient {
             .await
     }
 
+    /// Deletes a letter, freeing its space (INBOX-2).
+    pub async fn delete_mail(&self, address: &str, id: i64) -> CoreResult<()> {
+        let path = format!("/sim/mailboxes/{}/messages/{id}", seg(address));
+        self.send_empty(self.req(Method::DELETE, &path, None)).await
+    }
+
+    /// Replaces a mailbox's filters (INBOX-2); the answer is the mailbox as it now is.
+    pub async fn put_mail_filters(
+        &self,
+        address: &str,
+        filters: &[MailFilter],
+    ) -> CoreResult<MailboxState> {
+        let path = format!("/sim/mailboxes/{}/filters", seg(address));
+        self.send(self.req(Method::PUT, &path, None).json(filters))
+            .await
+    }
+
     /// The URL of a phone's live SMS stream (server-sent events).
     pub fn sms_stream_url(&self, number: &str) -> String {
         self.url(&format!("/sim/phones/{}/stream", seg(number)))

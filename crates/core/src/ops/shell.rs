@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use mymts_proto::PhoneNumber;
 use mymts_proto::wire::{
     AccountOverview, ActivityPage, Agreement, BlockRequest, BlockState, CallRecord, CallTotals,
-    LinkRequest, LinkedAccount, Mail, MailFolder, MailboxState, MonthSpend, MoveMail,
+    LinkRequest, LinkedAccount, Mail, MailFilter, MailFolder, MailboxState, MonthSpend, MoveMail,
     OrderPrintout, PhoneState, PhoneStatePatch, PrintoutOrdered, RecoveryEmail,
     RecoveryEmailChange, Revoked, SessionInfo, SocialLink, SocialLinkRequest, TopUpConfirm,
     TopUpRequest, TopUpResult,
@@ -415,6 +415,24 @@ impl Core {
         let state = self.inner.client.mailbox(address).await?;
         let messages = self.inner.client.mail(address, folder).await?;
         Ok(MailboxView { state, messages })
+    }
+
+    /// Deletes a letter (INBOX-2: "free up the mailbox").
+    pub async fn mail_delete(&self, address: &str, id: i64) -> CoreResult<()> {
+        self.inner.client.delete_mail(address.trim(), id).await
+    }
+
+    /// Replaces the mailbox's filters (INBOX-2: "remove the filter"), each trimmed; the operator
+    /// checks them (at most 50, each 1–100 printable characters).
+    pub async fn mail_set_filters(
+        &self,
+        address: &str,
+        filters: Vec<MailFilter>,
+    ) -> CoreResult<MailboxState> {
+        self.inner
+            .client
+            .put_mail_filters(address.trim(), &filters)
+            .await
     }
 
     pub async fn mail_move(&self, address: &str, id: i64, folder: MailFolder) -> CoreResult<Mail> {

@@ -185,9 +185,16 @@ pub fn diagnose_delivery(d: &DeliveryReport) -> Vec<Finding> {
 /// The e-mail part (INBOX-2): a full mailbox bounces, a filter deletes the operator's letters or
 /// files them under Spam, a letter already sits in Spam. `in_spam` counts the operator's letters
 /// in the Spam folder.
+/// Free space below which a mailbox that bounced a letter recently is still called full: more
+/// than any recovery letter or printout the operator sends.
+pub const ROOM_FOR_A_LETTER: i64 = 1024 * 1024;
+
 pub fn diagnose_mailbox(m: &MailboxState, in_spam: usize) -> Vec<Finding> {
     let mut out = Vec::new();
-    if m.used_bytes >= m.quota_bytes || m.bounced > 0 {
+    // A recent bounce counts only while the space is still short: once the user has deleted
+    // letters, "the mailbox is full" would send them to delete more for nothing.
+    let free = m.quota_bytes.saturating_sub(m.used_bytes);
+    if free <= 0 || (m.bounced > 0 && free < ROOM_FOR_A_LETTER) {
         out.push(finding(
             FindingKind::MailboxFull,
             "The mailbox is full and refuses new letters: delete some mail and request again.",
@@ -503,5 +510,26 @@ mod tests {
             diagnose_mailbox(&mailbox(&[]), 1)[0].kind,
             FindingKind::LetterInSpam
         );
+    }
+
+    #[test]
+    fn inbox4_a_bounce_reads_as_full_only_while_the_space_is_short() {
+        let full = |m: &MailboxState| {
+            diagnose_mailbox(m, 0)
+                .iter()
+                .any(|f| f.kind == FindingKind::MailboxFull)
+        };
+        let mut m = mailbox(&[]);
+        m.quota_bytes = 2000 * 1024 * 1024;
+        m.used_bytes = m.quota_bytes - 10;
+        m.bounced = 1;
+        assert!(full(&m), "it bounced and has 10 bytes free: {m:?}");
+        // The user deleted a 500 MB letter: the earlier bounce no longer makes it full.
+        m.used_bytes -= 500 * 1024 * 1024;
+        assert!(!full(&m), "500 MB free after deleting: {m:?}");
+        // Full to the byte is full, bounce or not.
+        m.used_bytes = m.quota_bytes;
+        m.bounced = 0;
+        assert!(full(&m));
     }
 }
