@@ -68,6 +68,8 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             phone::phone_send,
             phone::mailbox,
             phone::mail_move,
+            phone::mail_delete,
+            phone::mail_filters,
             phone::troubleshoot,
             phone::troubleshoot_mail,
             phone::watch_mailbox,

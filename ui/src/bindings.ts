@@ -76,6 +76,10 @@ export const commands = {
 	phoneSend: (phone: string, to: string, text: string) => typedError<null, CoreError>(__TAURI_INVOKE("phone_send", { phone, to, text })),
 	mailbox: (address: string, folder: MailFolder) => typedError<MailboxView, CoreError>(__TAURI_INVOKE("mailbox", { address, folder })),
 	mailMove: (address: string, id: number, folder: MailFolder) => typedError<Mail, CoreError>(__TAURI_INVOKE("mail_move", { address, id, folder })),
+	/**  Deletes a letter (INBOX-2: "free up the mailbox"). */
+	mailDelete: (address: string, id: number) => typedError<null, CoreError>(__TAURI_INVOKE("mail_delete", { address, id })),
+	/**  Replaces a mailbox's filters (INBOX-2: change or remove a filter). */
+	mailFilters: (address: string, filters: MailFilter[]) => typedError<MailboxState, CoreError>(__TAURI_INVOKE("mail_filters", { address, filters })),
 	troubleshoot: (phone: string) => typedError<Diagnosis, CoreError>(__TAURI_INVOKE("troubleshoot", { phone })),
 	/**  "Letter not arriving?" (INBOX-4): `sent_to` is the masked address the recovery was sent to. */
 	troubleshootMail: (address: string, sentTo: string | null) => typedError<Diagnosis, CoreError>(__TAURI_INVOKE("troubleshoot_mail", { address, sentTo })),

@@ -304,6 +304,74 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     ]);
   });
 
+  it('a bounced recovery letter opens the troubleshooter; the mailbox is freed in the app and asked again (INBOX-2, INBOX-4)', async () => {
+    let letters = [
+      { id: 1, folder: 'inbox', from: 'sergey@mail.example', subject: 'Dacha video', body: '600 MB', attachment: null, received_ms: Date.now() },
+      { id: 2, folder: 'inbox', from: 'shop@mail.example', subject: 'Catalogue', body: '300 MB', attachment: null, received_ms: Date.now() },
+    ];
+    let full = true;
+    const calls = mockShell({
+      request_recovery: () => (full ? fail('mailbox_full', { message: 'The letter bounced: the recovery mailbox is full.' }) : { masked_email: 'k***@mail.example', expires_in_s: 600 }),
+      troubleshoot_mail: () => ({ findings: full ? [{ kind: 'mailbox_full', message: 'Full' }] : [], alternatives: [] }),
+      watch_mailbox: () => null,
+      mailbox: () => ({
+        state: { address: 'kozlov.full@mail.example', quota_bytes: 2000, used_bytes: full ? 2000 : 1400, filters: [], bounced: 1 },
+        messages: letters,
+      }),
+      mail_delete: (a) => {
+        letters = letters.filter((m) => m.id !== a.id);
+        full = false;
+        return null;
+      },
+    });
+    applyBoot(loginBoot());
+    render(App);
+    screen.getByTestId('login-tab-home').click();
+    await waitFor(() => screen.getByTestId('login-forgot'));
+    await type('login-contract', '7700999999');
+    screen.getByTestId('login-forgot').click();
+    await waitFor(() => screen.getByTestId('recovery-send'));
+    screen.getByTestId('recovery-send').click();
+    // The bounce opens "Letter not arriving?" by itself; nothing claims the code was sent.
+    await waitFor(() => screen.getByTestId('trouble-mail-panel'));
+    expect(screen.getByTestId('recovery-error').dataset.code).toBe('mailbox_full');
+    expect(screen.queryByTestId('recovery-sent')).toBeNull();
+    await type('trouble-mail-address', 'kozlov.full@mail.example');
+    await fireEvent.submit(screen.getByTestId('trouble-mail-check').closest('form') as HTMLFormElement);
+    await waitFor(() => expect(screen.getByTestId('trouble-finding').dataset.kind).toBe('mailbox_full'));
+    expect(screen.getByTestId('trouble-finding').textContent).toMatch(/mailbox is full/);
+    // The fix is in the app: the mailbox opens on the address checked, and a letter is deleted.
+    screen.getByTestId('trouble-mail-fix').click();
+    await waitFor(() => expect(screen.getAllByTestId('mail-item')).toHaveLength(2));
+    expect(screen.getByTestId('mail-full')).toBeTruthy();
+    expect(calls.find((c) => c.cmd === 'mailbox')?.args.address).toBe('kozlov.full@mail.example');
+    screen.getAllByTestId('mail-delete')[0]?.click();
+    await waitFor(() => expect(screen.getAllByTestId('mail-item')).toHaveLength(1));
+    expect(calls.find((c) => c.cmd === 'mail_delete')?.args).toEqual({ address: 'kozlov.full@mail.example', id: 1 });
+    expect(screen.queryByTestId('mail-full')).toBeNull();
+    screen.getByTestId('phone-close').click();
+    await waitFor(() => screen.getByTestId('recovery-send'));
+    screen.getByTestId('recovery-send').click();
+    await waitFor(() => expect(screen.getByTestId('recovery-sent').textContent).toMatch(/k\*\*\*@mail.example/));
+    expect(screen.queryByTestId('recovery-error')).toBeNull();
+    expect(screen.queryByTestId('recovery-bounced')).toBeNull();
+  });
+
+  it('another refusal of the recovery request does not open the mail troubleshooter (INBOX-4)', async () => {
+    mockShell({ request_recovery: () => fail('rate_limited', { message: 'A code was just sent.' }) });
+    applyBoot(loginBoot());
+    render(App);
+    screen.getByTestId('login-tab-home').click();
+    await waitFor(() => screen.getByTestId('login-forgot'));
+    await type('login-contract', '7700123456');
+    screen.getByTestId('login-forgot').click();
+    await waitFor(() => screen.getByTestId('recovery-send'));
+    screen.getByTestId('recovery-send').click();
+    await waitFor(() => screen.getByTestId('recovery-error'));
+    expect(screen.queryByTestId('trouble-mail-panel')).toBeNull();
+    expect(screen.queryByTestId('recovery-trouble')).toBeNull();
+  });
+
   it('a locked start shows no balance, asks for the fingerprint, and a refusal says why (AUTH-14)', async () => {
     let pass = false;
     const calls = mockShell({

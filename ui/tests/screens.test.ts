@@ -375,6 +375,64 @@ describe('Simulated phone (INBOX-1..3)', () => {
     expect(calls.find((c) => c.cmd === 'mailbox')?.args.address).toBe('home.client@mail.example');
   });
 
+  it('mailbox filters: changed and removed in the app through the operator (INBOX-2)', async () => {
+    let filters = [
+      { from_contains: 'shop.example', action: 'spam' },
+      { from_contains: 'mymts', action: 'delete' },
+    ];
+    const calls = mockShell({
+      phone_inbox: () => [],
+      phone_state: () => ({ number: '+79161234567', airplane: false, spam_blocker: false, on_net: false }),
+      watch_mailbox: () => null,
+      mailbox: () => ({ state: { address: 'anna@mail.example', quota_bytes: 2000, used_bytes: 0, filters, bounced: 0 }, messages: [] }),
+      mail_filters: (a) => {
+        filters = a.filters as typeof filters;
+        return { address: 'anna@mail.example', quota_bytes: 2000, used_bytes: 0, filters, bounced: 0 };
+      },
+    });
+    start();
+    render(App);
+    screen.getByTestId('phone-open').click();
+    await waitFor(() => screen.getByTestId('phone-tab-mail'));
+    screen.getByTestId('phone-tab-mail').click();
+    await waitFor(() => expect(screen.getAllByTestId('mail-filter')).toHaveLength(2));
+    expect(screen.getAllByTestId('mail-filter')[1]?.dataset.action).toBe('delete');
+    // Remove the deleting filter: the other one stays as it was.
+    screen.getAllByTestId('mail-filter-remove')[1]?.click();
+    await waitFor(() => expect(screen.getAllByTestId('mail-filter')).toHaveLength(1));
+    expect(calls.filter((c) => c.cmd === 'mail_filters').at(-1)?.args).toEqual({
+      address: 'anna@mail.example',
+      filters: [{ from_contains: 'shop.example', action: 'spam' }],
+    });
+    // Change what the remaining one does.
+    await fireEvent.change(screen.getByTestId('mail-filter-action'), { target: { value: 'delete' } });
+    await waitFor(() => expect(screen.getByTestId('mail-filter').dataset.action).toBe('delete'));
+    expect(filters).toEqual([{ from_contains: 'shop.example', action: 'delete' }]);
+    await waitFor(() => expect((screen.getByTestId('mail-filter-remove') as HTMLButtonElement).disabled).toBe(false));
+    screen.getByTestId('mail-filter-remove').click();
+    await waitFor(() => screen.getByTestId('mail-filters-empty'));
+    expect(filters).toEqual([]);
+  });
+
+  it('a refused filter change says why and keeps the filters (INBOX-2)', async () => {
+    mockShell({
+      phone_inbox: () => [],
+      phone_state: () => ({ number: '+79161234567', airplane: false, spam_blocker: false, on_net: false }),
+      watch_mailbox: () => null,
+      mailbox: () => ({ state: { address: 'anna@mail.example', quota_bytes: 2000, used_bytes: 0, filters: [{ from_contains: 'mymts', action: 'delete' }], bounced: 0 }, messages: [] }),
+      mail_filters: () => fail('not_found', { message: 'There is no such mailbox.' }),
+    });
+    start();
+    render(App);
+    screen.getByTestId('phone-open').click();
+    await waitFor(() => screen.getByTestId('phone-tab-mail'));
+    screen.getByTestId('phone-tab-mail').click();
+    await waitFor(() => screen.getByTestId('mail-filter-remove'));
+    screen.getByTestId('mail-filter-remove').click();
+    await waitFor(() => screen.getByTestId('mail-error'));
+    expect(screen.getAllByTestId('mail-filter')).toHaveLength(1);
+  });
+
   it('mailbox follows its stream: a new letter shows without reopening (INBOX-2)', async () => {
     let letters = 0;
     const calls = mockShell({

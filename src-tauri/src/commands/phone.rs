@@ -4,7 +4,7 @@ use mymts_core::CoreError;
 use mymts_core::ops::inbox::InboxMessage;
 use mymts_core::ops::shell::MailboxView;
 use mymts_core::ops::troubleshoot::Diagnosis;
-use mymts_proto::wire::{Mail, MailFolder, PhoneState, PhoneStatePatch};
+use mymts_proto::wire::{Mail, MailFilter, MailFolder, MailboxState, PhoneState, PhoneStatePatch};
 use tauri::State;
 
 use crate::Shell;
@@ -70,6 +70,30 @@ pub async fn mail_move(
 ) -> Result<Mail, CoreError> {
     let core = shell.core().await?;
     shell.observe(core.mail_move(&address, id, folder).await)
+}
+
+/// Deletes a letter (INBOX-2: "free up the mailbox").
+#[tauri::command]
+#[specta::specta]
+pub async fn mail_delete(
+    shell: State<'_, Shell>,
+    address: String,
+    id: i64,
+) -> Result<(), CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.mail_delete(&address, id).await)
+}
+
+/// Replaces a mailbox's filters (INBOX-2: change or remove a filter).
+#[tauri::command]
+#[specta::specta]
+pub async fn mail_filters(
+    shell: State<'_, Shell>,
+    address: String,
+    filters: Vec<MailFilter>,
+) -> Result<MailboxState, CoreError> {
+    let core = shell.core().await?;
+    shell.observe(core.mail_set_filters(&address, filters).await)
 }
 
 #[tauri::command]

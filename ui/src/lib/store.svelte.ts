@@ -41,6 +41,8 @@ function initial() {
     phoneOpen: false,
     /** The number typed on the login screen (normalised), so the phone opens on it signed out. */
     typedPhone: null as string | null,
+    /** The mailbox the troubleshooter found a problem in, so the drawer opens on it (INBOX-4). */
+    typedMail: null as string | null,
     offerPermanent: false,
     keyringWarning: false,
     /** The cache was damaged and rebuilt at this start (CACHE-3): said once, until dismissed. */
