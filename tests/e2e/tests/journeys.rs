@@ -1323,6 +1323,117 @@ async fn j26_cache3_a_damaged_cache_is_rebuilt_with_the_login_kept_and_said_once
                 j.launch().await;
                 j.el("home-balance").await;
                 assert!(!j.present("cache-healed").await, "said once");
+/// INBOX-2, INBOX-4, AUTH-1 (issue 13, item 1): "Your mailbox is full: delete a few letters",
+/// finished inside the app. The full contract's mailbox is full of real letters; its recovery
+/// letter bounces, the troubleshooter opens by itself and says the mailbox is full, the user
+/// opens the mailbox from there, deletes a letter, asks again, and the letter arrives.
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j28_inbox2_inbox4_mailbox_full_delete_letters_then_recovery_arrives() {
+    Journey::run(
+        "j28_inbox2_inbox4_mailbox_full_delete_letters_then_recovery_arrives",
+        |j| {
+            Box::pin(async move {
+                use mymts_operator::seed::{FULL_CONTRACT, FULL_MAILBOX};
+                const LETTERS: &str = "SELECT COUNT(*) FROM mail WHERE address = ?1";
+                j.launch().await;
+                j.click("login-tab-home").await;
+                j.fill("login-contract", FULL_CONTRACT).await;
+                j.click("login-forgot").await;
+                j.click("recovery-send").await;
+                // The bounce: no "sent", the troubleshooter is open without being asked for.
+                j.wait_text("recovery-error", "mailbox is full").await;
+                j.el("trouble-mail-panel").await;
+                assert!(!j.present("recovery-sent").await);
+                assert_eq!(j.db_i64(LETTERS, FULL_MAILBOX).await, 4);
+                j.fill("trouble-mail-address", FULL_MAILBOX).await;
+                j.click("trouble-mail-check").await;
+                j.wait_text("trouble-finding", "The mailbox is full").await;
+                j.a11y("login-recovery-bounced").await;
+                // The fix, in the app: the mailbox opens on that address, full of letters.
+                j.click("trouble-mail-fix").await;
+                j.el("mail-full").await;
+                j.wait_text("mail-quota", "2,000 of 2,000 MB").await;
+                j.el("mail-item").await;
+                j.a11y("mailbox-full").await;
+                j.click("mail-delete").await;
+                j.wait_text("mail-quota", "of 2,000 MB").await;
+                for _ in 0..50 {
+                    if j.db_i64(LETTERS, FULL_MAILBOX).await == 3 {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                assert_eq!(j.db_i64(LETTERS, FULL_MAILBOX).await, 3, "one deleted");
+                assert!(!j.present("mail-full").await);
+                j.click("phone-close").await;
+                // Ask again (after the operator's one-minute resend wait): the letter arrives.
+                j.advance_clock(61).await;
+                j.click("recovery-send").await;
+                j.el("recovery-sent").await;
+                let code = recovery_code(j, FULL_MAILBOX).await;
+                j.fill("recovery-code", &code).await;
+                j.fill("recovery-password", "NewFull2026pass").await;
+                j.click("recovery-confirm").await;
+                accept_agreement(j, FULL_CONTRACT).await;
+                j.el("home-balance").await;
+            })
+        },
+    )
+    .await;
+}
+
+/// INBOX-2, INBOX-4 (issue 13, item 1): a filter that deletes the operator's letters. The
+/// recovery letter is "sent" but never arrives; "Letter not arriving?" names the deleting
+/// filter, the user removes it on the mailbox screen, asks again, and the letter arrives.
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j29_inbox2_inbox4_mailbox_deleting_filter_removed_then_recovery_arrives() {
+    Journey::run(
+        "j29_inbox2_inbox4_mailbox_deleting_filter_removed_then_recovery_arrives",
+        |j| {
+            Box::pin(async move {
+                use mymts_operator::seed::HOME_CONTRACT;
+                const MAILBOX: &str = "petrov.home@mail.example";
+                const DELETING: &str =
+                    "SELECT COUNT(*) FROM mail_filters WHERE address = ?1 AND action = 'delete'";
+                // Set up as the subscriber once did: a filter that deletes mail from "mymts".
+                j.qa(
+                    Method::PUT,
+                    &format!("/sim/mailboxes/{MAILBOX}/filters"),
+                    Some(json!([{ "from_contains": "mymts", "action": "delete" }])),
+                )
+                .await;
+                j.launch().await;
+                j.click("login-tab-home").await;
+                j.fill("login-contract", HOME_CONTRACT).await;
+                j.click("login-forgot").await;
+                j.click("recovery-send").await;
+                j.el("recovery-sent").await;
+                j.click("recovery-trouble").await;
+                j.fill("trouble-mail-address", MAILBOX).await;
+                j.click("trouble-mail-check").await;
+                j.wait_text("trouble-finding", "deletes letters from “mymts”")
+                    .await;
+                j.click("trouble-mail-fix").await;
+                j.el("mail-empty").await;
+                j.el("mail-filter").await;
+                j.a11y("mailbox-filters").await;
+                j.click("mail-filter-remove").await;
+                j.el("mail-filters-empty").await;
+                assert_eq!(j.db_i64(DELETING, MAILBOX).await, 0, "the filter is gone");
+                j.click("phone-close").await;
+                j.click("trouble-mail-check").await;
+                j.wait_text("trouble-all-clear", "Nothing blocks delivery")
+                    .await;
+                j.advance_clock(61).await;
+                j.click("recovery-resend").await;
+                let code = recovery_code(j, MAILBOX).await;
+                j.fill("recovery-code", &code).await;
+                j.fill("recovery-password", "NewHome2026pass").await;
+                j.click("recovery-confirm").await;
+                accept_agreement(j, HOME_CONTRACT).await;
+                j.el("home-balance").await;
             })
         },
     )
