@@ -1323,6 +1323,12 @@ async fn j26_cache3_a_damaged_cache_is_rebuilt_with_the_login_kept_and_said_once
                 j.launch().await;
                 j.el("home-balance").await;
                 assert!(!j.present("cache-healed").await, "said once");
+            })
+        },
+    )
+    .await;
+}
+
 /// INBOX-2, INBOX-4, AUTH-1 (issue 13, item 1): "Your mailbox is full: delete a few letters",
 /// finished inside the app. The full contract's mailbox is full of real letters; its recovery
 /// letter bounces, the troubleshooter opens by itself and says the mailbox is full, the user
