@@ -211,6 +211,7 @@ async fn start_background<R: Runtime>(
     core_tx: watch::Sender<Option<Result<Core, CoreError>>>,
     ev_rx: mpsc::UnboundedReceiver<crate::state::ShellEvent>,
 ) {
+    let embedded = matches!(choice, Choice::Embedded);
     let url = match choice {
         Choice::Standalone(url) => url,
         Choice::Embedded => match start_after_first_frame(&app, &data_dir).await {
@@ -235,6 +236,7 @@ async fn start_background<R: Runtime>(
         },
     };
     let mut config = CoreConfig::new(url)
+        .embedded_operator(embedded)
         .data_dir(&data_dir)
         .device("mymts app", std::env::consts::OS);
     if let Some(service) = keyring_service {

@@ -378,6 +378,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
     };
     let config = CoreConfig::new(url)
+        .embedded_operator(embedded.is_some())
         .data_dir(&data_dir)
         .keyring_service(cli.keyring_service.clone())
         .device("mymts-cli", std::env::consts::OS);

@@ -141,7 +141,8 @@ async fn auth6_sms_login_remember_leaves_no_secret_in_any_file() {
         .await
         .expect("info")
         .operator_id;
-    let token = mymts_core::Vault::new(env.service.clone())
+    let token = mymts_core::Vault::new(env.service.clone(), &op.api_url)
+        .expect("vault")
         .load(&operator_id, ANNA)
         .await
         .expect("keyring")

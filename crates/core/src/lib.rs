@@ -59,6 +59,10 @@ pub struct CoreConfig {
     pub keyring_service: String,
     pub device: DeviceInfo,
     pub clock: Arc<dyn Clock>,
+    /// The operator runs inside this process on a port of the moment (the CLI's and the app's
+    /// embedded one): its keyring entries are bound to its identity and "embedded" instead of
+    /// an address that changes at every start (SEC-5).
+    pub embedded_operator: bool,
 }
 
 impl CoreConfig {
@@ -72,7 +76,14 @@ impl CoreConfig {
                 platform: std::env::consts::OS.into(),
             },
             clock: Arc::new(SystemClock),
+            embedded_operator: false,
         }
+    }
+
+    /// See [`CoreConfig::embedded_operator`].
+    pub fn embedded_operator(mut self, yes: bool) -> Self {
+        self.embedded_operator = yes;
+        self
     }
 
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
@@ -133,10 +144,15 @@ impl Core {
             None => (Cache::open_in_memory()?, None),
         };
         let (events, _) = broadcast::channel(256);
+        let vault = if config.embedded_operator {
+            Vault::embedded(config.keyring_service)
+        } else {
+            Vault::new(config.keyring_service, client.base_url())?
+        };
         Ok(Self {
             inner: Arc::new(Inner {
                 client,
-                vault: Vault::new(config.keyring_service),
+                vault,
                 cache,
                 clock: config.clock,
                 events,
@@ -185,7 +201,12 @@ impl Core {
     pub async fn operator_id_fresh(&self) -> CoreResult<String> {
         let info = self.inner.client.info().await?;
         let id = info.operator_id.trim().to_string();
-        if id.is_empty() || id.len() > 128 || id.contains(['/', '#']) {
+        // No `/`, `#` or `@` and no spaces: the keyring names built from it stay unambiguous.
+        if id.is_empty()
+            || id.len() > 128
+            || id.contains(['/', '#', '@'])
+            || id.chars().any(char::is_whitespace)
+        {
             return Err(CoreError::Protocol(
                 "the operator does not publish a usable identity".into(),
             ));

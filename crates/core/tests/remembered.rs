@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{password_login, token, world};
+use common::{password_login, relay, token, world};
 use mymts_core::{Core, CoreConfig, ManualClock};
 use mymts_operator::seed::ANNA;
 use mymts_proto::wire::Faults;
@@ -299,6 +299,135 @@ async fn sec5_a_remembered_login_is_never_sent_to_another_operator() {
     assert_eq!(s.account.login, ANNA);
     back.balance().await.expect("works");
     b.stop().await;
+}
+
+/// An impostor at another address repeats the operator's identity (here: relays everything to
+/// it, so it answers as the operator would). The token remembered at the operator's own address
+/// must never reach it; the impostor's address has its own login, and the first address finds
+/// its login again.
+#[tokio::test]
+async fn sec5_an_impostor_at_another_address_repeating_the_identity_never_gets_the_token() {
+    let w = world().await;
+    let at_home = w.core();
+    password_login(&at_home, ANNA, true).await;
+    let home_token = token(&at_home, ANNA).await.expect("remembered at home");
+    drop(at_home);
+
+    let impostor = relay(&w.op.api_url).await;
+    let away = Core::new(
+        CoreConfig::new(impostor.url.clone())
+            .data_dir(w.dir.path())
+            .keyring_service(w.service.clone()),
+    )
+    .expect("core at the other address");
+    assert_eq!(
+        away.operator_id().await.expect("identity"),
+        w.core().operator_id().await.expect("identity"),
+        "the impostor repeats the identity"
+    );
+    let at_away = away.autologin().await;
+    assert!(
+        !impostor.saw(&home_token),
+        "the token remembered at {} was sent to {}",
+        w.op.api_url,
+        impostor.url
+    );
+    assert_eq!(
+        away.refresh_requests(),
+        0,
+        "no refresh went to the impostor"
+    );
+    assert!(
+        matches!(at_away, Ok(None)),
+        "the other address shows its login screen: {at_away:?}"
+    );
+    // A login at the other address is remembered there…
+    password_login(&away, ANNA, true).await;
+    drop(away);
+    // …and the first address finds its own login again, with its own token.
+    let back = w.core();
+    assert_eq!(
+        token(&back, ANNA).await.as_deref(),
+        Some(home_token.as_str())
+    );
+    let s = back
+        .autologin()
+        .await
+        .expect("autologin at home")
+        .expect("the first login is kept");
+    assert_eq!(s.account.login, ANNA);
+    back.balance().await.expect("works");
+}
+
+/// The identity a token is kept under is the one asked at that login, not one remembered from
+/// an earlier answer: the address led to operator A, then (same address) to operator B.
+#[tokio::test]
+async fn sec5_a_login_keeps_its_token_under_the_identity_of_the_operator_that_issued_it() {
+    let a = world().await;
+    let b = mymts_operator::start(mymts_operator::Config::ephemeral())
+        .await
+        .expect("operator B");
+    let door = relay(&a.op.api_url).await;
+    let core = Core::new(
+        CoreConfig::new(door.url.clone())
+            .data_dir(a.dir.path())
+            .keyring_service(a.service.clone()),
+    )
+    .expect("core");
+    let id_a = core.operator_id().await.expect("A's identity, asked once");
+    door.point_at(&b.api_url);
+    password_login(&core, ANNA, true).await;
+    let id_b = core.operator_id_fresh().await.expect("B's identity");
+    assert_ne!(id_a, id_b);
+    assert_eq!(
+        core.vault().load(&id_a, ANNA).await.expect("vault"),
+        None,
+        "B's token was kept under A's identity"
+    );
+    assert!(
+        core.vault()
+            .load(&id_b, ANNA)
+            .await
+            .expect("vault")
+            .is_some(),
+        "kept under B's identity"
+    );
+    b.stop().await;
+}
+
+/// When the operator's identity could not be learnt at login, the session is not remembered
+/// and its refresh token is not sent anywhere: the refresh is refused in words, the token kept.
+#[tokio::test]
+async fn sec5_a_session_whose_operator_identity_is_unknown_is_not_refreshed() {
+    let w = world().await;
+    let door = relay(&w.op.api_url).await;
+    let core = Core::new(
+        CoreConfig::new(door.url.clone())
+            .data_dir(w.dir.path())
+            .keyring_service(w.service.clone()),
+    )
+    .expect("core");
+    door.fail_info(true);
+    let out = core
+        .login_password(ANNA, common::pw(ANNA), true)
+        .await
+        .expect("the login itself goes through");
+    assert!(
+        !out.session.remembered,
+        "not remembered without an identity"
+    );
+    assert!(out.keyring_error.is_some(), "and it says so");
+    door.fail_info(false);
+    let r = core.refresh().await;
+    assert_eq!(
+        core.refresh_requests(),
+        0,
+        "a token of an unknown operator was sent: {:?}",
+        door.paths()
+    );
+    let e = r.expect_err("refused");
+    assert!(e.to_string().contains("identity"), "says why: {e}");
+    assert!(core.current().is_some(), "the session stays for this run");
 }
 
 #[test]

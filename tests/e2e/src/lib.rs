@@ -359,7 +359,8 @@ impl Journey {
     }
 
     /// The refresh token the app keeps for `login` in this journey's keyring service, read from
-    /// the same Secret Service the app uses (the entry of this journey's operator, SEC-5).
+    /// the same Secret Service the app uses (the entry of this journey's operator at its address,
+    /// SEC-5).
     pub async fn keyring_token(&self, login: &str) -> Option<String> {
         let operator = mymts_core::ApiClient::new(&self.op.api_url)
             .unwrap_or_else(|e| panic!("client: {e}"))
@@ -367,7 +368,8 @@ impl Journey {
             .await
             .unwrap_or_else(|e| panic!("operator info: {e}"))
             .operator_id;
-        mymts_core::Vault::new(&self.keyring_service)
+        mymts_core::Vault::new(&self.keyring_service, &self.op.api_url)
+            .unwrap_or_else(|e| panic!("vault: {e}"))
             .load(&operator, login)
             .await
             .unwrap_or_else(|e| panic!("keyring: {e}"))

@@ -54,6 +54,22 @@ pub fn operator_url(input: &str) -> CoreResult<Option<String>> {
     Ok(Some(url.to_string()))
 }
 
+/// The origin (`scheme://host[:port]`, default ports left out) of an operator address: what the
+/// keyring entries are bound to (SEC-5).
+pub fn origin(address: &str) -> CoreResult<String> {
+    let url = operator_url(address)?
+        .ok_or_else(|| CoreError::InvalidInput("Enter the operator's address.".into()))?;
+    let parsed = reqwest::Url::parse(&url)
+        .map_err(|_| CoreError::InvalidInput(format!("{url:?} is not an operator address.")))?;
+    let origin = parsed.origin();
+    if !origin.is_tuple() {
+        return Err(CoreError::InvalidInput(format!(
+            "{url:?} is not an operator address."
+        )));
+    }
+    Ok(origin.ascii_serialization())
+}
+
 fn is_loopback(url: &reqwest::Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;

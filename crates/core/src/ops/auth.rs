@@ -328,7 +328,15 @@ impl Core {
         let login = account.login.clone();
         let mut keyring_error = None;
         let mut remembered = false;
-        let operator = self.operator_id().await;
+        // Asked now, not taken from an earlier answer: the address may lead to another operator
+        // since (SEC-5). Unknown, the session is neither remembered nor ever refreshed.
+        let operator = self.operator_id_fresh().await;
+        if let Err(e) = &operator {
+            tracing::warn!(
+                code = e.code(),
+                "the operator's identity is unknown: this session will not be remembered or renewed"
+            );
+        }
         if remember {
             // The token is in the keyring, bound to this operator (SEC-5), before anything else
             // can use or lose it.
@@ -918,15 +926,21 @@ impl Core {
         {
             return Ok(a);
         }
-        // SEC-5: the token goes only to the operator that issued it.
-        if let Some(op) = &slot.operator {
-            let now = self.operator_id_fresh().await?;
-            if &now != op {
-                return Err(CoreError::Protocol(format!(
-                    "the operator at {} is no longer the one that signed you in; its session was not sent there",
-                    self.inner.client.base_url()
-                )));
-            }
+        // SEC-5: the token goes only to the operator that issued it, at the address it was
+        // issued at (the core's client never changes address). An unknown issuer gets nothing:
+        // the token stays here, unsent.
+        let Some(op) = &slot.operator else {
+            return Err(CoreError::Protocol(format!(
+                "the operator at {} did not give its identity when you signed in, so the session is not renewed there (nothing was sent); sign in again",
+                self.inner.client.base_url()
+            )));
+        };
+        let now = self.operator_id_fresh().await?;
+        if &now != op {
+            return Err(CoreError::Protocol(format!(
+                "the operator at {} is no longer the one that signed you in (its identity changed); the session was not sent there",
+                self.inner.client.base_url()
+            )));
         }
         self.inner.refresh_requests.fetch_add(1, Ordering::SeqCst);
         let pair = match self.inner.client.refresh(&t.refresh).await {
@@ -942,7 +956,6 @@ impl Core {
         crate::fail_point!("core::refresh::before_keyring_write");
         let login = &slot.session.account.login;
         if slot.session.remembered
-            && let Some(op) = &slot.operator
             && let Err(e) = self
                 .inner
                 .vault

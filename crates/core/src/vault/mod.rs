@@ -1,8 +1,11 @@
 //! The token vault: refresh tokens of remembered accounts in the OS keyring (AUTH-6), through
 //! keyring-core's `Entry` API and the platform's store crate.
 //!
-//! Entries are bound to the operator's published identity (SEC-5): the token of `login` at the
-//! operator `id` is the user `id/login`, and `id#accounts` lists the accounts remembered there.
+//! Entries are bound to the operator's published identity *and* the origin the app reaches it at
+//! (SEC-5): the token of `login` at the operator `id` on `https://host:port` is the user
+//! `id@https://host:port/login`, and `id@https://host:port#accounts` lists the accounts
+//! remembered there. The identity alone is a public string an impostor can repeat; the origin is
+//! what TLS (or loopback) vouches for, so a token only ever goes back where it came from.
 //!
 //! When no secret store is reachable every call fails with `keyring_unavailable` and the app
 //! works on without "remember me": there is deliberately no fallback to a file or a mock store.
@@ -17,9 +20,14 @@ use crate::error::{CoreError, CoreResult};
 /// Default keyring service name; tests pass a unique one so they never collide.
 pub const DEFAULT_SERVICE: &str = "mymts";
 
+/// The origin of an operator embedded in this process.
+pub const EMBEDDED: &str = "embedded";
+
 #[derive(Clone)]
 pub struct Vault {
     service: String,
+    /// `scheme://host[:port]` of the operator this vault's entries belong to.
+    origin: String,
     store: Arc<Mutex<Option<Arc<CredentialStore>>>>,
 }
 
@@ -27,16 +35,34 @@ impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Vault")
             .field("service", &self.service)
+            .field("origin", &self.origin)
             .finish_non_exhaustive()
     }
 }
 
 impl Vault {
-    pub fn new(service: impl Into<String>) -> Self {
+    /// The vault of the operator at `operator_url` (its origin binds every entry, SEC-5).
+    pub fn new(service: impl Into<String>, operator_url: &str) -> CoreResult<Self> {
+        Ok(Self {
+            service: service.into(),
+            origin: crate::client::origin(operator_url)?,
+            store: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// The vault of an operator embedded in this process (its port changes at every start; its
+    /// identity comes with the data dir's database, and no other process can stand in for it).
+    pub fn embedded(service: impl Into<String>) -> Self {
         Self {
             service: service.into(),
+            origin: EMBEDDED.to_string(),
             store: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// The origin (`scheme://host[:port]`, or `embedded`) the entries are bound to.
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     pub fn service(&self) -> &str {
@@ -115,7 +141,10 @@ impl Vault {
             index.push(account.clone());
             self.set_index(operator, &index)?;
         }
-        self.set(&token_user(operator, &account.login), refresh_token)
+        self.set(
+            &token_user(&self.origin, operator, &account.login),
+            refresh_token,
+        )
     }
 
     /// Replaces the token of an account already in the index (a rotation): one keyring write.
@@ -125,18 +154,18 @@ impl Vault {
         login: &str,
         refresh_token: &str,
     ) -> CoreResult<()> {
-        self.set(&token_user(operator, login), refresh_token)
+        self.set(&token_user(&self.origin, operator, login), refresh_token)
     }
 
     /// The remembered refresh token of `login` at `operator`, if any.
     pub fn load_blocking(&self, operator: &str, login: &str) -> CoreResult<Option<String>> {
-        self.get(&token_user(operator, login))
+        self.get(&token_user(&self.origin, operator, login))
     }
 
     /// Forgets `login` at `operator`: its token, then its line in the index. Deleting a
     /// missing entry is fine.
     pub fn delete_blocking(&self, operator: &str, login: &str) -> CoreResult<()> {
-        self.remove(&token_user(operator, login))?;
+        self.remove(&token_user(&self.origin, operator, login))?;
         let mut index = self.index_blocking(operator)?;
         let before = index.len();
         index.retain(|a| a.login != login);
@@ -150,7 +179,7 @@ impl Vault {
     /// index lives in the keyring beside the tokens, so a cache that is lost or rebuilt
     /// (CACHE-3) does not lose a remembered login.
     pub fn index_blocking(&self, operator: &str) -> CoreResult<Vec<Account>> {
-        match self.get(&index_user(operator))? {
+        match self.get(&index_user(&self.origin, operator))? {
             None => Ok(Vec::new()),
             Some(json) => Ok(
                 serde_json::from_str::<Vec<Account>>(&json).unwrap_or_else(|_| {
@@ -163,11 +192,11 @@ impl Vault {
 
     fn set_index(&self, operator: &str, index: &[Account]) -> CoreResult<()> {
         if index.is_empty() {
-            return self.remove(&index_user(operator));
+            return self.remove(&index_user(&self.origin, operator));
         }
         let json = serde_json::to_string(index)
             .map_err(|e| CoreError::KeyringUnavailable(format!("account index: {e}")))?;
-        self.set(&index_user(operator), &json)
+        self.set(&index_user(&self.origin, operator), &json)
     }
 
     // The stores' calls block (D-Bus round trips of 65–250 ms), so async callers hop to the
@@ -214,15 +243,17 @@ impl Vault {
     }
 }
 
-/// The keyring user name of a token: bound to the operator's published identity and the login
-/// (SEC-5), so two operators never share an entry.
-fn token_user(operator: &str, login: &str) -> String {
-    format!("{operator}/{login}")
+/// The keyring user name of a token: bound to the operator's published identity, the origin it
+/// was reached at and the login (SEC-5), so two operators, or one identity at two addresses,
+/// never share an entry. The identity has no `@`, `/`, `#` or space and an origin no `/` after
+/// its `//` nor `#`, so two different triples never make one name.
+fn token_user(origin: &str, operator: &str, login: &str) -> String {
+    format!("{operator}@{origin}/{login}")
 }
 
 /// The keyring user name of an operator's list of remembered accounts (no secret in it).
-fn index_user(operator: &str) -> String {
-    format!("{operator}#accounts")
+fn index_user(origin: &str, operator: &str) -> String {
+    format!("{operator}@{origin}#accounts")
 }
 
 async fn blocking<T: Send + 'static>(

@@ -129,3 +129,133 @@ pub async fn token(core: &Core, login: &str) -> Option<String> {
     let op = core.operator_id().await.expect("operator id");
     core.vault().load(&op, login).await.expect("vault")
 }
+
+/// A relay on its own loopback port in front of a real operator: what an impostor at another
+/// address does when it repeats the operator's answers (SEC-5), or a network that loses one
+/// kind of request. It notes every request that passes (path, authorization, body).
+pub struct Relay {
+    pub url: String,
+    upstream: Arc<std::sync::Mutex<String>>,
+    fail_info: Arc<std::sync::atomic::AtomicBool>,
+    seen: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+#[derive(Clone)]
+struct RelayState {
+    upstream: Arc<std::sync::Mutex<String>>,
+    fail_info: Arc<std::sync::atomic::AtomicBool>,
+    seen: Arc<std::sync::Mutex<Vec<String>>>,
+    http: reqwest::Client,
+}
+
+pub async fn relay(upstream: &str) -> Relay {
+    let st = RelayState {
+        upstream: Arc::new(std::sync::Mutex::new(upstream.to_string())),
+        fail_info: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        seen: Arc::new(std::sync::Mutex::new(Vec::new())),
+        http: reqwest::Client::new(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("relay port");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = axum::Router::new()
+        .fallback(relay_one)
+        .with_state(st.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Relay {
+        url,
+        upstream: st.upstream,
+        fail_info: st.fail_info,
+        seen: st.seen,
+    }
+}
+
+impl Relay {
+    /// From now on the relay forwards to `upstream` (the address now leads elsewhere).
+    pub fn point_at(&self, upstream: &str) {
+        *self.upstream.lock().expect("relay") = upstream.to_string();
+    }
+
+    /// `GET /v1/info` answered 503 (lost on the way) while `on`.
+    pub fn fail_info(&self, on: bool) {
+        self.fail_info
+            .store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether any request that passed carried `secret` (in its authorization or body).
+    pub fn saw(&self, secret: &str) -> bool {
+        self.seen
+            .lock()
+            .expect("relay")
+            .iter()
+            .any(|r| r.contains(secret))
+    }
+
+    /// The paths of the requests that passed.
+    pub fn paths(&self) -> Vec<String> {
+        self.seen
+            .lock()
+            .expect("relay")
+            .iter()
+            .filter_map(|r| r.split(' ').next().map(str::to_string))
+            .collect()
+    }
+}
+
+async fn relay_one(
+    axum::extract::State(st): axum::extract::State<RelayState>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let method = req.method().clone();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let headers = req.headers().clone();
+    let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+        .await
+        .unwrap_or_default();
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    st.seen
+        .lock()
+        .expect("relay")
+        .push(format!("{path} {auth} {}", String::from_utf8_lossy(&body)));
+    if path == "/v1/info" && st.fail_info.load(std::sync::atomic::Ordering::SeqCst) {
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "lost on the way",
+        )
+            .into_response();
+    }
+    let upstream = st.upstream.lock().expect("relay").clone();
+    let mut out = st
+        .http
+        .request(method, format!("{upstream}{path}"))
+        .body(body.to_vec());
+    for (k, v) in &headers {
+        if k != "host" && k != "content-length" {
+            out = out.header(k, v);
+        }
+    }
+    match out.send().await {
+        Ok(r) => {
+            let status = r.status();
+            let ct = r.headers().get("content-type").cloned();
+            let bytes = r.bytes().await.unwrap_or_default();
+            let mut resp = (status, bytes).into_response();
+            if let Some(ct) = ct {
+                resp.headers_mut().insert("content-type", ct);
+            }
+            resp
+        }
+        Err(e) => (axum::http::StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
+    }
+}
