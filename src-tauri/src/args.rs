@@ -1,8 +1,9 @@
 //! Launch options, for QA harnesses and power users: which operator, which data dir, which keyring
 //! service. Every one is optional; with none the app behaves as a subscriber's install does.
 //!
-//! `mymts-app [--operator URL] [--data-dir DIR] [--keyring-service NAME]`
-//! (also `MYMTS_OPERATOR_URL`, `MYMTS_DATA_DIR`, `MYMTS_KEYRING_SERVICE`).
+//! `mymts-app [--operator URL] [--world URL] [--world-token T] [--device-sim NUMBER]
+//! [--data-dir DIR] [--keyring-service NAME]` (also `MYMTS_OPERATOR_URL`, `MYMTS_WORLD_URL`,
+//! `MYMTS_WORLD_TOKEN`, `MYMTS_DEVICE_SIM`, `MYMTS_DATA_DIR`, `MYMTS_KEYRING_SERVICE`).
 
 use clap::Parser;
 use std::path::PathBuf;
@@ -13,6 +14,15 @@ pub struct Launch {
     /// A standalone operator's API URL (default: the embedded operator, or the saved setting).
     #[arg(long, env = "MYMTS_OPERATOR_URL")]
     pub operator: Option<String>,
+    /// A standalone operator's simulated world door (SEC-1): phones, mailboxes, QA API.
+    #[arg(long, env = "MYMTS_WORLD_URL")]
+    pub world: Option<String>,
+    /// The world door's token (never saved in the settings).
+    #[arg(long, env = "MYMTS_WORLD_TOKEN", hide_env_values = true)]
+    pub world_token: Option<String>,
+    /// The simulated phone whose SIM is in this device (AUTH-7 on-net sign-in).
+    #[arg(long, env = "MYMTS_DEVICE_SIM")]
+    pub device_sim: Option<String>,
     /// Where the cache, settings, logs and the embedded operator's database live.
     #[arg(long, env = "MYMTS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -53,8 +63,17 @@ mod tests {
             "/tmp/x",
             "--keyring-service",
             "svc",
+            "--world",
+            "http://127.0.0.1:10",
+            "--world-token",
+            "t",
+            "--device-sim",
+            "+79161234567",
         ])
         .expect("parses");
+        assert_eq!(l.world.as_deref(), Some("http://127.0.0.1:10"));
+        assert_eq!(l.world_token.as_deref(), Some("t"));
+        assert_eq!(l.device_sim.as_deref(), Some("+79161234567"));
         assert_eq!(l.operator.as_deref(), Some("http://127.0.0.1:9"));
         assert_eq!(l.data_dir, Some(PathBuf::from("/tmp/x")));
         assert_eq!(l.keyring_service.as_deref(), Some("svc"));

@@ -97,6 +97,34 @@ pub fn app_info(embedded: bool, operator_url: Option<String>) -> AppInfo {
     }
 }
 
+/// What the core is set up with besides the operator's address.
+struct Wiring {
+    keyring_service: Option<String>,
+    /// A standalone operator's world door (SEC-1); the embedded one's is known once it runs.
+    world: Option<mymts_core::WorldDoor>,
+    /// The simulated phone whose SIM is in this device (AUTH-7).
+    device_sim: Option<String>,
+}
+
+/// The world door of a standalone operator (SEC-1), when one is configured.
+fn standalone_world(
+    launch: &crate::args::Launch,
+    settings: &Settings,
+) -> Option<mymts_core::WorldDoor> {
+    let url = launch
+        .world
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| settings.world_url.clone())?;
+    match mymts_core::WorldDoor::new(&url, launch.world_token.as_deref()) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            tracing::warn!(code = e.code(), "the world address is not usable");
+            None
+        }
+    }
+}
+
 struct Dirs {
     data: PathBuf,
     config: PathBuf,
@@ -144,6 +172,13 @@ pub fn setup(
     };
     info.biometric = crate::unlock::available(&handle);
     let unlocker = crate::unlock::unlocker(handle.clone());
+    // A standalone operator's world door: the launch flag or env, else the saved address; its
+    // token only from the launch (a secret never goes to the settings file).
+    let world = standalone_world(&launch, &settings);
+    let device_sim = launch
+        .device_sim
+        .clone()
+        .or_else(|| settings.device_sim.clone());
     let (view, healed) = read_view(&d.data);
     let boot = Boot::new(view, healed, settings.clone(), info.clone());
     let script = boot.script();
@@ -180,7 +215,11 @@ pub fn setup(
             handle,
             choice,
             data_dir,
-            launch.keyring_service,
+            Wiring {
+                keyring_service: launch.keyring_service,
+                world,
+                device_sim,
+            },
             core_tx,
             ev_rx,
         )
@@ -207,13 +246,13 @@ async fn start_background<R: Runtime>(
     app: AppHandle<R>,
     choice: Choice,
     data_dir: PathBuf,
-    keyring_service: Option<String>,
+    wiring: Wiring,
     core_tx: watch::Sender<Option<Result<Core, CoreError>>>,
     ev_rx: mpsc::UnboundedReceiver<crate::state::ShellEvent>,
 ) {
     let embedded = matches!(choice, Choice::Embedded);
-    let url = match choice {
-        Choice::Standalone(url) => url,
+    let (url, world) = match choice {
+        Choice::Standalone(url) => (url, wiring.world),
         Choice::Embedded => match start_after_first_frame(&app, &data_dir).await {
             Ok(op) => {
                 let shell = app.state::<Shell>();
@@ -222,9 +261,10 @@ async fn start_background<R: Runtime>(
                     i.gateway_url = op.gateway_url.clone();
                 }
                 let url = op.api_url.clone();
+                let world = Some(op.world.clone());
                 // The operator lives as long as the app.
                 app.manage(op);
-                url
+                (url, world)
             }
             Err(e) => {
                 tracing::error!(error = %e, "the embedded operator did not start");
@@ -237,9 +277,11 @@ async fn start_background<R: Runtime>(
     };
     let mut config = CoreConfig::new(url)
         .embedded_operator(embedded)
+        .world(world)
+        .device_sim(wiring.device_sim)
         .data_dir(&data_dir)
         .device("mymts app", std::env::consts::OS);
-    if let Some(service) = keyring_service {
+    if let Some(service) = wiring.keyring_service {
         config = config.keyring_service(service);
     }
     let core = match Core::new(config) {

@@ -1,6 +1,6 @@
 //! Which operator the app talks to: `MYMTS_OPERATOR_URL`, else the saved setting, else one
 //! embedded in the app (loopback, random ports, QA on, demo data, its database in the user's
-//! data dir).
+//! data dir, its world door behind a token made at each start and held only in this process).
 
 use std::path::Path;
 
@@ -30,6 +30,8 @@ pub fn choose(env: Option<String>, saved: Option<&str>) -> Choice {
 pub struct Embedded {
     pub api_url: String,
     pub gateway_url: Option<String>,
+    /// The world door and its token (SEC-1).
+    pub world: mymts_core::WorldDoor,
     /// Kept so the operator lives as long as the app.
     pub running: mymts_operator::Running,
 }
@@ -37,10 +39,15 @@ pub struct Embedded {
 /// Starts the operator inside this process.
 pub async fn start_embedded(data_dir: &Path) -> Result<Embedded, mymts_operator::StartError> {
     let running = mymts_operator::start(mymts_operator::Config::embedded(data_dir)).await?;
-    tracing::info!(api = %running.api_url, "embedded operator started");
+    tracing::info!(api = %running.api_url, world = %running.world_url, "embedded operator started");
+    let world = mymts_core::WorldDoor {
+        url: running.world_url.clone(),
+        token: running.world_token.clone(),
+    };
     Ok(Embedded {
         api_url: running.api_url.clone(),
         gateway_url: running.gateway_url.clone(),
+        world,
         running,
     })
 }

@@ -48,6 +48,11 @@ pub struct Settings {
     pub theme: Theme,
     /// A standalone operator to use instead of the embedded one (applies on the next start).
     pub operator_url: Option<String>,
+    /// That operator's simulated world door (SEC-1; its token comes from `MYMTS_WORLD_TOKEN`
+    /// or `--world-token`, never from this file). Applies on the next start.
+    pub world_url: Option<String>,
+    /// The simulated phone whose SIM is in this device (AUTH-7). Applies on the next start.
+    pub device_sim: Option<String>,
     /// "Remember this device" preselected on the login screen.
     pub remember: bool,
     /// Ask for a fingerprint or face before signing in a remembered account (AUTH-14).
@@ -60,6 +65,8 @@ impl Default for Settings {
             language: Language::System,
             theme: Theme::System,
             operator_url: None,
+            world_url: None,
+            device_sim: None,
             remember: true,
             biometric_unlock: false,
         }
@@ -98,6 +105,23 @@ impl Settings {
             }
             Some(u) => mymts_core::client::operator_url(u)?,
             None => None,
+        };
+        self.world_url = match self.world_url.as_deref() {
+            Some(u) if u.len() >= 512 => {
+                return Err(CoreError::InvalidInput(
+                    "The world address is too long.".into(),
+                ));
+            }
+            Some(u) => mymts_core::client::operator_url(u)?,
+            None => None,
+        };
+        self.device_sim = match self.device_sim.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(n) => Some(
+                mymts_proto::PhoneNumber::parse(n)
+                    .map_err(|e| CoreError::InvalidInput(e.to_string()))?
+                    .to_string(),
+            ),
         };
         Ok(self)
     }

@@ -117,6 +117,10 @@ fn rig() -> Rig {
             .expect("operator");
     let core = Core::new(
         CoreConfig::new(op.api_url.clone())
+            .world(Some(mymts_core::WorldDoor {
+                url: op.world_url.clone(),
+                token: op.world_token.clone(),
+            }))
             .data_dir(dir.path())
             .keyring_service("mymts-app-test"),
     )

@@ -23,7 +23,7 @@ export const commands = {
 	watchPhone: (phone: string) => typedError<null, CoreError>(__TAURI_INVOKE("watch_phone", { phone })),
 	loginPassword: (login: string, password: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_password", { login, password, remember })),
 	loginSmsCode: (phone: string, code: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_sms_code", { phone, code, remember })),
-	loginOnNet: (phone: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_on_net", { phone, remember })),
+	loginOnNet: (remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_on_net", { remember })),
 	loginSocial: (provider: string, username: string, password: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_social", { provider, username, password, remember })),
 	/**  Contract accounts (Home Internet and TV, Satellite TV, banking): password only (AUTH-1). */
 	loginContract: (contract: string, password: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_contract", { contract, password, remember })),
@@ -573,6 +573,13 @@ export type Settings = {
 	theme: Theme,
 	/**  A standalone operator to use instead of the embedded one (applies on the next start). */
 	operator_url: string | null,
+	/**
+	 *  That operator's simulated world door (SEC-1; its token comes from `MYMTS_WORLD_TOKEN`
+	 *  or `--world-token`, never from this file). Applies on the next start.
+	 */
+	world_url: string | null,
+	/**  The simulated phone whose SIM is in this device (AUTH-7). Applies on the next start. */
+	device_sim: string | null,
 	/**  "Remember this device" preselected on the login screen. */
 	remember: boolean,
 	/**  Ask for a fingerprint or face before signing in a remembered account (AUTH-14). */

@@ -62,7 +62,7 @@ export function boot(over: Partial<Boot> = {}): Boot {
     account: home.value.account,
     home,
     accounts: [home.value.account],
-    settings: { language: 'en', theme: 'system', operator_url: null, remember: true, biometric_unlock: false },
+    settings: { language: 'en', theme: 'system', operator_url: null, world_url: null, device_sim: null, remember: true, biometric_unlock: false },
     app: { version: '0.1.0', embedded: true, operator_url: 'http://127.0.0.1:1', gateway_url: null, qa: true, platform: 'linux', biometric: false },
     locked: false,
     cache_healed: null,

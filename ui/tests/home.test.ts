@@ -100,7 +100,7 @@ describe('Home (ACC-1)', () => {
 
   it('writes money the Russian way in Russian', () => {
     mockShell({});
-    applyBoot(boot({ settings: { language: 'ru', theme: 'system', operator_url: null, remember: true, biometric_unlock: false } }));
+    applyBoot(boot({ settings: { language: 'ru', theme: 'system', operator_url: null, world_url: null, device_sim: null, remember: true, biometric_unlock: false } }));
     render(App);
     expect(plain(screen.getByTestId('home-balance').textContent)).toBe('1 234,56 ₽');
     expect(screen.getByTestId('tab-home').textContent).toContain('Главная');

@@ -446,7 +446,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
 
   it('is in Russian when the settings say so', () => {
     mockShell({});
-    applyBoot({ ...loginBoot(), settings: { language: 'ru', theme: 'dark', operator_url: null, remember: false, biometric_unlock: false } });
+    applyBoot({ ...loginBoot(), settings: { language: 'ru', theme: 'dark', operator_url: null, world_url: null, device_sim: null, remember: false, biometric_unlock: false } });
     render(App);
     expect(screen.getByTestId('login-tab-mobile').textContent).toBe('Мобильная связь');
     expect(screen.getByTestId('login-embedded').textContent).toMatch(/Демо-оператор/);

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mymts_core::ops::account::{VIEW_BALANCE, VIEW_SERVICES, VIEW_TARIFFS};
-use mymts_core::{Cached, CallFilter, Core, CoreConfig, CoreError, clock::rfc3339};
+use mymts_core::{Cached, CallFilter, Core, CoreConfig, CoreError, WorldDoor, clock::rfc3339};
 use mymts_proto::wire::{Balance, InjectSms, PhoneStatePatch, RecordKind, ServiceList, TariffList};
 use serde_json::{Value, json};
 
@@ -18,7 +18,10 @@ goes to the OS keyring (never to a file) and later runs sign in from it (`mymts 
 Logging in accepts the System Use Agreement on the user's behalf.
 
 Operator: --operator URL, else $MYMTS_OPERATOR_URL (as for the app), else an embedded operator (QA mode, loopback, \
-random ports) whose database lives in the data dir, so its state persists across runs.
+random ports, a fresh world token held in the process) whose database lives in the data dir, so its state persists \
+across runs. A standalone operator's simulated world (phones, mailboxes, the QA API) answers on its own door: \
+--world URL and --world-token TOKEN, else $MYMTS_WORLD_URL and $MYMTS_WORLD_TOKEN. `login --on-net` signs in through \
+the gateway with the device's SIM: --device-sim NUMBER, else $MYMTS_DEVICE_SIM.
 
 One mymts at a time per data dir: a second one waits up to 10 s for the first to finish, then \
 refuses (exit 5, code \"busy\"). A damaged cache is set aside (cache.db.damaged-<time>) and \
@@ -34,6 +37,15 @@ struct Cli {
     /// The operator's API base URL.
     #[arg(long, global = true, env = "MYMTS_OPERATOR_URL")]
     operator: Option<String>,
+    /// A standalone operator's simulated world door (phones, mailboxes, QA API).
+    #[arg(long, global = true, env = "MYMTS_WORLD_URL")]
+    world: Option<String>,
+    /// The world door's token.
+    #[arg(long, global = true, env = "MYMTS_WORLD_TOKEN", hide_env_values = true)]
+    world_token: Option<String>,
+    /// The simulated phone whose SIM is in this device (on-net sign-in, AUTH-7).
+    #[arg(long, global = true, env = "MYMTS_DEVICE_SIM")]
+    device_sim: Option<String>,
     /// Cache and settings (default: the platform's data dir).
     #[arg(long, global = true, env = "MYMTS_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -76,7 +88,8 @@ enum Cmd {
         #[arg(long)]
         captcha: String,
     },
-    /// Sign in: --phone with --password, --code or --on-net; or --contract with --password.
+    /// Sign in: --phone with --password or --code; --contract with --password; or --on-net
+    /// with the device's SIM (--device-sim).
     Login(LoginArgs),
     /// Who is signed in (signs in from the keyring when remembered).
     Whoami,
@@ -136,7 +149,8 @@ struct LoginArgs {
     password: Option<String>,
     #[arg(long, conflicts_with = "on_net", requires = "phone")]
     code: Option<String>,
-    #[arg(long, requires = "phone")]
+    /// Through the operator's gateway with the device's SIM (--device-sim): no number is typed.
+    #[arg(long, conflicts_with_all = ["phone", "contract"])]
     on_net: bool,
     /// Remember this device: keep the refresh token in the OS keyring.
     #[arg(long)]
@@ -368,17 +382,30 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Err(e) => return Ok(Outcome::Err(e)),
     };
 
-    let (url, embedded) = match cli.operator.clone().filter(|s| !s.trim().is_empty()) {
-        Some(u) => (u, None),
+    let (url, world, embedded) = match cli.operator.clone().filter(|s| !s.trim().is_empty()) {
+        Some(u) => {
+            let world = match cli.world.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(w) => match WorldDoor::new(w, cli.world_token.as_deref()) {
+                    Ok(d) => Some(d),
+                    Err(e) => return Ok(Outcome::Err(e)),
+                },
+                None => None,
+            };
+            (u, world, None)
+        }
         None => {
             let running = mymts_operator::start(mymts_operator::Config::embedded(&data_dir))
                 .await
                 .context("cannot start the embedded operator")?;
-            (running.api_url.clone(), Some(running))
+            let world = WorldDoor::new(&running.world_url, running.world_token.as_deref())
+                .context("the embedded operator's world door")?;
+            (running.api_url.clone(), Some(world), Some(running))
         }
     };
     let config = CoreConfig::new(url)
         .embedded_operator(embedded.is_some())
+        .world(world)
+        .device_sim(cli.device_sim.clone())
         .data_dir(&data_dir)
         .keyring_service(cli.keyring_service.clone())
         .device("mymts-cli", std::env::consts::OS);
@@ -511,16 +538,15 @@ fn safe_file_name(id: &str) -> String {
 
 async fn login_cmd(core: &Core, a: LoginArgs) -> Outcome {
     let r = match (&a.phone, &a.contract) {
+        (None, None) if a.on_net => core.login_on_net(a.remember).await,
         (Some(p), None) => {
-            if a.on_net {
-                core.login_on_net(p, a.remember).await
-            } else if let Some(code) = &a.code {
+            if let Some(code) = &a.code {
                 core.login_sms_code(p, code, a.remember).await
             } else if let Some(pw) = &a.password {
                 core.login_password(p, pw, a.remember).await
             } else {
                 return CoreError::InvalidInput(
-                    "Give --password, --code or --on-net with --phone.".into(),
+                    "Give --password or --code with --phone (or --on-net alone).".into(),
                 )
                 .into();
             }

@@ -20,6 +20,9 @@ fn pw(login: &str) -> &'static str {
 
 struct Env {
     operator: Option<String>,
+    /// The standalone operator's world door and token, given as MYMTS_WORLD_URL and
+    /// MYMTS_WORLD_TOKEN (SEC-1).
+    world: Option<(String, Option<String>)>,
     dir: tempfile::TempDir,
     service: String,
 }
@@ -28,8 +31,17 @@ impl Env {
     fn new(operator: Option<String>) -> Self {
         Self {
             operator,
+            world: None,
             dir: tempfile::tempdir().expect("tmp"),
             service: format!("mymts-test-{:016x}", rand::rng().random::<u64>()),
+        }
+    }
+
+    /// Pointed at a standalone operator: its public API and its world door with the token.
+    fn of(op: &mymts_operator::Running) -> Self {
+        Self {
+            world: Some((op.world_url.clone(), op.world_token.clone())),
+            ..Self::new(Some(op.api_url.clone()))
         }
     }
 
@@ -40,8 +52,17 @@ impl Env {
             .arg(self.dir.path())
             .env("MYMTS_KEYRING_SERVICE", &self.service)
             .env_remove("MYMTS_OPERATOR_URL")
+            .env_remove("MYMTS_WORLD_URL")
+            .env_remove("MYMTS_WORLD_TOKEN")
+            .env_remove("MYMTS_DEVICE_SIM")
             .args(args)
             .stdin(Stdio::null());
+        if let Some((url, token)) = &self.world {
+            c.env("MYMTS_WORLD_URL", url);
+            if let Some(t) = token {
+                c.env("MYMTS_WORLD_TOKEN", t);
+            }
+        }
         if let Some(op) = &self.operator {
             c.arg("--operator").arg(op);
         }
@@ -87,7 +108,7 @@ fn files_contain(dir: &Path, needle: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auth6_sms_login_remember_leaves_no_secret_in_any_file() {
     let op = operator().await;
-    let env = Env::new(Some(op.api_url.clone()));
+    let env = Env::of(&op);
     let (code, v) = env.run(&["captcha"]);
     assert_eq!(code, 0, "{v}");
     let id = v["id"].as_str().expect("id").to_string();
@@ -160,7 +181,7 @@ async fn auth6_sms_login_remember_leaves_no_secret_in_any_file() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cache2_cli_offline_prints_stale_with_exit_4() {
     let op = operator().await;
-    let env = Env::new(Some(op.api_url.clone()));
+    let env = Env::of(&op);
     let (code, v) = env.run(&[
         "login",
         "--phone",
@@ -182,7 +203,7 @@ async fn cache2_cli_offline_prints_stale_with_exit_4() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auth3_cli_refusal_exit_3_with_attempts_left() {
     let op = operator().await;
-    let env = Env::new(Some(op.api_url.clone()));
+    let env = Env::of(&op);
     let (code, v) = env.run(&[
         "login",
         "--phone",
@@ -278,7 +299,7 @@ fn auth6_keyring_unavailable_is_typed_and_login_still_works() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cache3_kill_9_during_login_refresh_and_cache_writes_keeps_login_and_cache() {
     let op = operator().await;
-    let env = Env::new(Some(op.api_url.clone()));
+    let env = Env::of(&op);
     let (code, v) = env.run(&[
         "login",
         "--phone",

@@ -38,7 +38,7 @@ use mymts_proto::wire::DeviceInfo;
 use tokio::sync::broadcast;
 
 pub use cache::Cache;
-pub use client::ApiClient;
+pub use client::{ApiClient, WorldDoor};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use domain::{Account, Cached, CallFilter, Session};
 pub use error::{CoreError, CoreResult};
@@ -53,6 +53,11 @@ pub const INACTIVITY_MS: i64 = 20 * 60 * 1000;
 pub struct CoreConfig {
     /// The operator's public API (`http://127.0.0.1:8700`).
     pub operator_url: String,
+    /// The simulated world's door and token (SEC-1): phones, mailboxes, the QA API.
+    pub world: Option<WorldDoor>,
+    /// The simulated phone whose SIM is in this device (AUTH-7): it opens the data session the
+    /// on-net gateway vouches for.
+    pub device_sim: Option<String>,
     /// Where the cache lives; `None` keeps it in memory.
     pub data_dir: Option<PathBuf>,
     /// The keyring service name entries are filed under.
@@ -69,6 +74,8 @@ impl CoreConfig {
     pub fn new(operator_url: impl Into<String>) -> Self {
         Self {
             operator_url: operator_url.into(),
+            world: None,
+            device_sim: None,
             data_dir: None,
             keyring_service: vault::DEFAULT_SERVICE.to_string(),
             device: DeviceInfo {
@@ -88,6 +95,18 @@ impl CoreConfig {
 
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Where the simulated world answers, and its token (SEC-1).
+    pub fn world(mut self, door: Option<WorldDoor>) -> Self {
+        self.world = door;
+        self
+    }
+
+    /// The simulated phone whose SIM is in this device (AUTH-7).
+    pub fn device_sim(mut self, number: Option<String>) -> Self {
+        self.device_sim = number.filter(|n| !n.trim().is_empty());
         self
     }
 
@@ -124,6 +143,7 @@ pub(crate) struct Inner {
     pub(crate) events: broadcast::Sender<CoreEvent>,
     pub(crate) sessions: Mutex<ops::auth::Sessions>,
     pub(crate) device: DeviceInfo,
+    pub(crate) device_sim: Option<String>,
     pub(crate) refresh_requests: AtomicU64,
     /// The operator's published identity (SEC-5), once asked; keyring entries are bound to it.
     pub(crate) operator_id: Mutex<Option<String>>,
@@ -137,7 +157,7 @@ pub(crate) struct Inner {
 
 impl Core {
     pub fn new(config: CoreConfig) -> CoreResult<Self> {
-        let client = ApiClient::new(&config.operator_url)?;
+        let client = ApiClient::new(&config.operator_url)?.with_world(config.world.clone());
         // A damaged cache is set aside and rebuilt, never a dead end (CACHE-3).
         let (cache, healed) = match &config.data_dir {
             Some(dir) => Cache::open_healing(&dir.join(cache::FILE), config.clock.now_ms(), true)?,
@@ -161,6 +181,7 @@ impl Core {
                     active: None,
                 }),
                 device: config.device,
+                device_sim: config.device_sim,
                 refresh_requests: AtomicU64::new(0),
                 operator_id: Mutex::new(None),
                 healed: Mutex::new(healed),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{password_login, pw, sms_login, world};
 use mymts_core::ops::inbox::Verdict;
 use mymts_core::ops::troubleshoot::FindingKind;
-use mymts_core::{CallFilter, CoreEvent, EndReason, ManualClock};
+use mymts_core::{CallFilter, Core, CoreEvent, EndReason, ManualClock};
 use mymts_operator::seed::{
     ANNA, BANKING_LOGIN, BORIS, DMITRY, ELENA, FEDOR, FULL_CONTRACT, HOME_CONTRACT, SAT_CONTRACT,
     SOCIAL_PROVIDER, VERA,
@@ -294,10 +294,13 @@ async fn auth6_rotated_refresh_token_saved_and_single_flight() {
 }
 
 #[tokio::test]
-async fn auth7_on_net_login_through_the_gateway() {
+async fn auth7_on_net_login_through_the_gateway_with_the_device_sim() {
     let w = world().await;
-    let core = w.core();
-    let e = core.login_on_net(BORIS, false).await.expect_err("off net");
+    // No SIM in this device: nothing to vouch for.
+    let e = w.core().login_on_net(false).await.expect_err("no SIM");
+    assert_eq!(e.code(), "not_on_net");
+    let core = Core::new(w.config().device_sim(Some("9161234568".into()))).expect("core");
+    let e = core.login_on_net(false).await.expect_err("off net");
     assert_eq!(e.code(), "not_on_net");
     core.client()
         .patch_phone(
@@ -309,10 +312,7 @@ async fn auth7_on_net_login_through_the_gateway() {
         )
         .await
         .expect("phone on operator data");
-    let out = core
-        .login_on_net("9161234568", false)
-        .await
-        .expect("on-net");
+    let out = core.login_on_net(false).await.expect("on-net");
     assert_eq!(out.session.account.login, BORIS);
 }
 

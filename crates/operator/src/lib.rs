@@ -45,24 +45,32 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The on-net gateway's address; `None` runs without one.
     pub gateway_listen: Option<SocketAddr>,
-    /// Routes the QA API (QA-1). Without it those paths do not exist.
+    /// The simulated world's door (SEC-1): phones, mailboxes and, with `qa`, the QA API listen
+    /// here and nowhere else.
+    pub world_listen: SocketAddr,
+    /// When set, every request to the world door must carry `Authorization: Bearer <token>`.
+    pub world_token: Option<String>,
+    /// Routes the QA API (QA-1) on the world door. Without it those paths do not exist.
     pub qa: bool,
 }
 
 impl Config {
-    /// Loopback on random ports, in memory, QA on: what tests want.
+    /// Loopback on random ports, in memory, QA on, a fresh random world token: what tests want.
     pub fn ephemeral() -> Self {
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
         Self {
             db_path: None,
             listen: any,
             gateway_listen: Some(any),
+            world_listen: any,
+            world_token: Some(secrets::new_token()),
             qa: true,
         }
     }
 
     /// The operator an app or the CLI starts inside itself when none is configured: loopback on
-    /// random ports, QA on, its world in `data_dir/operator.db` so it persists across runs.
+    /// random ports, QA on, a world token made fresh at each start and held only in the process
+    /// (SEC-1), its world in `data_dir/operator.db` so it persists across runs.
     pub fn embedded(data_dir: &std::path::Path) -> Self {
         Self {
             db_path: Some(data_dir.join("operator.db")),
@@ -98,6 +106,10 @@ impl StartError {
 pub struct Running {
     pub api_url: String,
     pub gateway_url: Option<String>,
+    /// The simulated world's door (SEC-1).
+    pub world_url: String,
+    /// The token the world door asks for, when it asks for one.
+    pub world_token: Option<String>,
     pub state: AppState,
     cancel: CancellationToken,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -189,15 +201,34 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         }
         None => None,
     };
+    let world = TcpListener::bind(config.world_listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.world_listen,
+            source,
+        })?;
+    let world_addr = world.local_addr().map_err(|source| StartError::Listen {
+        addr: config.world_listen,
+        source,
+    })?;
+    let world_url = format!("http://{world_addr}");
+    let door = http::world::WorldDoor::new(world_addr, config.world_token.as_deref());
+    tasks.push(serve(
+        world,
+        http::world_app(state.clone(), door),
+        cancel.clone(),
+    ));
     tasks.push(serve(api, http::public_app(state.clone()), cancel.clone()));
     tasks.push(tokio::spawn(ops::phones::delivery_loop(
         state.clone(),
         cancel.clone(),
     )));
-    tracing::info!(%api_url, gateway = ?gateway_url, qa = config.qa, "operator listening");
+    tracing::info!(%api_url, gateway = ?gateway_url, %world_url, qa = config.qa, "operator listening");
     Ok(Running {
         api_url,
         gateway_url,
+        world_url,
+        world_token: config.world_token,
         state,
         cancel,
         tasks,

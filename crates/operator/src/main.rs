@@ -18,15 +18,30 @@ struct Args {
     /// Address of the on-net gateway (AUTH-7).
     #[arg(long, default_value = "127.0.0.1:8701")]
     gateway_listen: SocketAddr,
+    /// Address of the simulated world's door (SEC-1): phones, mailboxes and, with --qa, the QA
+    /// API. Keep it on loopback or a private network.
+    #[arg(long, default_value = "127.0.0.1:8702")]
+    world_listen: SocketAddr,
+    /// Every request to the world door must carry `Authorization: Bearer <token>` (also from
+    /// the environment, which keeps it out of the process list).
+    #[arg(long, env = "MYMTS_WORLD_TOKEN", hide_env_values = true)]
+    world_token: Option<String>,
     /// The database file (created and filled with the demo data on first start).
     #[arg(long)]
     db: PathBuf,
-    /// Turn on the QA API (/qa/...). Without it those endpoints do not exist.
+    /// Turn on the QA API (/qa/..., on the world door). Without it those endpoints do not exist.
     #[arg(long)]
     qa: bool,
-    /// Print the OpenAPI document and exit.
-    #[arg(long)]
-    print_openapi: bool,
+    /// Print a door's OpenAPI document and exit: `public` (the default) or `world` (with --qa,
+    /// including the QA API).
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "public")]
+    print_openapi: Option<Door>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Door {
+    Public,
+    World,
 }
 
 /// Exit code when the database or its key file is damaged, or they do not belong together; the
@@ -44,17 +59,27 @@ async fn main() -> anyhow::Result<ExitCode> {
     #[cfg(feature = "failpoints")]
     let _crash_points = mymts_operator::crash_points_from_env();
     let args = Args::parse();
-    if args.print_openapi {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&mymts_operator::http::openapi(args.qa))?
-        );
+    if let Some(door) = args.print_openapi {
+        let doc = match door {
+            Door::Public => mymts_operator::http::openapi(),
+            Door::World => mymts_operator::http::world_openapi(args.qa),
+        };
+        println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
+    }
+    let world_token = args.world_token.clone().filter(|t| !t.trim().is_empty());
+    if world_token.is_none() && !args.world_listen.ip().is_loopback() {
+        tracing::warn!(
+            world = %args.world_listen,
+            "the world door listens beyond loopback without a token: anyone who reaches it owns every phone and mailbox"
+        );
     }
     let running = match mymts_operator::start(mymts_operator::Config {
         db_path: Some(args.db.clone()),
         listen: args.listen,
         gateway_listen: Some(args.gateway_listen),
+        world_listen: args.world_listen,
+        world_token,
         qa: args.qa,
     })
     .await
@@ -71,9 +96,10 @@ async fn main() -> anyhow::Result<ExitCode> {
     };
     // The first line of stdout is machine-readable, so scripts can wait for it.
     println!(
-        "mymts-operator api={} gateway={} qa={}",
+        "mymts-operator api={} gateway={} world={} qa={}",
         running.api_url,
         running.gateway_url.as_deref().unwrap_or("-"),
+        running.world_url,
         args.qa
     );
     shutdown_signal().await;

@@ -45,6 +45,9 @@ pub struct Inner {
     pub qa: bool,
     /// Base URL of the on-net gateway, once it listens.
     pub gateway_url: RwLock<Option<String>>,
+    /// Open data sessions (AUTH-7): SHA-256 of the session secret → the SIM's number and when
+    /// it ends. One per phone: opening another ends the previous one.
+    pub data_sessions: Mutex<HashMap<[u8; 32], crate::ops::onnet::DataSessionEntry>>,
     /// Wakes the SMS centre's delivery loop when something is queued or a phone changes state.
     pub delivery_wake: Notify,
 }
@@ -75,6 +78,7 @@ impl AppState {
             faults: RwLock::new(Faults::default()),
             qa,
             gateway_url: RwLock::new(None),
+            data_sessions: Mutex::new(HashMap::new()),
             delivery_wake: Notify::new(),
         }))
     }

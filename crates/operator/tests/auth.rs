@@ -285,8 +285,7 @@ async fn auth4_unknown_number_is_named_and_offers_a_permanent_password() {
 async fn auth5_the_111_command_sets_a_permanent_password() {
     let op = op().await;
     let send = |text: &str| {
-        op.http
-            .post(op.url(&format!("/sim/phones/{ELENA}/send")))
+        op.world(reqwest::Method::POST, &format!("/sim/phones/{ELENA}/send"))
             .json(&json!({"to": COMMAND_NUMBER, "text": text}))
     };
     let (s, v) = op.send(send("25 weak")).await;
@@ -317,7 +316,12 @@ async fn auth5_the_111_command_sets_a_permanent_password() {
 async fn auth7_on_net_only_through_the_gateway_for_a_phone_on_operator_data() {
     let op = op().await;
     // Identity headers on the public endpoint are refused.
-    for h in ["x-sim-msisdn", "x-msisdn", "x-up-calling-line-id"] {
+    for h in [
+        "x-sim-msisdn",
+        "x-sim-data-session",
+        "x-msisdn",
+        "x-up-calling-line-id",
+    ] {
         let (s, v) = op
             .send(
                 op.http
@@ -332,26 +336,45 @@ async fn auth7_on_net_only_through_the_gateway_for_a_phone_on_operator_data() {
         .post("/v1/auth/login", json!({"method": "on_net"}), None)
         .await;
     assert_eq!((s, code_of(&v)), (403, "not_on_net"));
-    let on_net = |on: bool| {
-        op.http
-            .post(op.gw("/v1/auth/login"))
-            .header("x-sim-msisdn", ANNA)
-            .json(&json!({"method": "on_net", "device": {"name": if on { "on" } else { "off" }, "platform": "sim"}}))
+    let data_session = || async {
+        op.send(op.world(
+            reqwest::Method::POST,
+            &format!("/sim/phones/{ANNA}/data-session"),
+        ))
+        .await
     };
-    let (s, v) = op.send(on_net(false)).await;
+    let (s, v) = data_session().await;
     assert_eq!(
         (s, code_of(&v)),
         (403, "not_on_net"),
-        "phone not on operator data"
+        "no data session off operator data"
     );
     op.exec("UPDATE phones SET on_net = 1 WHERE number = ?1", ANNA)
         .await;
-    let (s, v) = op.send(on_net(true)).await;
+    let (s, v) = data_session().await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["number"], ANNA);
+    let session = v["session"].as_str().expect("session").to_string();
+    let on_net = |session: &str| {
+        op.http
+            .post(op.gw("/v1/auth/login"))
+            .header("x-sim-data-session", session)
+            .json(&json!({"method": "on_net", "device": {"name": "on", "platform": "sim"}}))
+    };
+    let (s, v) = op.send(on_net(&session)).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(
         (v["account"]["login"].as_str(), v["method"].as_str()),
         (Some(ANNA), Some("on_net"))
     );
+    // A session nobody opened is vouched for by nobody.
+    let (s, v) = op.send(on_net("made-up-session")).await;
+    assert_eq!((s, code_of(&v)), (403, "not_on_net"), "{v}");
+    // Off operator data, the same session no longer vouches.
+    op.exec("UPDATE phones SET on_net = 0 WHERE number = ?1", ANNA)
+        .await;
+    let (s, v) = op.send(on_net(&session)).await;
+    assert_eq!((s, code_of(&v)), (403, "not_on_net"), "{v}");
     // A client cannot claim an identity at the gateway either.
     let (s, v) = op
         .send(
@@ -362,6 +385,47 @@ async fn auth7_on_net_only_through_the_gateway_for_a_phone_on_operator_data() {
         )
         .await;
     assert_eq!((s, code_of(&v)), (400, "identity_header_refused"));
+}
+
+/// AUTH-7: a number the client types is never vouched for, even for a phone that is on
+/// operator data; only a data session is.
+#[tokio::test]
+async fn auth7_a_typed_number_without_a_data_session_is_not_vouched_for() {
+    let op = op().await;
+    op.exec("UPDATE phones SET on_net = 1 WHERE number = ?1", VERA)
+        .await;
+    let (s, v) = op
+        .send(
+            op.http
+                .post(op.gw("/v1/auth/login"))
+                .header("x-sim-msisdn", VERA)
+                .json(&json!({"method": "on_net"})),
+        )
+        .await;
+    assert!(v["tokens"].is_null(), "signed in on a typed number: {v}");
+    assert_eq!((s, code_of(&v)), (400, "identity_header_refused"), "{v}");
+    let (s, v) = op
+        .send(
+            op.http
+                .post(op.gw("/v1/auth/login"))
+                .json(&json!({"method": "on_net", "phone": VERA})),
+        )
+        .await;
+    assert!(v["tokens"].is_null(), "signed in on a typed number: {v}");
+    assert!(s == 403 || s == 400, "{s} {v}");
+    // The data session's door is the world's: not the public one, not the gateway.
+    for base in [
+        op.run.api_url.clone(),
+        op.run.gateway_url.clone().expect("gw"),
+    ] {
+        let (s, v) = op
+            .send(
+                op.http
+                    .post(format!("{base}/sim/phones/{VERA}/data-session")),
+            )
+            .await;
+        assert_eq!((s, code_of(&v)), (404, "not_found"), "{base}: {v}");
+    }
 }
 
 #[tokio::test]

@@ -28,6 +28,19 @@ async fn start() -> Running {
         .expect("operator starts")
 }
 
+/// A client of the world door (SEC-1): every request carries the operator's world token.
+fn world_client(r: &Running) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(t) = &r.world_token {
+        let v = reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).expect("token");
+        headers.insert(reqwest::header::AUTHORIZATION, v);
+    }
+    Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client")
+}
+
 /// These tests set up exactly the rows they rely on, over whatever the demo seed made.
 async fn add_phone(r: &Running, number: &str) {
     let n = number.to_string();
@@ -88,7 +101,7 @@ async fn error_of(resp: Response, status: u16, code: ErrorCode) -> ApiErrorBody 
 }
 
 async fn inbox(c: &Client, r: &Running, number: &str) -> Vec<Sms> {
-    c.get(format!("{}/sim/phones/{number}/messages", r.api_url))
+    c.get(format!("{}/sim/phones/{number}/messages", r.world_url))
         .send()
         .await
         .expect("messages")
@@ -110,7 +123,7 @@ async fn wait_inbox(c: &Client, r: &Running, number: &str, n: usize, within: Dur
 }
 
 async fn patch(c: &Client, r: &Running, number: &str, body: serde_json::Value) -> Response {
-    c.patch(format!("{}/sim/phones/{number}", r.api_url))
+    c.patch(format!("{}/sim/phones/{number}", r.world_url))
         .json(&body)
         .send()
         .await
@@ -118,7 +131,7 @@ async fn patch(c: &Client, r: &Running, number: &str, body: serde_json::Value) -
 }
 
 async fn report(c: &Client, r: &Running, number: &str) -> DeliveryReport {
-    c.get(format!("{}/sim/phones/{number}/delivery", r.api_url))
+    c.get(format!("{}/sim/phones/{number}/delivery", r.world_url))
         .send()
         .await
         .expect("delivery")
@@ -136,7 +149,7 @@ async fn report(c: &Client, r: &Running, number: &str) -> DeliveryReport {
 async fn inbox1_a_queued_sms_arrives_in_the_phones_inbox() {
     let r = start().await;
     add_phone(&r, ANNA).await;
-    let c = Client::new();
+    let c = world_client(&r);
     queue(&r, ANNA, "3339", "Your code: 123456").await;
     let list = wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(10)).await;
     assert_eq!(list.len(), 1);
@@ -148,7 +161,7 @@ async fn inbox1_a_queued_sms_arrives_in_the_phones_inbox() {
 async fn inbox1_phone_accepts_any_auth2_form_and_refuses_garbage() {
     let r = start().await;
     add_phone(&r, ANNA).await;
-    let c = Client::new();
+    let c = world_client(&r);
     for form in [
         "+79161234567",
         "89161234567",
@@ -156,7 +169,7 @@ async fn inbox1_phone_accepts_any_auth2_form_and_refuses_garbage() {
         "8%20(916)%20123-45-67",
     ] {
         let resp = c
-            .get(format!("{}/sim/phones/{form}", r.api_url))
+            .get(format!("{}/sim/phones/{form}", r.world_url))
             .send()
             .await
             .expect("get");
@@ -166,14 +179,14 @@ async fn inbox1_phone_accepts_any_auth2_form_and_refuses_garbage() {
     }
     for garbage in ["12345", "abc", "%2B1%20202%20555%200100", &"9".repeat(300)] {
         let resp = c
-            .get(format!("{}/sim/phones/{garbage}", r.api_url))
+            .get(format!("{}/sim/phones/{garbage}", r.world_url))
             .send()
             .await
             .expect("get");
         error_of(resp, 400, ErrorCode::InvalidPhone).await;
     }
     let resp = c
-        .get(format!("{}/sim/phones/{NOBODY}", r.api_url))
+        .get(format!("{}/sim/phones/{NOBODY}", r.world_url))
         .send()
         .await
         .expect("get");
@@ -186,7 +199,7 @@ async fn inbox1_phone_accepts_any_auth2_form_and_refuses_garbage() {
 async fn inbox1_airplane_mode_holds_sms_until_off() {
     let r = start().await;
     add_phone(&r, ANNA).await;
-    let c = Client::new();
+    let c = world_client(&r);
     let p: PhoneState = patch(&c, &r, ANNA, json!({"airplane": true}))
         .await
         .json()
@@ -215,7 +228,7 @@ async fn inbox1_a_pile_of_held_sms_does_not_starve_other_phones() {
     let r = start().await;
     add_phone(&r, ANNA).await;
     add_phone(&r, BORIS).await;
-    let c = Client::new();
+    let c = world_client(&r);
     patch(&c, &r, ANNA, json!({"airplane": true})).await;
     let st = r.state.clone();
     r.state
@@ -254,7 +267,7 @@ async fn inbox1_blocked_account_holds_sms() {
     let r = start().await;
     add_phone(&r, ANNA).await;
     add_account(&r, ANNA, true).await;
-    let c = Client::new();
+    let c = world_client(&r);
     queue(&r, ANNA, "3339", "for a blocked number").await;
     tokio::time::sleep(Duration::from_millis(150)).await;
     assert!(inbox(&c, &r, ANNA).await.is_empty());
@@ -275,7 +288,7 @@ async fn inbox1_blocked_account_holds_sms() {
 async fn inbox1_spam_blocker_drops_service_senders() {
     let r = start().await;
     add_phone(&r, ANNA).await;
-    let c = Client::new();
+    let c = world_client(&r);
     patch(&c, &r, ANNA, json!({"spam_blocker": true})).await;
     queue(&r, ANNA, "3339", "service code").await;
     queue(&r, ANNA, "111", "service reply").await;
@@ -298,10 +311,10 @@ async fn inbox1_stream_pushes_new_sms() {
     add_phone(&r, BORIS).await;
     // A message delivered before the stream opens is history: the stream must not replay it.
     queue(&r, ANNA, "3339", "old").await;
-    let c = Client::new();
+    let c = world_client(&r);
     wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(2)).await;
     let resp = c
-        .get(format!("{}/sim/phones/{ANNA}/stream", r.api_url))
+        .get(format!("{}/sim/phones/{ANNA}/stream", r.world_url))
         .send()
         .await
         .expect("stream");
@@ -341,7 +354,7 @@ async fn inbox1_stream_pushes_new_sms() {
     let resp = c
         .get(format!(
             "{}/sim/phones/{}/stream",
-            r.api_url, "+79161230000"
+            r.world_url, "+79161230000"
         ))
         .send()
         .await
@@ -358,9 +371,9 @@ async fn inbox1_phone_sends_to_another_phone_and_to_111() {
     let r = start().await;
     add_phone(&r, ANNA).await;
     add_phone(&r, BORIS).await;
-    let c = Client::new();
+    let c = world_client(&r);
     let resp = c
-        .post(format!("{}/sim/phones/{ANNA}/send", r.api_url))
+        .post(format!("{}/sim/phones/{ANNA}/send", r.world_url))
         .json(&json!({"to": "8 916 123-45-68", "text": "hello Boris"}))
         .send()
         .await
@@ -371,7 +384,7 @@ async fn inbox1_phone_sends_to_another_phone_and_to_111() {
     assert_eq!(list[0].text, "hello Boris");
 
     let resp = c
-        .post(format!("{}/sim/phones/{ANNA}/send", r.api_url))
+        .post(format!("{}/sim/phones/{ANNA}/send", r.world_url))
         .json(&json!({"to": "111", "text": "25 Secret2026x"}))
         .send()
         .await
@@ -396,7 +409,7 @@ async fn inbox1_phone_sends_to_another_phone_and_to_111() {
     // Airplane mode: the phone cannot send.
     patch(&c, &r, ANNA, json!({"airplane": true})).await;
     let resp = c
-        .post(format!("{}/sim/phones/{ANNA}/send", r.api_url))
+        .post(format!("{}/sim/phones/{ANNA}/send", r.world_url))
         .json(&json!({"to": BORIS, "text": "from the plane"}))
         .send()
         .await
@@ -409,8 +422,8 @@ async fn inbox1_hostile_send_input_is_refused_and_changes_nothing() {
     let r = start().await;
     add_phone(&r, ANNA).await;
     add_phone(&r, BORIS).await;
-    let c = Client::new();
-    let url = format!("{}/sim/phones/{ANNA}/send", r.api_url);
+    let c = world_client(&r);
+    let url = format!("{}/sim/phones/{ANNA}/send", r.world_url);
     let before = sms_count(&r).await;
 
     let resp = c
@@ -456,7 +469,7 @@ async fn inbox1_hostile_send_input_is_refused_and_changes_nothing() {
     error_of(resp, 400, ErrorCode::InvalidInput).await;
 
     let resp = c
-        .post(format!("{}/sim/phones/+79160000000/send", r.api_url))
+        .post(format!("{}/sim/phones/+79160000000/send", r.world_url))
         .json(&json!({"to": BORIS, "text": "hi"}))
         .send()
         .await
@@ -466,7 +479,7 @@ async fn inbox1_hostile_send_input_is_refused_and_changes_nothing() {
     let resp = c
         .get(format!(
             "{}/sim/phones/{ANNA}/messages?after_id=zz",
-            r.api_url
+            r.world_url
         ))
         .send()
         .await
@@ -480,7 +493,7 @@ async fn inbox1_hostile_send_input_is_refused_and_changes_nothing() {
 async fn inbox1_messages_page_after_id() {
     let r = start().await;
     add_phone(&r, ANNA).await;
-    let c = Client::new();
+    let c = world_client(&r);
     for i in 0..3 {
         queue(&r, ANNA, "3339", &format!("m{i}")).await;
     }
@@ -492,7 +505,7 @@ async fn inbox1_messages_page_after_id() {
     let rest: Vec<Sms> = c
         .get(format!(
             "{}/sim/phones/{ANNA}/messages?after_id={}",
-            r.api_url, all[0].id
+            r.world_url, all[0].id
         ))
         .send()
         .await
@@ -550,7 +563,7 @@ async fn inbox4_delivery_report_names_held_and_blocked() {
     let r = start().await;
     add_phone(&r, ANNA).await;
     add_account(&r, ANNA, false).await;
-    let c = Client::new();
+    let c = world_client(&r);
     patch(&c, &r, ANNA, json!({"spam_blocker": true})).await;
     queue(&r, ANNA, "3339", "blocked one").await;
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -599,9 +612,9 @@ async fn inbox4_delivery_report_names_held_and_blocked() {
 #[tokio::test]
 async fn inbox4_mistyped_number_is_unregistered_not_404() {
     let r = start().await;
-    let c = Client::new();
+    let c = world_client(&r);
     let resp = c
-        .get(format!("{}/sim/phones/+79169999999/delivery", r.api_url))
+        .get(format!("{}/sim/phones/+79169999999/delivery", r.world_url))
         .send()
         .await
         .expect("delivery");
@@ -612,7 +625,7 @@ async fn inbox4_mistyped_number_is_unregistered_not_404() {
     assert_eq!(rep.requests_left_this_hour, 5);
     assert_eq!(rep.code_valid_for_s, 0);
     let resp = c
-        .get(format!("{}/sim/phones/garbage/delivery", r.api_url))
+        .get(format!("{}/sim/phones/garbage/delivery", r.world_url))
         .send()
         .await
         .expect("delivery");
@@ -623,7 +636,7 @@ async fn inbox4_mistyped_number_is_unregistered_not_404() {
 async fn inbox4_faults_delay_sms() {
     let r = start().await;
     add_phone(&r, ANNA).await;
-    let c = Client::new();
+    let c = world_client(&r);
     if let Ok(mut f) = r.state.faults.write() {
         *f = Faults {
             sms_delay_ms: 400,
@@ -703,7 +716,7 @@ async fn deliver(
 async fn folder(c: &Client, r: &Running, address: &str, folder: &str) -> Vec<Mail> {
     c.get(format!(
         "{}/sim/mailboxes/{address}/messages?folder={folder}",
-        r.api_url
+        r.world_url
     ))
     .send()
     .await
@@ -714,7 +727,7 @@ async fn folder(c: &Client, r: &Running, address: &str, folder: &str) -> Vec<Mai
 }
 
 async fn mailbox(c: &Client, r: &Running, address: &str) -> MailboxState {
-    c.get(format!("{}/sim/mailboxes/{address}", r.api_url))
+    c.get(format!("{}/sim/mailboxes/{address}", r.world_url))
         .send()
         .await
         .expect("mailbox")
@@ -727,9 +740,9 @@ async fn mailbox(c: &Client, r: &Running, address: &str) -> MailboxState {
 async fn inbox2_delivered_mail_lists_newest_first_and_streams() {
     let r = start().await;
     add_mailbox(&r, SAT_MAIL, 0).await;
-    let c = Client::new();
+    let c = world_client(&r);
     let resp = c
-        .get(format!("{}/sim/mailboxes/{SAT_MAIL}/stream", r.api_url))
+        .get(format!("{}/sim/mailboxes/{SAT_MAIL}/stream", r.world_url))
         .send()
         .await
         .expect("stream");
@@ -778,7 +791,7 @@ async fn inbox2_delivered_mail_lists_newest_first_and_streams() {
 async fn inbox2_full_mailbox_bounces() {
     let r = start().await;
     add_mailbox(&r, "kozlov.full@mail.example", QUOTA - 10).await;
-    let c = Client::new();
+    let c = world_client(&r);
     let out = deliver(
         &r,
         "kozlov.full@mail.example",
@@ -826,7 +839,7 @@ async fn inbox2_full_mailbox_bounces() {
 async fn inbox2_deleting_mail_frees_space() {
     let r = start().await;
     add_mailbox(&r, SAT_MAIL, QUOTA - 80).await;
-    let c = Client::new();
+    let c = world_client(&r);
     let m = deliver(&r, SAT_MAIL, "a@mail.example", "small", None)
         .await
         .expect("fits")
@@ -840,7 +853,7 @@ async fn inbox2_deleting_mail_frees_space() {
     let resp = c
         .delete(format!(
             "{}/sim/mailboxes/{SAT_MAIL}/messages/{}",
-            r.api_url, m.id
+            r.world_url, m.id
         ))
         .send()
         .await
@@ -853,7 +866,7 @@ async fn inbox2_deleting_mail_frees_space() {
     let resp = c
         .delete(format!(
             "{}/sim/mailboxes/{SAT_MAIL}/messages/987654",
-            r.api_url
+            r.world_url
         ))
         .send()
         .await
@@ -865,9 +878,9 @@ async fn inbox2_deleting_mail_frees_space() {
 async fn inbox2_filter_sends_to_spam_or_deletes() {
     let r = start().await;
     add_mailbox(&r, SAT_MAIL, 0).await;
-    let c = Client::new();
+    let c = world_client(&r);
     let resp = c
-        .put(format!("{}/sim/mailboxes/{SAT_MAIL}/filters", r.api_url))
+        .put(format!("{}/sim/mailboxes/{SAT_MAIL}/filters", r.world_url))
         .json(&json!([
             {"from_contains": "MyMTS", "action": "spam"},
             {"from_contains": "promo", "action": "delete"}
@@ -900,7 +913,7 @@ async fn inbox2_filter_sends_to_spam_or_deletes() {
     let resp = c
         .post(format!(
             "{}/sim/mailboxes/{SAT_MAIL}/messages/{}/move",
-            r.api_url, spam.id
+            r.world_url, spam.id
         ))
         .json(&json!({"folder": "inbox"}))
         .send()
@@ -916,8 +929,8 @@ async fn inbox2_filter_sends_to_spam_or_deletes() {
 async fn inbox2_bad_filters_and_folders_are_refused_and_change_nothing() {
     let r = start().await;
     add_mailbox(&r, SAT_MAIL, 0).await;
-    let c = Client::new();
-    let url = format!("{}/sim/mailboxes/{SAT_MAIL}/filters", r.api_url);
+    let c = world_client(&r);
+    let url = format!("{}/sim/mailboxes/{SAT_MAIL}/filters", r.world_url);
     let too_many: Vec<_> = (0..51)
         .map(|i| json!({"from_contains": format!("s{i}"), "action": "spam"}))
         .collect();
@@ -957,7 +970,7 @@ async fn inbox2_bad_filters_and_folders_are_refused_and_change_nothing() {
     let resp = c
         .get(format!(
             "{}/sim/mailboxes/{SAT_MAIL}/messages?folder=trash",
-            r.api_url
+            r.world_url
         ))
         .send()
         .await
@@ -966,7 +979,7 @@ async fn inbox2_bad_filters_and_folders_are_refused_and_change_nothing() {
     let resp = c
         .post(format!(
             "{}/sim/mailboxes/{SAT_MAIL}/messages/{}/move",
-            r.api_url, m.id
+            r.world_url, m.id
         ))
         .json(&json!({"folder": "trash"}))
         .send()
@@ -976,7 +989,7 @@ async fn inbox2_bad_filters_and_folders_are_refused_and_change_nothing() {
     let resp = c
         .post(format!(
             "{}/sim/mailboxes/{SAT_MAIL}/messages/abc/move",
-            r.api_url
+            r.world_url
         ))
         .json(&json!({"folder": "spam"}))
         .send()
@@ -986,7 +999,7 @@ async fn inbox2_bad_filters_and_folders_are_refused_and_change_nothing() {
     let resp = c
         .post(format!(
             "{}/sim/mailboxes/{SAT_MAIL}/messages/99999/move",
-            r.api_url
+            r.world_url
         ))
         .json(&json!({"folder": "spam"}))
         .send()
@@ -997,7 +1010,7 @@ async fn inbox2_bad_filters_and_folders_are_refused_and_change_nothing() {
 
     for path in ["nobody@mail.example", "nobody@mail.example/messages"] {
         let resp = c
-            .get(format!("{}/sim/mailboxes/{path}", r.api_url))
+            .get(format!("{}/sim/mailboxes/{path}", r.world_url))
             .send()
             .await
             .expect("get");
@@ -1006,7 +1019,7 @@ async fn inbox2_bad_filters_and_folders_are_refused_and_change_nothing() {
     let resp = c
         .put(format!(
             "{}/sim/mailboxes/nobody@mail.example/filters",
-            r.api_url
+            r.world_url
         ))
         .json(&json!([]))
         .send()
@@ -1019,7 +1032,7 @@ async fn inbox2_bad_filters_and_folders_are_refused_and_change_nothing() {
 async fn inbox2_attachment_downloads_with_its_name_and_type() {
     let r = start().await;
     add_mailbox(&r, SAT_MAIL, 0).await;
-    let c = Client::new();
+    let c = world_client(&r);
     let csv = b"date,party,cost\n2026-01-01,+79161234568,1.50\n".to_vec();
     let m = deliver(
         &r,
@@ -1041,7 +1054,7 @@ async fn inbox2_attachment_downloads_with_its_name_and_type() {
     let resp = c
         .get(format!(
             "{}/sim/mailboxes/{SAT_MAIL}/messages/{}/attachment",
-            r.api_url, m.id
+            r.world_url, m.id
         ))
         .send()
         .await
@@ -1065,7 +1078,7 @@ async fn inbox2_attachment_downloads_with_its_name_and_type() {
     let resp = c
         .get(format!(
             "{}/sim/mailboxes/{SAT_MAIL}/messages/{}/attachment",
-            r.api_url, plain.id
+            r.world_url, plain.id
         ))
         .send()
         .await
@@ -1112,7 +1125,7 @@ async fn inbox2_unknown_mailbox_is_not_found() {
 // ---------------------------------------------------------------------------------------------
 
 async fn put_faults(c: &Client, r: &Running, body: serde_json::Value) -> Response {
-    c.put(format!("{}/qa/faults", r.api_url))
+    c.put(format!("{}/qa/faults", r.world_url))
         .json(&body)
         .send()
         .await
@@ -1120,7 +1133,7 @@ async fn put_faults(c: &Client, r: &Running, body: serde_json::Value) -> Respons
 }
 
 async fn inject(c: &Client, r: &Running, from: &str, to: &str, text: &str) -> Response {
-    c.post(format!("{}/qa/sms", r.api_url))
+    c.post(format!("{}/qa/sms", r.world_url))
         .json(&json!({"from": from, "to": to, "text": text}))
         .send()
         .await
@@ -1135,10 +1148,10 @@ async fn qa1_qa_routes_absent_without_qa_flag() {
     })
     .await
     .expect("starts");
-    let c = Client::new();
+    let c = world_client(&r);
     for path in ["/qa/accounts", "/qa/faults", "/qa/clock", "/qa/audit"] {
         let resp = c
-            .get(format!("{}{path}", r.api_url))
+            .get(format!("{}{path}", r.world_url))
             .send()
             .await
             .expect("get");
@@ -1148,7 +1161,7 @@ async fn qa1_qa_routes_absent_without_qa_flag() {
     error_of(resp, 404, ErrorCode::NotFound).await;
     assert_eq!(r.state.faults(), Faults::default());
     let doc: serde_json::Value = c
-        .get(format!("{}/openapi.json", r.api_url))
+        .get(format!("{}/openapi.json", r.world_url))
         .send()
         .await
         .expect("openapi")
@@ -1163,8 +1176,8 @@ async fn qa1_qa_routes_absent_without_qa_flag() {
 #[tokio::test]
 async fn qa1_openapi_documents_every_world_route() {
     let r = start().await;
-    let doc: serde_json::Value = Client::new()
-        .get(format!("{}/openapi.json", r.api_url))
+    let doc: serde_json::Value = world_client(&r)
+        .get(format!("{}/openapi.json", r.world_url))
         .send()
         .await
         .expect("openapi")
@@ -1206,7 +1219,7 @@ async fn qa1_openapi_documents_every_world_route() {
 async fn qa1_faults_drop_and_delay() {
     let r = start().await;
     add_phone(&r, ANNA).await;
-    let c = Client::new();
+    let c = world_client(&r);
 
     // Every SMS lost, and the report counts it.
     let resp = put_faults(&c, &r, json!({"sms_drop_rate": 1.0})).await;
@@ -1225,7 +1238,7 @@ async fn qa1_faults_drop_and_delay() {
     // Delayed, then delivered.
     put_faults(&c, &r, json!({"sms_delay_ms": 300})).await;
     let got: Faults = c
-        .get(format!("{}/qa/faults", r.api_url))
+        .get(format!("{}/qa/faults", r.world_url))
         .send()
         .await
         .expect("faults")
@@ -1260,7 +1273,7 @@ async fn qa1_faults_drop_and_delay() {
 #[tokio::test]
 async fn qa1_error_fault_hits_v1_only() {
     let r = start().await;
-    let c = Client::new();
+    let c = world_client(&r);
     put_faults(&c, &r, json!({"error_rate": 1.0})).await;
     let resp = c
         .get(format!("{}/v1/time", r.api_url))
@@ -1283,7 +1296,7 @@ async fn qa1_error_fault_hits_v1_only() {
 async fn qa1_inject_sms_from_any_sender() {
     let r = start().await;
     add_phone(&r, ANNA).await;
-    let c = Client::new();
+    let c = world_client(&r);
     assert_eq!(
         inject(
             &c,
@@ -1323,7 +1336,7 @@ async fn qa1_inject_sms_from_any_sender() {
     let resp = inject(&c, &r, "3339", ANNA, &huge).await;
     error_of(resp, 400, ErrorCode::InvalidInput).await;
     let resp = c
-        .post(format!("{}/qa/sms", r.api_url))
+        .post(format!("{}/qa/sms", r.world_url))
         .header("content-type", "application/json")
         .body("[1, 2")
         .send()
@@ -1331,7 +1344,7 @@ async fn qa1_inject_sms_from_any_sender() {
         .expect("inject");
     error_of(resp, 400, ErrorCode::BadRequest).await;
     let resp = c
-        .post(format!("{}/qa/sms", r.api_url))
+        .post(format!("{}/qa/sms", r.world_url))
         .header("content-type", "application/json")
         .body(vec![b' '; 65 * 1024])
         .send()
@@ -1345,9 +1358,9 @@ async fn qa1_inject_sms_from_any_sender() {
 async fn qa1_patch_phone_shares_the_sim_patch() {
     let r = start().await;
     add_phone(&r, ANNA).await;
-    let c = Client::new();
+    let c = world_client(&r);
     let resp = c
-        .patch(format!("{}/qa/phones/89161234567", r.api_url))
+        .patch(format!("{}/qa/phones/89161234567", r.world_url))
         .json(&json!({"on_net": true, "spam_blocker": true}))
         .send()
         .await
@@ -1356,21 +1369,21 @@ async fn qa1_patch_phone_shares_the_sim_patch() {
     let p: PhoneState = resp.json().await.expect("json");
     assert!(p.on_net && p.spam_blocker && !p.airplane);
     let resp = c
-        .patch(format!("{}/qa/phones/{NOBODY}", r.api_url))
+        .patch(format!("{}/qa/phones/{NOBODY}", r.world_url))
         .json(&json!({"airplane": true}))
         .send()
         .await
         .expect("patch");
     error_of(resp, 404, ErrorCode::NotFound).await;
     let resp = c
-        .patch(format!("{}/qa/phones/{ANNA}", r.api_url))
+        .patch(format!("{}/qa/phones/{ANNA}", r.world_url))
         .json(&json!({"airplane": "yes"}))
         .send()
         .await
         .expect("patch");
     error_of(resp, 400, ErrorCode::BadRequest).await;
     let rows: Vec<AuditRow> = c
-        .get(format!("{}/qa/audit", r.api_url))
+        .get(format!("{}/qa/audit", r.world_url))
         .send()
         .await
         .expect("audit")
@@ -1407,9 +1420,9 @@ async fn qa1_captcha_answer_is_readable_until_it_expires() {
             },
         );
     }
-    let c = Client::new();
+    let c = world_client(&r);
     let ans: CaptchaAnswer = c
-        .get(format!("{}/qa/captcha/live", r.api_url))
+        .get(format!("{}/qa/captcha/live", r.world_url))
         .send()
         .await
         .expect("captcha")
@@ -1419,7 +1432,7 @@ async fn qa1_captcha_answer_is_readable_until_it_expires() {
     assert_eq!(ans.answer, "aB3dE");
     for id in ["old", "nope", &"x".repeat(5000)] {
         let resp = c
-            .get(format!("{}/qa/captcha/{id}", r.api_url))
+            .get(format!("{}/qa/captcha/{id}", r.world_url))
             .send()
             .await
             .expect("captcha");
@@ -1442,9 +1455,9 @@ async fn qa1_clock_advance_persists() {
         ..Config::ephemeral()
     };
     let r = mymts_operator::start(config.clone()).await.expect("starts");
-    let c = Client::new();
+    let c = world_client(&r);
     let before: ClockState = c
-        .get(format!("{}/qa/clock", r.api_url))
+        .get(format!("{}/qa/clock", r.world_url))
         .send()
         .await
         .expect("clock")
@@ -1453,7 +1466,7 @@ async fn qa1_clock_advance_persists() {
         .expect("json");
     assert_eq!(before.offset_ms, 0);
     let after: ClockState = c
-        .post(format!("{}/qa/clock/advance", r.api_url))
+        .post(format!("{}/qa/clock/advance", r.world_url))
         .json(&json!({"seconds": 3600}))
         .send()
         .await
@@ -1473,7 +1486,7 @@ async fn qa1_clock_advance_persists() {
         (json!({}), ErrorCode::BadRequest),
     ] {
         let resp = c
-            .post(format!("{}/qa/clock/advance", r.api_url))
+            .post(format!("{}/qa/clock/advance", r.world_url))
             .json(&body)
             .send()
             .await
@@ -1484,7 +1497,7 @@ async fn qa1_clock_advance_persists() {
 
     let r = mymts_operator::start(config).await.expect("restarts");
     let again: ClockState = c
-        .get(format!("{}/qa/clock", r.api_url))
+        .get(format!("{}/qa/clock", r.world_url))
         .send()
         .await
         .expect("clock")
@@ -1503,12 +1516,12 @@ async fn qa1_clock_advance_persists() {
 async fn qa1_clock_advance_delivers_delayed_sms() {
     let r = start().await;
     add_phone(&r, ANNA).await;
-    let c = Client::new();
+    let c = world_client(&r);
     put_faults(&c, &r, json!({"sms_delay_ms": 60_000})).await;
     inject(&c, &r, "3339", ANNA, "a minute late").await;
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(inbox(&c, &r, ANNA).await.is_empty());
-    c.post(format!("{}/qa/clock/advance", r.api_url))
+    c.post(format!("{}/qa/clock/advance", r.world_url))
         .json(&json!({"seconds": 61}))
         .send()
         .await
@@ -1520,12 +1533,12 @@ async fn qa1_clock_advance_delivers_delayed_sms() {
 #[tokio::test]
 async fn qa1_audit_rows_page_and_verify_detects_tampering() {
     let r = start().await;
-    let c = Client::new();
+    let c = world_client(&r);
     for i in 0..3 {
         put_faults(&c, &r, json!({"sms_delay_ms": i})).await;
     }
     let rows: Vec<AuditRow> = c
-        .get(format!("{}/qa/audit", r.api_url))
+        .get(format!("{}/qa/audit", r.world_url))
         .send()
         .await
         .expect("audit")
@@ -1541,7 +1554,7 @@ async fn qa1_audit_rows_page_and_verify_detects_tampering() {
     let page: Vec<AuditRow> = c
         .get(format!(
             "{}/qa/audit?after_id={}&limit=1",
-            r.api_url, rows[0].id
+            r.world_url, rows[0].id
         ))
         .send()
         .await
@@ -1553,7 +1566,7 @@ async fn qa1_audit_rows_page_and_verify_detects_tampering() {
     assert_eq!(page[0].id, rows[1].id);
     for q in ["limit=0", "limit=5000", "after_id=x"] {
         let resp = c
-            .get(format!("{}/qa/audit?{q}", r.api_url))
+            .get(format!("{}/qa/audit?{q}", r.world_url))
             .send()
             .await
             .expect("audit");
@@ -1561,7 +1574,7 @@ async fn qa1_audit_rows_page_and_verify_detects_tampering() {
     }
 
     let check: AuditCheck = c
-        .get(format!("{}/qa/audit/verify", r.api_url))
+        .get(format!("{}/qa/audit/verify", r.world_url))
         .send()
         .await
         .expect("verify")
@@ -1582,7 +1595,7 @@ async fn qa1_audit_rows_page_and_verify_detects_tampering() {
         .await
         .expect("tamper");
     let check: AuditCheck = c
-        .get(format!("{}/qa/audit/verify", r.api_url))
+        .get(format!("{}/qa/audit/verify", r.world_url))
         .send()
         .await
         .expect("verify")
@@ -1596,7 +1609,7 @@ async fn qa1_audit_rows_page_and_verify_detects_tampering() {
 #[tokio::test]
 async fn qa1_reset_clears_faults_and_captchas() {
     let r = start().await;
-    let c = Client::new();
+    let c = world_client(&r);
     put_faults(&c, &r, json!({"sms_drop_rate": 0.5, "latency_ms": 10})).await;
     if let Ok(mut caps) = r.state.captchas.lock() {
         caps.insert(
@@ -1609,14 +1622,14 @@ async fn qa1_reset_clears_faults_and_captchas() {
         );
     }
     let resp = c
-        .post(format!("{}/qa/reset", r.api_url))
+        .post(format!("{}/qa/reset", r.world_url))
         .send()
         .await
         .expect("reset");
     assert_eq!(resp.status().as_u16(), 204);
     assert_eq!(r.state.faults(), Faults::default());
     let resp = c
-        .get(format!("{}/qa/captcha/live", r.api_url))
+        .get(format!("{}/qa/captcha/live", r.world_url))
         .send()
         .await
         .expect("captcha");
@@ -1626,8 +1639,8 @@ async fn qa1_reset_clears_faults_and_captchas() {
 #[tokio::test]
 async fn qa1_accounts_lists_the_demo_logins() {
     let r = start().await;
-    let demo: DemoAccounts = Client::new()
-        .get(format!("{}/qa/accounts", r.api_url))
+    let demo: DemoAccounts = world_client(&r)
+        .get(format!("{}/qa/accounts", r.world_url))
         .send()
         .await
         .expect("accounts")

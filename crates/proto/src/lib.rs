@@ -44,8 +44,12 @@ pub fn mask_email(email: &str) -> String {
 pub const SUPPORT_NUMBER: &str = "0890";
 /// Domain the one-time-code autofill line names (`@domain #code`).
 pub const OTP_DOMAIN: &str = "mymts.local";
-/// Header the on-net gateway reads to learn which simulated SIM a request comes from.
+/// A header that names a SIM's number. No listener believes it: the gateway learns the number
+/// from the data session (AUTH-7), and both the public listener and the gateway refuse it.
 pub const SIM_HEADER: &str = "x-sim-msisdn";
+/// Header that carries a data session (AUTH-7) to the on-net gateway: the secret the world door
+/// gave the device's SIM when it attached to operator data.
+pub const DATA_SESSION_HEADER: &str = "x-sim-data-session";
 /// Headers that claim a subscriber identity; refused on the public listener (AUTH-7).
 pub const IDENTITY_HEADERS: [&str; 6] = [
     "x-msisdn",

@@ -675,6 +675,29 @@ pub struct PhoneState {
     pub on_net: bool,
 }
 
+/// `POST /sim/phones/{number}/data-session` (world door, AUTH-7): the phone's SIM attaches to
+/// the operator's mobile data. `session` is what travels with the device's traffic to the on-net
+/// gateway (header [`crate::DATA_SESSION_HEADER`]); the gateway maps it to the number and vouches
+/// for it while the phone stays on operator data.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct DataSession {
+    pub session: String,
+    pub number: String,
+    /// Base URL of the on-net gateway this session travels through.
+    pub gateway_url: Option<String>,
+    pub expires_ms: i64,
+}
+
+impl std::fmt::Debug for DataSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataSession")
+            .field("number", &self.number)
+            .field("gateway_url", &self.gateway_url)
+            .field("expires_ms", &self.expires_ms)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PhoneStatePatch {

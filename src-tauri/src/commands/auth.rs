@@ -105,11 +105,10 @@ pub async fn login_sms_code(
 #[specta::specta]
 pub async fn login_on_net(
     shell: State<'_, Shell>,
-    phone: String,
     remember: bool,
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.login_on_net(&phone, remember).await)
+    shell.observe(core.login_on_net(remember).await)
 }
 
 #[tauri::command]

@@ -47,6 +47,12 @@ pub struct Journey {
     pub keyring_service: String,
     pub app: Option<Client>,
     pub http: reqwest::Client,
+    /// The simulated phone whose SIM is in the app's device (`--device-sim`, AUTH-7), for the
+    /// next [`Journey::launch`].
+    pub device_sim: Option<String>,
+    /// The journey's own world door and token, kept for a restart on the same addresses.
+    world_addr: std::net::SocketAddr,
+    world_token: Option<String>,
 }
 
 impl Journey {
@@ -63,29 +69,51 @@ impl Journey {
             .unwrap_or_else(|e| panic!("operator: {e}"));
         let http = reqwest::Client::new();
         a11y::reset_report(name);
+        let world_addr = op
+            .world_url
+            .trim_start_matches("http://")
+            .parse()
+            .unwrap_or_else(|e| panic!("world address: {e}"));
+        let world_token = op.world_token.clone();
         Self {
+            world_addr,
+            world_token,
             name: name.to_string(),
             keyring_service: format!("mymts-e2e-{name}-{suffix:08x}"),
             op,
             data_dir,
             app: None,
             http,
+            device_sim: None,
         }
     }
 
-    /// Launches the real app binary through tauri-driver, pointed at this journey's operator,
-    /// data dir and keyring service.
+    /// Launches the real app binary through tauri-driver, pointed at this journey's operator
+    /// (its public API, and its world door with the token, like any client: SEC-1), data dir
+    /// and keyring service.
     pub async fn launch(&mut self) {
+        let mut args = vec![
+            json!("--operator"),
+            json!(self.op.api_url),
+            json!("--world"),
+            json!(self.op.world_url),
+            json!("--data-dir"),
+            json!(self.data_dir),
+            json!("--keyring-service"),
+            json!(self.keyring_service),
+        ];
+        if let Some(t) = &self.op.world_token {
+            args.extend([json!("--world-token"), json!(t)]);
+        }
+        if let Some(sim) = &self.device_sim {
+            args.extend([json!("--device-sim"), json!(sim)]);
+        }
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
             json!({
                 "application": app_binary(),
-                "args": [
-                    "--operator", self.op.api_url,
-                    "--data-dir", self.data_dir,
-                    "--keyring-service", self.keyring_service,
-                ],
+                "args": args,
             }),
         );
         let client = ClientBuilder::native()
@@ -118,11 +146,14 @@ impl Journey {
         addr
     }
 
-    /// Starts the operator again on the same address over the same world.
+    /// Starts the operator again on the same address over the same world (its world door on
+    /// the same address too, with the same token, as the app was launched with them).
     pub async fn restart_operator(&mut self, addr: std::net::SocketAddr) {
         let mut config = Config::ephemeral();
         config.db_path = Some(self.data_dir.join("operator-world.db"));
         config.listen = addr;
+        config.world_listen = self.world_addr;
+        config.world_token = self.world_token.clone();
         let op = mymts_operator::start(config)
             .await
             .unwrap_or_else(|e| panic!("operator restart: {e}"));
@@ -393,16 +424,24 @@ impl Journey {
             .unwrap_or_else(|| panic!("no demo account {login}"))
     }
 
-    /// Calls the operator (QA API, simulated world) and returns `(status, body)`.
+    /// Calls the operator and returns `(status, body)`: the QA API and the simulated world
+    /// through the world door with its token (SEC-1), anything else through the public API.
     pub async fn call(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.op.api_url));
+        let world = path.starts_with("/qa/") || path.starts_with("/sim/");
+        let base = if world {
+            &self.op.world_url
+        } else {
+            &self.op.api_url
+        };
+        let mut req = self.http.request(method, format!("{base}{path}"));
+        if world && let Some(t) = &self.op.world_token {
+            req = req.bearer_auth(t);
+        }
         if let Some(b) = body {
             req = req.json(&b);
         }

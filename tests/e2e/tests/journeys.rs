@@ -695,6 +695,9 @@ async fn j06_auth7_on_net_logs_in_without_a_password_only_on_operator_data() {
         "j06_auth7_on_net_logs_in_without_a_password_only_on_operator_data",
         |j| {
             Box::pin(async move {
+                // Anna's SIM is in this device: its data session, not a typed number, is what
+                // the gateway vouches for.
+                j.device_sim = Some(ANNA.to_string());
                 j.set_phone(ANNA, json!({"on_net": true})).await;
                 j.launch().await;
                 enter_phone(j, ANNA).await;

@@ -20,7 +20,7 @@ export type Route =
 
 export type EndReason = 'inactivity' | 'revoked' | 'exit';
 
-export const DEFAULT_SETTINGS: Settings = { language: 'system', theme: 'system', operator_url: null, remember: true, biometric_unlock: false };
+export const DEFAULT_SETTINGS: Settings = { language: 'system', theme: 'system', operator_url: null, world_url: null, device_sim: null, remember: true, biometric_unlock: false };
 
 function initial() {
   return {

@@ -18,6 +18,41 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct ApiClient {
     http: reqwest::Client,
     base: String,
+    world: Option<WorldDoor>,
+}
+
+/// The simulated world's door (SEC-1): its address and the token it asks for. Phones,
+/// mailboxes and the QA API answer there and nowhere else.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WorldDoor {
+    pub url: String,
+    pub token: Option<String>,
+}
+
+impl WorldDoor {
+    /// `url` tidied like an operator address; an empty token means none.
+    pub fn new(url: &str, token: Option<&str>) -> CoreResult<Self> {
+        let url = operator_url(url)?.ok_or_else(|| {
+            CoreError::InvalidInput("Enter the simulated world's address.".into())
+        })?;
+        Ok(Self {
+            url,
+            token: token
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string),
+        })
+    }
+}
+
+impl std::fmt::Debug for WorldDoor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token is a secret: never in a log line.
+        f.debug_struct("WorldDoor")
+            .field("url", &self.url)
+            .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .finish()
+    }
 }
 
 /// Percent-encodes one path segment (phone numbers keep their `+`, addresses their `@`).
@@ -101,13 +136,14 @@ impl ApiClient {
         Self::build(base_url, None)
     }
 
-    /// A client whose requests travel through the on-net gateway from the simulated SIM
-    /// `msisdn` (AUTH-7): the gateway, not the app, vouches for the number.
-    pub fn via_gateway(gateway_url: &str, msisdn: &str) -> CoreResult<Self> {
-        Self::build(gateway_url, Some(msisdn))
+    /// A client whose requests travel through the on-net gateway inside the SIM's data session
+    /// (AUTH-7): the gateway maps the session to the number and vouches for it; the app never
+    /// names a number.
+    pub fn via_gateway(gateway_url: &str, data_session: &str) -> CoreResult<Self> {
+        Self::build(gateway_url, Some(data_session))
     }
 
-    fn build(base_url: &str, sim: Option<&str>) -> CoreResult<Self> {
+    fn build(base_url: &str, data_session: Option<&str>) -> CoreResult<Self> {
         let base = operator_url(base_url)?.unwrap_or_default();
         if base.is_empty() {
             return Err(CoreError::InvalidInput(
@@ -115,10 +151,11 @@ impl ApiClient {
             ));
         }
         let mut headers = reqwest::header::HeaderMap::new();
-        if let Some(n) = sim {
-            let v = reqwest::header::HeaderValue::from_str(n)
-                .map_err(|_| CoreError::InvalidInput("Bad phone number.".into()))?;
-            headers.insert(mymts_proto::SIM_HEADER, v);
+        if let Some(s) = data_session {
+            let mut v = reqwest::header::HeaderValue::from_str(s)
+                .map_err(|_| CoreError::Protocol("an unreadable data session".into()))?;
+            v.set_sensitive(true);
+            headers.insert(mymts_proto::DATA_SESSION_HEADER, v);
         }
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
@@ -127,7 +164,17 @@ impl ApiClient {
             .user_agent(concat!("mymts-core/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| CoreError::Unreachable(e.to_string()))?;
-        Ok(Self { http, base })
+        Ok(Self {
+            http,
+            base,
+            world: None,
+        })
+    }
+
+    /// The same client, reaching the simulated world through `door`.
+    pub fn with_world(mut self, door: Option<WorldDoor>) -> Self {
+        self.world = door;
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -372,22 +419,64 @@ impl ApiClient {
         self.send(self.req(Method::POST, &path, Some(access))).await
     }
 
-    // --- the simulated world -------------------------------------------------------------
+    // --- the simulated world (SEC-1: its own door, its own token) ---------------------------
+
+    /// The simulated world's door, when this client knows it.
+    pub fn world(&self) -> Option<&WorldDoor> {
+        self.world.as_ref()
+    }
+
+    /// A request to the world door, with its token.
+    fn world_req(&self, method: Method, path: &str) -> CoreResult<RequestBuilder> {
+        let Some(w) = &self.world else {
+            return Err(CoreError::InvalidInput(
+                "The simulated world's address is not set (MYMTS_WORLD_URL and MYMTS_WORLD_TOKEN, or --world and --world-token).".into(),
+            ));
+        };
+        let r = self.http.request(method, format!("{}{path}", w.url));
+        Ok(match &w.token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        })
+    }
+
+    /// Any request to the world door: like [`ApiClient::call`].
+    pub(crate) async fn world_call<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> CoreResult<T> {
+        let mut r = self.world_req(method, path)?;
+        if let Some(b) = body {
+            r = r.json(b);
+        }
+        let bytes = self.send_raw(r).await?.bytes().await.map_err(transport)?;
+        let bytes = if bytes.is_empty() {
+            &b"null"[..]
+        } else {
+            &bytes[..]
+        };
+        serde_json::from_slice(bytes).map_err(|e| CoreError::Protocol(e.to_string()))
+    }
+
+    async fn wget<T: DeserializeOwned>(&self, path: &str) -> CoreResult<T> {
+        self.send(self.world_req(Method::GET, path)?).await
+    }
 
     pub async fn phone(&self, number: &str) -> CoreResult<PhoneState> {
-        self.get(&format!("/sim/phones/{}", seg(number)), None)
-            .await
+        self.wget(&format!("/sim/phones/{}", seg(number))).await
     }
 
     pub async fn patch_phone(&self, number: &str, p: &PhoneStatePatch) -> CoreResult<PhoneState> {
         let path = format!("/sim/phones/{}", seg(number));
-        self.send(self.req(Method::PATCH, &path, None).json(p))
+        self.send(self.world_req(Method::PATCH, &path)?.json(p))
             .await
     }
 
     pub async fn messages(&self, number: &str, after_id: Option<i64>) -> CoreResult<Vec<Sms>> {
         let path = format!("/sim/phones/{}/messages", seg(number));
-        let mut r = self.req(Method::GET, &path, None);
+        let mut r = self.world_req(Method::GET, &path)?;
         if let Some(a) = after_id {
             r = r.query(&[("after_id", a)]);
         }
@@ -400,18 +489,17 @@ impl ApiClient {
             to: to.to_string(),
             text: text.to_string(),
         };
-        self.send_empty(self.req(Method::POST, &path, None).json(&body))
+        self.send_empty(self.world_req(Method::POST, &path)?.json(&body))
             .await
     }
 
     pub async fn delivery(&self, number: &str) -> CoreResult<DeliveryReport> {
-        self.get(&format!("/sim/phones/{}/delivery", seg(number)), None)
+        self.wget(&format!("/sim/phones/{}/delivery", seg(number)))
             .await
     }
 
     pub async fn mailbox(&self, address: &str) -> CoreResult<MailboxState> {
-        self.get(&format!("/sim/mailboxes/{}", seg(address)), None)
-            .await
+        self.wget(&format!("/sim/mailboxes/{}", seg(address))).await
     }
 
     pub async fn mail(&self, address: &str, folder: MailFolder) -> CoreResult<Vec<Mail>> {
@@ -420,14 +508,14 @@ impl ApiClient {
             MailFolder::Inbox => "inbox",
             MailFolder::Spam => "spam",
         };
-        self.send(self.req(Method::GET, &path, None).query(&[("folder", f)]))
+        self.send(self.world_req(Method::GET, &path)?.query(&[("folder", f)]))
             .await
     }
 
     /// Deletes a letter, freeing its space (INBOX-2).
     pub async fn delete_mail(&self, address: &str, id: i64) -> CoreResult<()> {
         let path = format!("/sim/mailboxes/{}/messages/{id}", seg(address));
-        self.send_empty(self.req(Method::DELETE, &path, None)).await
+        self.send_empty(self.world_req(Method::DELETE, &path)?).await
     }
 
     /// Replaces a mailbox's filters (INBOX-2); the answer is the mailbox as it now is.
@@ -437,28 +525,46 @@ impl ApiClient {
         filters: &[MailFilter],
     ) -> CoreResult<MailboxState> {
         let path = format!("/sim/mailboxes/{}/filters", seg(address));
-        self.send(self.req(Method::PUT, &path, None).json(filters))
+        self.send(self.world_req(Method::PUT, &path)?.json(filters))
             .await
     }
 
-    /// The URL of a phone's live SMS stream (server-sent events).
-    pub fn sms_stream_url(&self, number: &str) -> String {
-        self.url(&format!("/sim/phones/{}/stream", seg(number)))
+    /// The phone's SIM attaches to operator data (AUTH-7): a data session for the gateway.
+    pub async fn open_data_session(&self, number: &str) -> CoreResult<DataSession> {
+        let path = format!("/sim/phones/{}/data-session", seg(number));
+        self.send(self.world_req(Method::POST, &path)?).await
     }
 
-    /// The URL of a mailbox's live mail stream (server-sent events).
-    pub fn mail_stream_url(&self, address: &str) -> String {
-        self.url(&format!("/sim/mailboxes/{}/stream", seg(address)))
+    /// The request for a phone's live SMS stream (server-sent events), sent by `http`.
+    pub fn sms_stream(&self, http: &reqwest::Client, number: &str) -> CoreResult<RequestBuilder> {
+        self.world_stream(http, &format!("/sim/phones/{}/stream", seg(number)))
     }
 
-    // --- QA ------------------------------------------------------------------------------
+    /// The request for a mailbox's live mail stream (server-sent events), sent by `http`.
+    pub fn mail_stream(&self, http: &reqwest::Client, address: &str) -> CoreResult<RequestBuilder> {
+        self.world_stream(http, &format!("/sim/mailboxes/{}/stream", seg(address)))
+    }
+
+    fn world_stream(&self, http: &reqwest::Client, path: &str) -> CoreResult<RequestBuilder> {
+        // Built on the caller's client: a stream must not end at this client's timeout.
+        let w = self.world.as_ref().ok_or_else(|| {
+            CoreError::InvalidInput("The simulated world's address is not set.".into())
+        })?;
+        let r = http.get(format!("{}{path}", w.url));
+        Ok(match &w.token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        })
+    }
+
+    // --- QA (on the world door) ----------------------------------------------------------
 
     pub async fn qa_accounts(&self) -> CoreResult<DemoAccounts> {
-        self.get("/qa/accounts", None).await
+        self.wget("/qa/accounts").await
     }
 
     pub async fn qa_captcha_answer(&self, id: &str) -> CoreResult<CaptchaAnswer> {
-        self.get(&format!("/qa/captcha/{}", seg(id)), None).await
+        self.wget(&format!("/qa/captcha/{}", seg(id))).await
     }
 
     pub async fn qa_patch_phone(
@@ -467,31 +573,34 @@ impl ApiClient {
         p: &PhoneStatePatch,
     ) -> CoreResult<PhoneState> {
         let path = format!("/qa/phones/{}", seg(number));
-        self.send(self.req(Method::PATCH, &path, None).json(p))
+        self.send(self.world_req(Method::PATCH, &path)?.json(p))
             .await
     }
 
     pub async fn qa_sms(&self, req: &InjectSms) -> CoreResult<()> {
-        self.send_empty(self.req(Method::POST, "/qa/sms", None).json(req))
+        self.send_empty(self.world_req(Method::POST, "/qa/sms")?.json(req))
             .await
     }
 
     pub async fn qa_clock(&self) -> CoreResult<ClockState> {
-        self.get("/qa/clock", None).await
+        self.wget("/qa/clock").await
     }
 
     pub async fn qa_clock_advance(&self, seconds: i64) -> CoreResult<ClockState> {
-        self.post("/qa/clock/advance", None, &AdvanceClock { seconds })
-            .await
+        self.send(
+            self.world_req(Method::POST, "/qa/clock/advance")?
+                .json(&AdvanceClock { seconds }),
+        )
+        .await
     }
 
     pub async fn qa_faults(&self, f: &Faults) -> CoreResult<Faults> {
-        self.send(self.req(Method::PUT, "/qa/faults", None).json(f))
+        self.send(self.world_req(Method::PUT, "/qa/faults")?.json(f))
             .await
     }
 
     pub async fn qa_reset(&self) -> CoreResult<()> {
-        self.send_empty(self.req(Method::POST, "/qa/reset", None))
+        self.send_empty(self.world_req(Method::POST, "/qa/reset")?)
             .await
     }
 }

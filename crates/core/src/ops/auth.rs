@@ -215,27 +215,39 @@ impl Core {
         self.finish_login(resp, remember).await
     }
 
-    /// On-net identification (AUTH-7): the request goes through the operator's gateway from the
-    /// simulated phone, whose SIM the gateway vouches for while it is on operator data.
-    pub async fn login_on_net(
-        &self,
-        phone_input: &str,
-        remember: bool,
-    ) -> CoreResult<LoginOutcome> {
-        let p = phone(phone_input)?;
-        let info = self.inner.client.info().await?;
-        let Some(gw) = info.gateway_url else {
+    /// On-net identification (AUTH-7): the device's SIM (the configured `device_sim`) attaches
+    /// to operator data through the world door, and the login travels through the operator's
+    /// gateway inside that data session; the gateway learns the number from the session. No
+    /// number typed by the user is ever sent as an identity.
+    pub async fn login_on_net(&self, remember: bool) -> CoreResult<LoginOutcome> {
+        let Some(sim) = self.inner.device_sim.clone() else {
             return Err(CoreError::Api(mymts_proto::ApiErrorBody::new(
                 ErrorCode::NotOnNet,
-                "This operator has no on-net gateway.",
+                "This device has no SIM of the operator (set the device SIM).",
             )));
         };
-        let gateway = ApiClient::via_gateway(&gw, p.as_str())?;
+        let sim = phone(&sim)?;
+        let session = self.inner.client.open_data_session(sim.as_str()).await?;
+        let gw = match session.gateway_url.clone() {
+            Some(gw) => gw,
+            None => self.inner.client.info().await?.gateway_url.ok_or_else(|| {
+                CoreError::Api(mymts_proto::ApiErrorBody::new(
+                    ErrorCode::NotOnNet,
+                    "This operator has no on-net gateway.",
+                ))
+            })?,
+        };
+        let gateway = ApiClient::via_gateway(&gw, &session.session)?;
         let req = LoginRequest::OnNet {
             device: Some(self.inner.device.clone()),
         };
         let resp = gateway.login(&req).await?;
         self.finish_login(resp, remember).await
+    }
+
+    /// The simulated phone whose SIM is in this device (AUTH-7), when one is set.
+    pub fn device_sim(&self) -> Option<&str> {
+        self.inner.device_sim.as_deref()
     }
 
     /// A linked account of the simulated social network (AUTH-12).

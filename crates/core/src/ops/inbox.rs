@@ -284,10 +284,11 @@ impl Item {
 }
 
 impl Feed {
-    fn url(&self, core: &Core) -> String {
+    /// The live stream's request, on the world door with its token (SEC-1).
+    fn stream(&self, core: &Core, http: &reqwest::Client) -> CoreResult<reqwest::RequestBuilder> {
         match self {
-            Self::Phone(n) => core.inner.client.sms_stream_url(n),
-            Self::Mailbox(a) => core.inner.client.mail_stream_url(a),
+            Self::Phone(n) => core.inner.client.sms_stream(http, n),
+            Self::Mailbox(a) => core.inner.client.mail_stream(http, a),
         }
     }
 
@@ -419,7 +420,6 @@ impl Core {
                 return;
             }
         };
-        let url = feed.url(&self);
         let mut backoff = BACKOFF_START;
         // Each message once, whatever the order its id comes in (see `Item::id`).
         let announce = |item: Item, seen: &mut HashSet<i64>| {
@@ -428,7 +428,14 @@ impl Core {
             }
         };
         loop {
-            let mut es = match EventSource::new(http.get(&url)) {
+            let request = match feed.stream(&self, &http) {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(code = e.code(), "a stream watcher has no world door");
+                    return;
+                }
+            };
+            let mut es = match EventSource::new(request) {
                 Ok(es) => es,
                 Err(e) => {
                     tracing::error!(error = %e, "a stream request cannot be built");

@@ -437,7 +437,9 @@ impl Core {
 
     pub async fn mail_move(&self, address: &str, id: i64, folder: MailFolder) -> CoreResult<Mail> {
         let path = format!("/sim/mailboxes/{}/messages/{id}/move", seg(address.trim()));
-        self.api(Method::POST, &path, None, Some(&MoveMail { folder }))
+        self.inner
+            .client
+            .world_call(Method::POST, &path, Some(&MoveMail { folder }))
             .await
     }
 }

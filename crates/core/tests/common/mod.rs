@@ -31,6 +31,10 @@ pub async fn world() -> World {
 impl World {
     pub fn config(&self) -> CoreConfig {
         CoreConfig::new(self.op.api_url.clone())
+            .world(Some(mymts_core::WorldDoor {
+                url: self.op.world_url.clone(),
+                token: self.op.world_token.clone(),
+            }))
             .data_dir(self.dir.path())
             .keyring_service(self.service.clone())
             .device("core-test", "linux")

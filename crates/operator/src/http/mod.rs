@@ -1,10 +1,13 @@
-//! The two listeners' routers: the public API and the on-net gateway (AUTH-7), with the layers
-//! every request passes: body limit, identity-header refusal, injected faults, panic catching, and
-//! typed 404/405 answers.
+//! The three listeners' routers (SEC-1 doors): the public API, the on-net gateway (AUTH-7) and
+//! the simulated world (phones, mailboxes and, in QA mode, the QA API), with the layers every
+//! request passes: body limit, identity-header refusal, injected faults, panic catching, and
+//! typed 404/405 answers. Each `*_app` returns the whole Router of one listener, so layers that
+//! belong to every listener (timeouts, concurrency) wrap each of them in [`crate::start`].
 
 pub mod extract;
 pub mod limits;
 pub mod session;
+pub mod world;
 
 use axum::Router;
 use axum::body::Body;
@@ -12,7 +15,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Response};
 use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
-use mymts_proto::{ErrorCode, IDENTITY_HEADERS, PhoneNumber, SIM_HEADER};
+use mymts_proto::{DATA_SESSION_HEADER, ErrorCode, IDENTITY_HEADERS, SIM_HEADER};
 use rand::Rng;
 use rusqlite::{OptionalExtension, params};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -53,14 +56,56 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// All routes with their OpenAPI description; the QA routes only when `qa`.
-pub fn routes(qa: bool) -> OpenApiRouter<AppState> {
-    let mut r = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// The simulated world's own document: what only the world door serves.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "mymts simulated world",
+        description = "The simulated operator's world behind its own door (SEC-1): phones, SMS compose, \
+                       mailboxes, phone states, data sessions and, in QA mode, the QA API. With a world \
+                       token every request carries `Authorization: Bearer <token>`. \
+                       Every failure answers with the ApiErrorBody schema."
+    ),
+    components(schemas(mymts_proto::ApiErrorBody, mymts_proto::ErrorCode)),
+    modifiers(&WorldAuth)
+)]
+struct WorldDoc;
+
+/// Declares the `world` bearer scheme and applies it to every world operation.
+struct WorldAuth;
+
+impl utoipa::Modify for WorldAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "world",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        openapi.security = Some(vec![SecurityRequirement::new(
+            "world",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+/// The self-care API (`/v1/…`) with its OpenAPI description: all the public door and the
+/// gateway serve.
+pub fn public_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(ops::meta::router())
         .merge(ops::auth::router())
         .merge(ops::account::router())
         .merge(ops::calls::router())
+}
+
+/// The simulated world (`/sim/…`) and, when `qa`, the QA API (`/qa/…`): the world door alone.
+pub fn world_routes(qa: bool) -> OpenApiRouter<AppState> {
+    let mut r = OpenApiRouter::with_openapi(WorldDoc::openapi())
         .merge(ops::phones::router())
+        .merge(ops::onnet::router())
         .merge(ops::mail::router());
     if qa {
         r = r.merge(ops::qa::router());
@@ -68,8 +113,14 @@ pub fn routes(qa: bool) -> OpenApiRouter<AppState> {
     r
 }
 
-pub fn openapi(qa: bool) -> utoipa::openapi::OpenApi {
-    routes(qa).split_for_parts().1
+/// The public door's OpenAPI document (`/openapi.json` on the public listener).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    public_routes().split_for_parts().1
+}
+
+/// The world door's OpenAPI document (`/openapi.json` on the world listener).
+pub fn world_openapi(qa: bool) -> utoipa::openapi::OpenApi {
+    world_routes(qa).split_for_parts().1
 }
 
 fn finish(router: OpenApiRouter<AppState>, state: AppState) -> Router {
@@ -98,16 +149,29 @@ fn finish(router: OpenApiRouter<AppState>, state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The public listener: identity headers are refused outright (AUTH-7).
+/// The public listener: the self-care API alone (SEC-1); identity headers are refused outright
+/// (AUTH-7).
 pub fn public_app(state: AppState) -> Router {
-    limits::apply(finish(routes(state.qa), state).layer(middleware::from_fn(refuse_identity)))
+    limits::apply(finish(public_routes(), state).layer(middleware::from_fn(refuse_identity)))
 }
 
-/// The on-net gateway: vouches for the SIM a request comes from, while that phone is on the
-/// operator's data network; anything a client claims itself is still refused.
+/// The on-net gateway: the self-care API, vouching for the SIM a request comes from while that
+/// phone is on the operator's data network; anything a client claims itself is still refused.
 pub fn gateway_app(state: AppState) -> Router {
     limits::apply(
-        finish(routes(state.qa), state.clone()).layer(middleware::from_fn_with_state(state, vouch)),
+        finish(public_routes(), state.clone()).layer(middleware::from_fn_with_state(state, vouch)),
+    )
+}
+
+/// The world listener (SEC-1): phones, mailboxes and the QA API, behind the world door's checks
+/// (its own `Host` only, and the world token when there is one).
+pub fn world_app(state: AppState, door: world::WorldDoor) -> Router {
+    let qa = state.qa;
+    limits::apply(
+        finish(world_routes(qa), state).layer(middleware::from_fn_with_state(
+            std::sync::Arc::new(door),
+            world::guard,
+        )),
     )
 }
 
@@ -116,7 +180,10 @@ fn claims_identity(headers: &HeaderMap) -> bool {
 }
 
 async fn refuse_identity(mut req: Request, next: Next) -> Response<Body> {
-    if claims_identity(req.headers()) || req.headers().contains_key(SIM_HEADER) {
+    if claims_identity(req.headers())
+        || req.headers().contains_key(SIM_HEADER)
+        || req.headers().contains_key(DATA_SESSION_HEADER)
+    {
         return ApiError::new(
             ErrorCode::IdentityHeaderRefused,
             "Identity headers are not accepted on the public endpoint.",
@@ -127,20 +194,22 @@ async fn refuse_identity(mut req: Request, next: Next) -> Response<Body> {
     next.run(req).await
 }
 
+/// The gateway vouches for the SIM behind a data session (AUTH-7) while its phone is on
+/// operator data. A number the client names itself (`x-sim-msisdn` or any identity header) is
+/// refused, never believed.
 async fn vouch(State(state): State<AppState>, mut req: Request, next: Next) -> Response<Body> {
-    if claims_identity(req.headers()) {
+    if claims_identity(req.headers()) || req.headers().contains_key(SIM_HEADER) {
         return ApiError::new(
             ErrorCode::IdentityHeaderRefused,
-            "Identity headers are set by the gateway, not by the client.",
+            "The gateway learns the number from the data session, not from the client.",
         )
         .into_response();
     }
-    // The SIM header stands for the radio link: the simulated phone's modem, not the app, sets it.
     let sim = req
         .headers()
-        .get(SIM_HEADER)
+        .get(DATA_SESSION_HEADER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|s| PhoneNumber::parse(s).ok());
+        .and_then(|s| ops::onnet::number_of_session(&state, s));
     let vouched = match sim {
         Some(number) => {
             let n = number.as_str().to_string();

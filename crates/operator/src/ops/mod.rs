@@ -5,5 +5,6 @@ pub mod auth;
 pub mod calls;
 pub mod mail;
 pub mod meta;
+pub mod onnet;
 pub mod phones;
 pub mod qa;

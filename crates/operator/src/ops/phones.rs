@@ -386,7 +386,7 @@ fn no_phone(number: &str) -> ApiError {
     .field("number")
 }
 
-fn require_phone(tx: &Transaction<'_>, number: &str) -> ApiResult<PhoneState> {
+pub(crate) fn require_phone(tx: &Transaction<'_>, number: &str) -> ApiResult<PhoneState> {
     load_phone(tx, number)?.ok_or_else(|| no_phone(number))
 }
 

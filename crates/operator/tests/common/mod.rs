@@ -29,6 +29,17 @@ impl Op {
         format!("{}{path}", self.run.api_url)
     }
 
+    /// A request to the world door (SEC-1), with its token.
+    pub fn world(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let r = self
+            .http
+            .request(method, format!("{}{path}", self.run.world_url));
+        match &self.run.world_token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
     pub fn gw(&self, path: &str) -> String {
         format!(
             "{}{path}",

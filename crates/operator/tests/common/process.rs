@@ -8,10 +8,13 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_mymts-operator");
 
-/// A running operator process and its public API's base URL.
+/// A running operator process, its public API's base URL, its world door's and that door's
+/// token.
 pub struct Proc {
     pub child: Child,
     pub api: String,
+    pub world: String,
+    pub world_token: String,
 }
 
 impl Proc {
@@ -32,6 +35,13 @@ impl Proc {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.api)
+    }
+
+    /// A request to the world door (`/sim/…`, `/qa/…`), with its token.
+    pub fn world(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new()
+            .request(method, format!("{}{path}", self.world))
+            .bearer_auth(&self.world_token)
     }
 }
 
@@ -75,6 +85,7 @@ fn wait(child: &mut Child) -> ExitStatus {
 /// Starts `mymts-operator --db <db> --qa` on loopback ports, with `FAILPOINTS` when given, and
 /// waits for its first stdout line. `Err` tells how it ended when it did not get to listen.
 pub fn start(db: &Path, failpoints: Option<&str>) -> Result<Proc, Exited> {
+    let world_token = format!("test-world-{:016x}", rand::random::<u64>());
     let mut cmd = Command::new(BIN);
     cmd.arg("--db")
         .arg(db)
@@ -83,8 +94,11 @@ pub fn start(db: &Path, failpoints: Option<&str>) -> Result<Proc, Exited> {
             "127.0.0.1:0",
             "--gateway-listen",
             "127.0.0.1:0",
+            "--world-listen",
+            "127.0.0.1:0",
             "--qa",
         ])
+        .env("MYMTS_WORLD_TOKEN", &world_token)
         .env_remove("FAILPOINTS")
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
@@ -98,12 +112,19 @@ pub fn start(db: &Path, failpoints: Option<&str>) -> Result<Proc, Exited> {
     let stdout = child.stdout.take().expect("stdout");
     let mut reader = BufReader::new(stdout);
     reader.read_line(&mut line).expect("read stdout");
-    match line.split_whitespace().find_map(|w| w.strip_prefix("api=")) {
-        Some(api) => Ok(Proc {
-            api: api.to_string(),
+    let field = |name: &str| {
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(name))
+            .map(str::to_string)
+    };
+    match (field("api="), field("world=")) {
+        (Some(api), Some(world)) => Ok(Proc {
+            api,
+            world,
+            world_token,
             child,
         }),
-        None => {
+        _ => {
             let status = wait(&mut child);
             Err(Exited {
                 status,
