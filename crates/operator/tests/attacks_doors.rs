@@ -246,3 +246,42 @@ async fn sec1_on_net_takeover_fails_through_the_public_door() {
         "no session for a number the client names: {s} {v}"
     );
 }
+
+/// The operator the app and the CLI embed: every door on loopback, and a world token made fresh
+/// at each start (so another local process cannot reuse one it saw before).
+#[tokio::test]
+async fn sec1_the_embedded_operator_binds_loopback_with_a_fresh_world_token_each_start() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let http = reqwest::Client::new();
+    let mut tokens = Vec::new();
+    for _ in 0..2 {
+        let config = mymts_operator::Config::embedded(dir.path());
+        assert!(config.listen.ip().is_loopback());
+        assert!(config.world_listen.ip().is_loopback());
+        assert!(config.gateway_listen.is_some_and(|g| g.ip().is_loopback()));
+        let run = mymts_operator::start(config).await.expect("starts");
+        let token = run.world_token.clone().expect("a world token");
+        assert!(token.len() >= 40, "a long random token");
+        let url = format!("{}/sim/phones/{ANNA}", run.world_url);
+        let resp = http.get(&url).send().await.expect("world");
+        assert_eq!(resp.status().as_u16(), 401, "no token, no world");
+        if let Some(old) = tokens.last() {
+            let resp = http.get(&url).bearer_auth(old).send().await.expect("world");
+            assert_eq!(
+                resp.status().as_u16(),
+                401,
+                "the last start's token is void"
+            );
+        }
+        let resp = http
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("world");
+        assert_eq!(resp.status().as_u16(), 200);
+        run.stop().await;
+        tokens.push(token);
+    }
+    assert_ne!(tokens[0], tokens[1], "a fresh token at each start");
+}
