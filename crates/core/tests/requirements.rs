@@ -316,6 +316,39 @@ async fn auth7_on_net_login_through_the_gateway_with_the_device_sim() {
     assert_eq!(out.session.account.login, BORIS);
 }
 
+/// AUTH-7 (issue 13, item 8): at start, with nothing remembered and the device's SIM on
+/// operator data, the app signs in with no input; off operator data it does not.
+#[tokio::test]
+async fn auth7_at_start_on_operator_data_the_device_sim_signs_in_with_no_input() {
+    let w = world().await;
+    assert!(w.core().autologin().await.expect("no SIM").is_none());
+    let core = Core::new(w.config().device_sim(Some(BORIS.into()))).expect("core");
+    assert!(
+        core.autologin().await.expect("off net").is_none(),
+        "off operator data: the login screen"
+    );
+    let on = |on: bool| PhoneStatePatch {
+        on_net: Some(on),
+        ..PhoneStatePatch::default()
+    };
+    core.client()
+        .patch_phone(BORIS, &on(true))
+        .await
+        .expect("phone on operator data");
+    let core = Core::new(w.config().device_sim(Some(BORIS.into()))).expect("a new start");
+    let s = core
+        .autologin()
+        .await
+        .expect("autologin")
+        .expect("signed in with no input");
+    assert_eq!(s.account.login, BORIS);
+    assert_eq!(s.method, mymts_proto::wire::LoginMethod::OnNet);
+    assert!(!s.remembered);
+    // A second caller at start (the UI and the shell both ask) gets the same session.
+    let again = core.autologin().await.expect("again").expect("session");
+    assert_eq!(again.session_id, s.session_id);
+}
+
 #[tokio::test]
 async fn auth8_exit_revokes_deletes_keyring_and_wipes_cache() {
     let w = world().await;

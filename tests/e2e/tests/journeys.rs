@@ -699,8 +699,13 @@ async fn j06_auth7_on_net_logs_in_without_a_password_only_on_operator_data() {
                 // the gateway vouches for.
                 j.device_sim = Some(ANNA.to_string());
                 j.set_phone(ANNA, json!({"on_net": true})).await;
+                // At start, on operator data, the app signs in with no input (issue 13, item 8).
                 j.launch().await;
-                enter_phone(j, ANNA).await;
+                accept_agreement_if_asked(j).await;
+                j.wait_text("home-balance", "450").await;
+                j.click("exit-button").await;
+                // The button does the same, without a typed number.
+                j.el("login-onnet").await;
                 j.click("login-onnet").await;
                 accept_agreement(j, ANNA).await;
                 j.wait_text("home-balance", "450").await;

@@ -436,7 +436,30 @@ impl Core {
     /// error; a token the operator refuses forgets that account's entry.
     pub async fn autologin(&self) -> CoreResult<Option<Session>> {
         let _one_at_a_time = self.inner.autologin_lock.lock().await;
-        self.autologin_locked().await
+        match self.autologin_locked().await? {
+            Some(s) => Ok(Some(s)),
+            None => self.autologin_on_net().await,
+        }
+    }
+
+    /// AUTH-7 at start: with nothing remembered and the device's SIM on operator data, the app
+    /// signs in with no input (not remembered: the data session is the proof, each start). Off
+    /// operator data, or with no device SIM, nothing happens and the login screen shows.
+    async fn autologin_on_net(&self) -> CoreResult<Option<Session>> {
+        if let Some(s) = self.current() {
+            return Ok(Some(s));
+        }
+        if self.inner.device_sim.is_none() {
+            return Ok(None);
+        }
+        match self.login_on_net(false).await {
+            Ok(out) => Ok(Some(out.session)),
+            Err(CoreError::Api(body)) => {
+                tracing::info!(code = ?body.code, "no on-net sign-in at start");
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Autologin behind the platform's fingerprint or face check (AUTH-14). `unlock` runs only
