@@ -8,14 +8,20 @@ const ROUNDS: usize = 40;
 
 #[tokio::main]
 async fn main() {
-    let Ok(run) = mymts_operator::start(mymts_operator::Config::ephemeral()).await else {
+    let Ok(run) = mymts_operator::start(mymts_operator::Config {
+        // The world door without a token: this loopback measurement is its only client.
+        world_token: None,
+        ..mymts_operator::Config::ephemeral()
+    })
+    .await
+    else {
         eprintln!("operator did not start");
         return;
     };
     let http = reqwest::Client::new();
     let phone = mymts_operator::seed::ANNA;
     let Ok(resp) = http
-        .get(format!("{}/sim/phones/{phone}/stream", run.api_url))
+        .get(format!("{}/sim/phones/{phone}/stream", run.world_url))
         .send()
         .await
     else {

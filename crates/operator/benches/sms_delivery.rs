@@ -38,7 +38,7 @@ async fn queue(run: &Running, text: &str) -> Option<()> {
 async fn airplane(http: &reqwest::Client, run: &Running, on: bool) -> Option<()> {
     let phone = mymts_operator::seed::ANNA;
     let r = http
-        .patch(format!("{}/sim/phones/{phone}", run.api_url))
+        .patch(format!("{}/sim/phones/{phone}", run.world_url))
         .json(&serde_json::json!({"airplane": on}))
         .send()
         .await
@@ -86,7 +86,7 @@ async fn measure(run: &Running) -> Option<()> {
     let http = reqwest::Client::new();
     let phone = mymts_operator::seed::ANNA;
     let resp = http
-        .get(format!("{}/sim/phones/{phone}/stream", run.api_url))
+        .get(format!("{}/sim/phones/{phone}/stream", run.world_url))
         .send()
         .await
         .ok()?;
@@ -134,7 +134,13 @@ async fn measure(run: &Running) -> Option<()> {
 
 #[tokio::main]
 async fn main() {
-    let Ok(run) = mymts_operator::start(mymts_operator::Config::ephemeral()).await else {
+    let Ok(run) = mymts_operator::start(mymts_operator::Config {
+        // The world door without a token: this loopback measurement is its only client.
+        world_token: None,
+        ..mymts_operator::Config::ephemeral()
+    })
+    .await
+    else {
         eprintln!("operator did not start");
         return;
     };
