@@ -69,4 +69,27 @@ mod tests {
         assert_eq!(choose(None, None), Choice::Embedded);
         assert_eq!(choose(None, Some("")), Choice::Embedded);
     }
+
+    /// SEC-1: the embedded operator's world door is on loopback behind a token made at this
+    /// start, which the core gets in memory.
+    #[test]
+    fn sec1_embedded_world_door_is_loopback_with_a_fresh_token() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let first = tauri::async_runtime::block_on(start_embedded(dir.path())).expect("starts");
+        assert!(
+            first.world.url.starts_with("http://127.0.0.1:"),
+            "{}",
+            first.world.url
+        );
+        assert!(first.api_url.starts_with("http://127.0.0.1:"));
+        let token = first.world.token.clone().expect("a world token");
+        tauri::async_runtime::block_on(first.running.stop());
+        let second = tauri::async_runtime::block_on(start_embedded(dir.path())).expect("again");
+        assert_ne!(
+            second.world.token,
+            Some(token),
+            "a fresh token at each start"
+        );
+        tauri::async_runtime::block_on(second.running.stop());
+    }
 }
