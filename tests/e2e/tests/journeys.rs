@@ -701,13 +701,12 @@ async fn j06_auth7_on_net_logs_in_without_a_password_only_on_operator_data() {
                 j.set_phone(ANNA, json!({"on_net": true})).await;
                 // At start, on operator data, the app signs in with no input (issue 13, item 8).
                 j.launch().await;
-                accept_agreement_if_asked(j).await;
+                accept_agreement(j, ANNA).await;
                 j.wait_text("home-balance", "450").await;
                 j.click("exit-button").await;
-                // The button does the same, without a typed number.
+                // The button does the same, without a typed number (the agreement is accepted).
                 j.el("login-onnet").await;
                 j.click("login-onnet").await;
-                accept_agreement(j, ANNA).await;
                 j.wait_text("home-balance", "450").await;
                 j.click("exit-button").await;
                 j.set_phone(ANNA, json!({"on_net": false})).await;
