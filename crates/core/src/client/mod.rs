@@ -515,7 +515,8 @@ impl ApiClient {
     /// Deletes a letter, freeing its space (INBOX-2).
     pub async fn delete_mail(&self, address: &str, id: i64) -> CoreResult<()> {
         let path = format!("/sim/mailboxes/{}/messages/{id}", seg(address));
-        self.send_empty(self.world_req(Method::DELETE, &path)?).await
+        self.send_empty(self.world_req(Method::DELETE, &path)?)
+            .await
     }
 
     /// Replaces a mailbox's filters (INBOX-2); the answer is the mailbox as it now is.
