@@ -139,6 +139,14 @@ fn set_head(conn: &Connection, id: i64, hash: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The kept head, `id:mac`, if any.
+fn kept_head(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
 pub fn record(
     tx: &Transaction<'_>,
     now_ms: i64,
@@ -154,6 +162,12 @@ pub fn record(
         )
         .optional()?;
     let (prev_id, prev_hash) = prev.unwrap_or((0, GENESIS.to_string()));
+    // The newest row must be the one the kept head names: if rows were cut off the end (or the
+    // head is gone), the new row is written but the head is left as it is, so the break stays
+    // visible instead of being sealed over (SEC-7).
+    let head_holds = kept_head(tx)?.is_some_and(|head| {
+        head_value(tx, prev_id, &prev_hash).is_ok_and(|expected| expected == head)
+    });
     let row = Row {
         id: prev_id + 1,
         at_ms: now_ms,
@@ -181,7 +195,14 @@ pub fn record(
             hash
         ],
     )?;
-    set_head(tx, row.id, &hash)?;
+    if head_holds {
+        set_head(tx, row.id, &hash)?;
+    } else {
+        tracing::warn!(
+            row = row.id,
+            "audit head does not match the newest row: left as it is (SEC-7)"
+        );
+    }
     Ok(())
 }
 
@@ -223,30 +244,45 @@ pub fn verify(tx: &Transaction<'_>) -> Result<(i64, Option<i64>), ApiError> {
         expected_prev = hash;
         expected_id += 1;
     }
-    let head: Option<String> = tx
-        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    // Every world has a head from its creation on (the genesis head `0:…` while it is empty):
+    // a missing head is tampering, and so is an emptied log.
     let last = expected_id - 1;
-    let intact = match head {
-        None => last == 0,
-        Some(head) => last > 0 && head == head_value(tx, last, &expected_prev)?,
+    let intact = match kept_head(tx)? {
+        None => false,
+        Some(head) => head == head_value(tx, last, &expected_prev)?,
     };
     Ok((count, (!intact).then_some(expected_id)))
 }
 
 /// Moves a world whose chain has the first, unkeyed scheme to the keyed one: as far as the old
 /// chain holds, each row is chained again with the key; from a row that did not match the old
-/// scheme on, nothing is touched, so that row stays detected. Run at every start; a keyed chain
-/// is left as it is.
+/// scheme on, nothing is touched, so that row stays detected. Runs once, at the first start after
+/// the migration that introduced it (`audit_upgrade` = `pending` in `meta`; a new world gets its
+/// genesis head here); every later start leaves the chain alone, so an unkeyed chain written
+/// into the file afterwards is never keyed and stays detected.
 pub fn upgrade(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
+    let pending: Option<String> = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'audit_upgrade'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if pending.as_deref() != Some("pending") {
+        return Ok(());
+    }
+    tx.execute("DELETE FROM meta WHERE key = 'audit_upgrade'", [])?;
     let all = rows(&tx)?;
     let Some((first, first_prev, first_hash)) = all.first() else {
+        if kept_head(&tx)?.is_none() {
+            set_head(&tx, 0, GENESIS)?;
+        }
+        tx.commit()?;
         return Ok(());
     };
     if first.mac(&tx, first_prev)? == *first_hash || first.plain_hash(first_prev) != *first_hash {
+        tx.commit()?;
         return Ok(());
     }
     let (mut old_prev, mut new_prev) = (GENESIS.to_string(), GENESIS.to_string());

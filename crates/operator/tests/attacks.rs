@@ -904,56 +904,12 @@ async fn sec7_a_world_with_the_old_unkeyed_chain_is_keyed_at_start_and_verifies(
     let op = common::op_with(config.clone()).await;
     op.signed_in(seed::BORIS, "Boris2026pass").await;
     op.run.stop().await;
-    // Rewrite the file's chain as the first scheme made it: unkeyed, no kept head.
-    let plain: Vec<String> = {
-        let c = rusqlite::Connection::open(dir.path().join("world.db")).expect("open");
-        let rows: Vec<AuditRow> = c
-            .prepare(
-                "SELECT id, at_ms, login, action, channel, device, detail FROM audit ORDER BY id",
-            )
-            .expect("prepare")
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            })
-            .expect("rows")
-            .collect::<Result<_, _>>()
-            .expect("rows");
-        assert!(rows.len() >= 2);
-        let mut prev = "0".repeat(64);
-        let mut hashes = Vec::new();
-        for (id, at, login, action, channel, device, detail) in rows {
-            let h = plain_hash(
-                &prev,
-                id,
-                at,
-                [
-                    login.as_deref().unwrap_or(""),
-                    &action,
-                    &channel,
-                    &device,
-                    &detail,
-                ],
-            );
-            c.execute(
-                "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
-                params![prev, h, id],
-            )
-            .expect("rewrite");
-            hashes.push(h.clone());
-            prev = h;
-        }
-        c.execute("DELETE FROM meta WHERE key = 'audit_head'", [])
-            .expect("head");
-        hashes
-    };
+    // Rewrite the file's chain as the first scheme made it (unkeyed, no kept head) and put the
+    // schema back to the version before the keyed chain, as such a world's file was.
+    let plain = rewrite_unkeyed(&dir.path().join("world.db"), "", "");
+    rusqlite::Connection::open(dir.path().join("world.db"))
+        .and_then(|c| c.pragma_update(None, "user_version", 4))
+        .expect("old schema");
     let op = common::op_with(config).await;
     assert_eq!(
         audit_verdict(&op).await.1,
@@ -974,5 +930,121 @@ async fn sec7_a_world_with_the_old_unkeyed_chain_is_keyed_at_start_and_verifies(
         .await
         .expect("hash");
     assert_ne!(Some(&last), plain.first(), "rows are keyed now");
+    op.run.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec7_a_cut_off_tail_stays_detected_after_a_new_event() {
+    let op = op().await;
+    op.login_password(seed::BORIS, "Wrong2026x").await;
+    op.signed_in(seed::BORIS, "Boris2026pass").await;
+    op.run
+        .state
+        .db
+        .tx(|tx| {
+            Ok(tx.execute(
+                "DELETE FROM audit WHERE id > (SELECT MAX(id) - 2 FROM audit)",
+                [],
+            )?)
+        })
+        .await
+        .expect("cut");
+    // A new event after the cut must not chain over it and write a valid head.
+    op.signed_in(seed::BORIS, "Boris2026pass").await;
+    assert!(
+        audit_verdict(&op).await.1.is_some(),
+        "a cut-off log verified once a new event was written after the cut"
+    );
+    op.run.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec7_an_emptied_log_is_detected() {
+    let op = op().await;
+    op.signed_in(seed::BORIS, "Boris2026pass").await;
+    op.run
+        .state
+        .db
+        .tx(|tx| {
+            tx.execute("DELETE FROM audit", [])?;
+            Ok(tx.execute("DELETE FROM meta WHERE key = 'audit_head'", [])?)
+        })
+        .await
+        .expect("empty");
+    assert!(
+        audit_verdict(&op).await.1.is_some(),
+        "a log emptied of every row and its head verified"
+    );
+    op.run.stop().await;
+}
+
+/// Rewrites the chain of the world in `path` as an unkeyed SHA-256 chain and drops the kept
+/// head: what the first scheme left, or what an attacker without the key file can write.
+fn rewrite_unkeyed(path: &std::path::Path, detail_from: &str, detail_to: &str) -> Vec<String> {
+    let c = rusqlite::Connection::open(path).expect("open");
+    let rows: Vec<AuditRow> = c
+        .prepare("SELECT id, at_ms, login, action, channel, device, detail FROM audit ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert!(rows.len() >= 2);
+    let mut prev = "0".repeat(64);
+    let mut hashes = Vec::new();
+    for (id, at, login, action, channel, device, detail) in rows {
+        let detail = detail.replace(detail_from, detail_to);
+        let h = plain_hash(
+            &prev,
+            id,
+            at,
+            [
+                login.as_deref().unwrap_or(""),
+                &action,
+                &channel,
+                &device,
+                &detail,
+            ],
+        );
+        c.execute(
+            "UPDATE audit SET detail = ?1, prev_hash = ?2, hash = ?3 WHERE id = ?4",
+            params![detail, prev, h, id],
+        )
+        .expect("rewrite");
+        hashes.push(h.clone());
+        prev = h;
+    }
+    c.execute("DELETE FROM meta WHERE key = 'audit_head'", [])
+        .expect("head");
+    hashes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec7_an_unkeyed_chain_written_into_a_keyed_world_is_not_keyed_on_restart() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = mymts_operator::Config {
+        db_path: Some(dir.path().join("world.db")),
+        ..mymts_operator::Config::ephemeral()
+    };
+    let op = common::op_with(config.clone()).await;
+    op.login_password(seed::BORIS, "Wrong2026x").await;
+    op.signed_in(seed::BORIS, "Boris2026pass").await;
+    op.run.stop().await;
+    rewrite_unkeyed(&dir.path().join("world.db"), "wrong password", "all fine");
+    let op = common::op_with(config).await;
+    assert!(
+        audit_verdict(&op).await.1.is_some(),
+        "a forged unkeyed history was keyed at restart and verified"
+    );
     op.run.stop().await;
 }

@@ -16,6 +16,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
             "../../migrations/003_rotation_by_successor_use.sql"
         )),
         M::up(include_str!("../../migrations/004_guesses_counted.sql")),
+        M::up(include_str!("../../migrations/005_audit_keyed_once.sql")),
     ])
 }
 
