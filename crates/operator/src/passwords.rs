@@ -98,9 +98,16 @@ pub fn verify_blocking(password: &str, phc: &str) -> bool {
 /// takes as long as for a real account.
 static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+fn dummy() -> &'static str {
+    DUMMY.get_or_init(|| hash_blocking("dummy-password").unwrap_or_default())
+}
+
 impl Hasher {
     pub fn new() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // Built now, not at the first unknown login, which would otherwise do two hashes and
+        // take longer than a known one (SEC-3).
+        dummy();
         Self {
             permits: Arc::new(Semaphore::new(cores)),
             cores,
@@ -123,9 +130,7 @@ impl Hasher {
             let ok = match phc {
                 Some(phc) => verify_in(&mut memory, &password, &phc),
                 None => {
-                    let dummy =
-                        DUMMY.get_or_init(|| hash_blocking("dummy-password").unwrap_or_default());
-                    verify_in(&mut memory, &password, dummy);
+                    verify_in(&mut memory, &password, dummy());
                     false
                 }
             };
@@ -176,6 +181,15 @@ impl Default for Hasher {
 mod tests {
     use super::*;
     use argon2::password_hash::PasswordVerifier as _;
+
+    /// SEC-3: the first unknown login must not pay for building the dummy hash (two hashes
+    /// where a known login does one), so a server's hasher has it ready when it is made.
+    #[test]
+    fn sec3_the_dummy_hash_is_ready_before_the_first_unknown_login() {
+        let _hasher = Hasher::new();
+        let dummy = DUMMY.get().expect("dummy hash built by Hasher::new");
+        assert!(PasswordHash::new(dummy).is_ok(), "dummy is a real hash");
+    }
 
     fn reference(password: &str, phc: &str) -> bool {
         PasswordHash::new(phc).is_ok_and(|h| {
