@@ -1048,3 +1048,22 @@ async fn sec7_an_unkeyed_chain_written_into_a_keyed_world_is_not_keyed_on_restar
     );
     op.run.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec3_stand_in_masked_addresses_use_the_whole_alphabet() {
+    let op = op().await;
+    let mut letters = std::collections::BTreeSet::new();
+    for n in 0..40 {
+        let (status, v) = recovery(&op, &format!("77000{n:05}")).await;
+        assert_eq!(status, 200, "{v}");
+        let masked = v["masked_email"].as_str().expect("masked").to_string();
+        assert!(masked.ends_with("@mail.example"), "{masked}");
+        letters.insert(masked.chars().next().expect("letter"));
+    }
+    // A hex tag gives a–f only: a mask starting with g–z is a real contract.
+    assert!(
+        letters.iter().any(|c| *c > 'f'),
+        "stand-in masks start with hex letters only: {letters:?}"
+    );
+    op.run.stop().await;
+}

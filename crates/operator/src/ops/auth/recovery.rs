@@ -53,15 +53,23 @@ fn contract_of(
         .filter(|a| matches!(a.kind, AccountKind::Home | AccountKind::Satellite)))
 }
 
+/// The domains of the seed's recovery addresses, which stand-in masks are drawn from.
+const STAND_IN_DOMAINS: &[&str] = &["mail.example"];
+
 /// A plausible masked address for a contract with none (or no contract at all): stable per
 /// contract, so asking twice shows the same one, as for a real contract (SEC-3).
 fn stand_in_mask(state: &AppState, contract: &str) -> String {
     let tag = state.key.tag("recovery-mask", contract);
-    let letter = tag
-        .bytes()
-        .find(u8::is_ascii_lowercase)
-        .map_or('m', char::from);
-    mymts_proto::mask_email(&format!("{letter}x@mail.example"))
+    // The tag is hex: its first byte picks any letter (a hex digit alone would give a–f only,
+    // and a mask starting with g–z would then name a real contract), the second a domain.
+    let byte = |i: usize| {
+        tag.get(2 * i..2 * i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .unwrap_or(0)
+    };
+    let letter = char::from(b'a' + byte(0) % 26);
+    let domain = STAND_IN_DOMAINS[usize::from(byte(1)) % STAND_IN_DOMAINS.len()];
+    mymts_proto::mask_email(&format!("{letter}x@{domain}"))
 }
 
 fn rate_limited(wait_ms: i64, message: &str) -> ApiError {
