@@ -8,7 +8,6 @@ use common::{Op, code_of, op};
 use mymts_operator::seed;
 use rusqlite::params;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 /// Wrong passwords that lock password login (AUTH-3).
@@ -357,45 +356,6 @@ async fn sec3_unknown_and_known_logins_are_refused_alike() {
         assert_eq!(k, u, "{known} and {unknown} answered differently");
         assert_eq!(k[0].1["attempts_left"], 2, "{known}: {:?}", k[0]);
     }
-    op.run.stop().await;
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sec3_unknown_and_known_logins_take_the_same_time() {
-    let op = op().await;
-    // Warm the hasher's dummy hash and the connection.
-    op.login_password("+79160000100", "Warmup2026x").await;
-    op.login_password(seed::DMITRY, "Warmup2026x").await;
-    let (mut known, mut unknown) = (Vec::new(), Vec::new());
-    for i in 0..24 {
-        // Each try starts from a clean counter, so neither side is ever locked.
-        op.exec(
-            "UPDATE accounts SET pw_failures = 0, pw_locked = 0 WHERE login = ?1",
-            seed::DMITRY,
-        )
-        .await;
-        let stranger = format!("+7916000{:04}", 200 + i);
-        for (login, into) in [
-            (seed::DMITRY, &mut known),
-            (stranger.as_str(), &mut unknown),
-        ] {
-            let t = Instant::now();
-            let (s, _) = op.login_password(login, "Guess1x2026").await;
-            into.push(t.elapsed());
-            assert_eq!(s, 401);
-        }
-    }
-    let (k, u) = (median(known), median(unknown));
-    let ratio = u.as_secs_f64() / k.as_secs_f64();
-    assert!(
-        (0.75..=1.33).contains(&ratio),
-        "unknown {u:?} against known {k:?}: ratio {ratio:.2}"
-    );
     op.run.stop().await;
 }
 
