@@ -72,8 +72,18 @@ pub async fn accept_agreement(j: &Journey, login: &str) {
     );
     j.click("agreement-accept").await;
     j.el("home-balance").await;
+    // Home can be on screen a moment before the operator's answer is read back here (seen twice in
+    // a full run, never alone): wait for the record rather than read it once.
+    let until = std::time::Instant::now() + crate::WAIT;
+    let mut accepted = j.db_i64(ACCEPTED, login).await;
+    while accepted != i64::from(mymts_operator::AGREEMENT_VERSION)
+        && std::time::Instant::now() < until
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        accepted = j.db_i64(ACCEPTED, login).await;
+    }
     assert_eq!(
-        j.db_i64(ACCEPTED, login).await,
+        accepted,
         i64::from(mymts_operator::AGREEMENT_VERSION),
         "the operator records the version accepted"
     );
