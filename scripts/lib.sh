@@ -9,6 +9,7 @@ SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb webkit2gtk-driver dbus dbus-user-session dbus-x11 gnome-keyring libsecret-1-dev
   notification-daemon imagemagick
+  python3 python3-venv
 )
 
 sudo_if_needed() {
