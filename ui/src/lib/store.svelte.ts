@@ -27,6 +27,9 @@ function initial() {
     route: 'login' as Route,
     settings: { ...DEFAULT_SETTINGS } as Settings,
     info: null as AppInfo | null,
+    /** Whether the operator's own facts (its gateway, AUTH-7) are known yet: until then the
+     *  login screen keeps room for the on-net button, so nothing moves under a finger. */
+    operatorKnown: false,
     account: null as Account | null,
     accounts: [] as Account[],
     signedIn: false,
@@ -228,6 +231,10 @@ export async function startBackground(): Promise<void> {
     } catch {
       // Keep the boot facts.
     }
+    app.operatorKnown = true;
+    // The start is settled (signed in, on the login screen or offline): WebDriver journeys wait
+    // for this before they touch anything, as a user's first tap comes after the screen settles.
+    if (typeof document !== 'undefined') document.documentElement.dataset.started = '1';
   }
 }
 
