@@ -127,6 +127,33 @@ impl Journey {
                 )
             });
         self.app = Some(client);
+        self.wait_started().await;
+    }
+
+    /// Waits until the app's start has settled (autologin done or refused, the operator's facts
+    /// known): a user's first tap comes after the screen stops changing, and a click computed on
+    /// a screen that is still moving lands on the wrong control.
+    async fn wait_started(&self) {
+        let until = Instant::now() + WAIT;
+        loop {
+            let started = self
+                .app()
+                .execute(
+                    "return document.documentElement.dataset.started === '1';",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if started {
+                return;
+            }
+            if Instant::now() > until {
+                panic!("the app's start did not settle within {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Stops the operator: the app finds it unreachable (CACHE-2). Returns its address.
@@ -206,8 +233,19 @@ impl Journey {
 
     pub async fn click(&self, id: &str) {
         let e = self.el(id).await;
-        if e.click().await.is_ok() {
-            return;
+        match e.click().await {
+            Ok(()) => return,
+            // Only a click the page never received is tried again: any other failure may come
+            // after the click landed (a slow answer), and a second one would toggle a button
+            // back or spend a second guess.
+            Err(fantoccini::error::CmdError::Standard(w))
+                if matches!(
+                    w.error,
+                    fantoccini::error::ErrorStatus::ElementClickIntercepted
+                        | fantoccini::error::ErrorStatus::ElementNotInteractable
+                        | fantoccini::error::ErrorStatus::MoveTargetOutOfBounds
+                ) => {}
+            Err(err) => panic!("click {id}: {err:?}"),
         }
         // Under a fixed tab bar or below the fold: bring it to the middle, as a user scrolls.
         let arg = serde_json::to_value(&e).unwrap_or(Value::Null);
@@ -332,6 +370,27 @@ impl Journey {
 
     /// Waits up to `within` for the outcome of a slow action: the text of `ok` when it shows, or
     /// the text of `err` (the sentence the user would read) when that shows instead.
+    /// Waits until `[data-testid=id]` no longer shows `text` (gone, or saying something else):
+    /// an action's earlier notice is not its outcome.
+    pub async fn wait_not_text(&self, id: &str, text: &str) {
+        let until = Instant::now() + WAIT;
+        loop {
+            let shown = match self.app().find(Locator::Css(&Self::css(id))).await {
+                Ok(e) if e.is_displayed().await.unwrap_or(false) => {
+                    e.text().await.unwrap_or_default()
+                }
+                _ => return,
+            };
+            if shown != text {
+                return;
+            }
+            if Instant::now() > until {
+                panic!("[data-testid={id}] still says {text:?} after {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn outcome(&self, ok: &str, err: &str, within: Duration) -> Result<String, String> {
         let until = Instant::now() + within;
         loop {
@@ -496,6 +555,29 @@ impl Journey {
         dir
     }
 
+    /// What a failure report needs when the evidence folder is out of reach (a CI log): the
+    /// text on screen and the app log's last lines.
+    async fn failure_summary(&self) -> String {
+        let mut out = String::new();
+        if let Some(c) = &self.app
+            && let Ok(v) = c
+                .execute(
+                    "return document.body ? document.body.innerText : '';",
+                    vec![],
+                )
+                .await
+        {
+            let text: String = v.as_str().unwrap_or_default().chars().take(1500).collect();
+            out.push_str(&format!("--- on screen ---\n{text}\n"));
+        }
+        let log =
+            std::fs::read_to_string(self.data_dir.join("logs/mymts-app.log")).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        let tail = lines[lines.len().saturating_sub(25)..].join("\n");
+        out.push_str(&format!("--- app log, last lines ---\n{tail}\n"));
+        out
+    }
+
     /// Runs a journey; on failure keeps the evidence, names its folder, and fails the test.
     /// Teardown (app and operator) happens either way.
     pub async fn run<F>(name: &str, body: F)
@@ -511,14 +593,19 @@ impl Journey {
             .await;
         let evidence = match &outcome {
             Ok(()) => None,
-            Err(_) => Some(j.save_evidence().await),
+            Err(_) => Some((j.save_evidence().await, j.failure_summary().await)),
         };
         j.quit().await;
         let data_dir = j.data_dir.clone();
         j.op.stop().await;
-        if let (Err(panic), Some(dir)) = (outcome, evidence) {
+        if let (Err(panic), Some((dir, summary))) = (outcome, evidence) {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
             eprintln!(
-                "journey {name} failed; evidence (screenshot, page source, app log) in {}",
+                "journey {name} failed: {message}\n{summary}evidence (screenshot, page source, app log) in {}",
                 dir.display()
             );
             std::panic::resume_unwind(panic);

@@ -1094,6 +1094,8 @@ async fn j12_acc5_call_detail_of_100k_rows_filters_search_totals_export_and_orde
                 j.click("detail-kind-all").await;
                 j.wait_text("detail-totals", &totals_text(all)).await;
                 j.click("detail-order").await;
+                // The export's notice goes as the order starts; only then is a notice its answer.
+                j.wait_not_text("detail-done", &done).await;
                 // The operator answers the order once the letter is delivered, so the app's
                 // confirmation means the printout is in the mailbox. A 7 MB letter is slow to seal
                 // in a debug build on a busy machine: a longer wait than for a screen.
