@@ -139,7 +139,15 @@ pub async fn fresh_captcha_answer(j: &Journey) -> String {
     for _ in 0..100 {
         let id = shown_captcha_id(j).await;
         if !id.is_empty() && id != previous {
-            return j.captcha_answer_of(&id).await;
+            let (status, v) = j
+                .call(Method::GET, &format!("/qa/captcha/{id}"), None)
+                .await;
+            assert_eq!(
+                status, 200,
+                "the captcha shown after a refresh ({id}, before it {previous:?}) is not live at \
+                 the operator: {v}"
+            );
+            return v["answer"].as_str().unwrap_or_default().to_string();
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
