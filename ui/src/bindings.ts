@@ -664,6 +664,7 @@ export type UsageNotice = {
 	text: string,
 };
 
+/**  How an SMS was judged by its sender and words (INBOX-3). */
 export type Verdict = 
 /**
  *  From a service sender (`3339`, `111`), or a service's own alphanumeric sender (the bank's
