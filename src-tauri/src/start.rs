@@ -1,101 +1,19 @@
-//! Start-up. Before the webview loads, the cached home view of the last active account is read
-//! from SQLite (no keyring, no network) and injected as `window.__MYMTS_BOOT__`, so the UI paints
-//! the account in its first frame. Then, in the background: the operator (embedded unless one is
-//! configured), the core, autologin from the keyring, and a refresh (`dataRefreshed`).
+//! Start-up: the `setup` hook reads the boot data ([`crate::boot`]) and opens the window with it;
+//! then, in the background: the operator (embedded unless one is configured), the core, autologin
+//! from the keyring, and a refresh (`dataRefreshed`).
 
 use std::path::{Path, PathBuf};
 
-use mymts_core::cache::Healed;
-use mymts_core::ops::shell::{BootView, boot_view};
-use mymts_core::{Account, Cache, Cached, Core, CoreConfig, CoreError};
-use mymts_proto::wire::AccountOverview;
-use serde::{Deserialize, Serialize};
+use mymts_core::{Core, CoreConfig, CoreError};
 use tauri::{App, AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 use tokio::sync::{mpsc, watch};
 
+use crate::boot::{Boot, read_view};
 use crate::events::{self, DataRefreshed};
+use crate::info::app_info;
 use crate::operator::{self, Choice};
 use crate::settings::Settings;
-use crate::state::{AppInfo, Shell, ShellParts};
-
-/// What the first frame needs; also `commands.boot()`. Never a secret.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
-pub struct Boot {
-    /// The last active remembered account.
-    pub account: Option<Account>,
-    /// Its cached home view (stale).
-    pub home: Option<Cached<AccountOverview>>,
-    /// Remembered accounts, most recent first.
-    pub accounts: Vec<Account>,
-    /// A fingerprint or face check comes before autologin (AUTH-14): `home` is withheld until
-    /// it passes, and the UI offers "Unlock".
-    pub locked: bool,
-    /// The cache file was damaged and has been set aside and rebuilt at this start (CACHE-3):
-    /// the UI says so, once.
-    pub cache_healed: Option<Healed>,
-    pub settings: Settings,
-    pub app: AppInfo,
-}
-
-impl Boot {
-    pub fn new(
-        view: BootView,
-        cache_healed: Option<Healed>,
-        settings: Settings,
-        app: AppInfo,
-    ) -> Self {
-        let locked = crate::unlock::wanted(&app, &settings) && view.account.is_some();
-        Self {
-            account: view.account,
-            // Whoever holds the phone sees no balance before the check.
-            home: if locked { None } else { view.home },
-            accounts: view.accounts,
-            locked,
-            cache_healed,
-            settings,
-            app,
-        }
-    }
-
-    /// The initialization script that hands the boot data to the page.
-    pub fn script(&self) -> String {
-        let json = serde_json::to_string(self).unwrap_or_else(|_| "null".into());
-        format!("window.__MYMTS_BOOT__ = {json};")
-    }
-}
-
-/// Reads the boot view from the cache in `data_dir`; any trouble means an empty one. A file that
-/// is no database (or a corrupt one) is set aside and a new cache made here, before the first
-/// frame (CACHE-3); the thorough `quick_check` runs later, off the first frame's path, when the
-/// core opens the cache.
-pub fn read_view(data_dir: &Path) -> (BootView, Option<Healed>) {
-    let path = data_dir.join(mymts_core::cache::FILE);
-    if !path.exists() {
-        return (BootView::default(), None);
-    }
-    let now = mymts_core::clock::system_now_ms();
-    match Cache::open_healing(&path, now, false)
-        .and_then(|(c, healed)| Ok((boot_view(&c)?, healed)))
-    {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::warn!(code = e.code(), "cached views unreadable at start");
-            (BootView::default(), None)
-        }
-    }
-}
-
-pub fn app_info(embedded: bool, operator_url: Option<String>) -> AppInfo {
-    AppInfo {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        embedded,
-        operator_url,
-        gateway_url: None,
-        qa: embedded,
-        platform: std::env::consts::OS.to_string(),
-        biometric: false,
-    }
-}
+use crate::state::{Shell, ShellEvent, ShellParts};
 
 /// What the core is set up with besides the operator's address.
 struct Wiring {
@@ -171,7 +89,9 @@ pub fn setup(
         Choice::Embedded => app_info(true, None),
     };
     info.biometric = crate::unlock::available(&handle);
-    let unlocker = crate::unlock::unlocker(handle.clone());
+    let unlocker = crate::unlock::unlocker(handle.clone(), |app| {
+        app.state::<Shell>().settings().language
+    });
     // A standalone operator's world door: the launch flag or env, else the saved address; its
     // token only from the launch (a secret never goes to the settings file).
     let world = standalone_world(&launch, &settings);
@@ -248,7 +168,7 @@ async fn start_background<R: Runtime>(
     data_dir: PathBuf,
     wiring: Wiring,
     core_tx: watch::Sender<Option<Result<Core, CoreError>>>,
-    ev_rx: mpsc::UnboundedReceiver<crate::state::ShellEvent>,
+    ev_rx: mpsc::UnboundedReceiver<ShellEvent>,
 ) {
     let embedded = matches!(choice, Choice::Embedded);
     let (url, world) = match choice {

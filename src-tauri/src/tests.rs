@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, watch};
 use crate::boot::{self, Boot};
 use crate::settings::Settings;
 use crate::state::{Shell, ShellParts};
-use crate::{ipc, operator};
+use crate::{info, ipc, operator};
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -127,7 +127,7 @@ fn rig() -> Rig {
     .expect("core");
     let (_tx, rx) = watch::channel(Some(Ok(core)));
     let (ev_tx, _ev_rx) = mpsc::unbounded_channel();
-    let info = boot::app_info(true, Some(op.api_url.clone()));
+    let info = info::app_info(true, Some(op.api_url.clone()));
     let settings_path = dir.path().join("config/settings.json");
     let shell = Shell::new(
         ShellParts {
@@ -268,7 +268,7 @@ fn app_info_boot_settings_and_typed_errors_cross_ipc() {
 #[test]
 fn boot_script_carries_no_secret_and_reads_the_cache() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let info = boot::app_info(true, None);
+    let info = info::app_info(true, None);
     let b = {
         let (v, h) = boot::read_view(dir.path());
         Boot::new(v, h, Settings::default(), info)
@@ -299,7 +299,7 @@ fn cache3_boot_sets_a_damaged_cache_aside_and_says_so_once() {
         view,
         Some(healed),
         Settings::default(),
-        boot::app_info(true, None),
+        info::app_info(true, None),
     );
     assert!(b.script().contains("\"cache_healed\":{\"damaged_path\""));
     let (_, again) = boot::read_view(dir.path());
@@ -313,7 +313,7 @@ fn a_stale_cached_view_does_not_clear_the_offline_banner() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (_tx, rx) = watch::channel(None);
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
-    let info = boot::app_info(true, None);
+    let info = info::app_info(true, None);
     let shell = Shell::new(
         ShellParts {
             info: info.clone(),
@@ -374,7 +374,7 @@ fn auth14_a_locked_start_withholds_the_balance_and_no_sensor_means_no_lock() {
         biometric_unlock: true,
         ..Settings::default()
     };
-    let mut info = boot::app_info(true, None);
+    let mut info = info::app_info(true, None);
     info.biometric = true;
     let locked = Boot::new(view(), None, on.clone(), info.clone());
     assert!(locked.locked);
