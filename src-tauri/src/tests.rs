@@ -406,3 +406,35 @@ fn every_operator_error_code_has_a_sentence_in_both_languages() {
         }
     }
 }
+
+/// Issue 10: the operator's test helpers (`mymts_operator::testing`, a session opened straight in
+/// the database) sit behind its `testing` feature, which only dev-dependencies turn on; the app
+/// as built must not compile them. Asks cargo how it resolves the app's own dependencies.
+#[test]
+fn the_app_does_not_compile_the_operators_test_helpers() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "tree",
+            "--offline",
+            "-p",
+            "mymts-app",
+            "-e",
+            "normal,build,features",
+            "-i",
+            "mymts-operator",
+        ])
+        .current_dir(manifest_dir())
+        .output()
+        .expect("cargo tree");
+    let tree = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && tree.contains("mymts-operator v"),
+        "cargo tree did not answer: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !tree.contains("feature \"testing\""),
+        "the app compiles the operator's test helpers:\n{tree}"
+    );
+}

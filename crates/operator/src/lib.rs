@@ -24,6 +24,7 @@ pub mod seed;
 pub mod state;
 pub mod storage;
 #[doc(hidden)]
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::net::SocketAddr;
