@@ -42,7 +42,7 @@ pub use cache::Cache;
 pub use client::{ApiClient, WorldDoor};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use domain::{Account, Cached, CallFilter, InboxMessage, Session, Verdict};
-pub use error::{CoreError, CoreResult};
+pub use error::{CoreError, CoreErrorCode, CoreResult, LocalErrorCode};
 pub use events::{CoreEvent, EndReason};
 pub use vault::Vault;
 
