@@ -45,17 +45,11 @@ fn bindings_are_up_to_date() {
 }
 
 fn command_list() -> Vec<String> {
-    std::fs::read_to_string(manifest_dir().join("commands.list"))
-        .expect("commands.list")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-        .collect()
+    ipc::COMMANDS.iter().map(|c| c.to_string()).collect()
 }
 
-/// Every command is registered, listed in build.rs's manifest, and granted to the main window;
-/// nothing else is granted.
+/// Every command of the one registration (`src/command_list.rs`) is in the bindings and granted
+/// to the main window by the capability build.rs writes; nothing else is granted.
 #[test]
 fn commands_permissions_and_bindings_agree() {
     let list = command_list();
@@ -73,7 +67,7 @@ fn commands_permissions_and_bindings_agree() {
     for c in &list {
         assert!(
             bindings.contains(&format!("\"{c}\"")),
-            "{c} is in commands.list but not registered with tauri-specta"
+            "{c} is registered but not in the bindings"
         );
         let p = format!("allow-{}", c.replace('_', "-"));
         assert!(
@@ -93,7 +87,7 @@ fn commands_permissions_and_bindings_agree() {
             .filter(|l| l.contains("__TAURI_INVOKE(\"") || l.contains("__TAURI_INVOKE<"))
             .count(),
         list.len(),
-        "a registered command is missing from commands.list"
+        "the bindings hold a command that is not registered"
     );
     assert!(
         perms
