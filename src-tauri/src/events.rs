@@ -1,8 +1,7 @@
 //! Core events to typed UI events (tauri-specta), plus the shell's own (operator status), and
 //! the inbox watcher that follows the active mobile account.
 
-use mymts_core::ops::inbox::{InboxMessage, Verdict};
-use mymts_core::{Cached, Core, CoreEvent, EndReason};
+use mymts_core::{Cached, Core, CoreEvent, EndReason, InboxMessage, Verdict};
 use mymts_proto::wire::{AccountOverview, Mail};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};

@@ -1,11 +1,15 @@
 //! The mymts shell: a thin Tauri 2 layer over `mymts-core`. Commands live in [`commands`] (one
-//! module per feature), the start-up path in [`boot`], the embedded operator in [`operator`],
-//! core events to typed UI events in [`events`], native notifications in [`notify`].
+//! module per feature) and are registered in [`ipc`]; what every command reaches is [`state`].
+//! The start-up path is [`start`], the first frame's data [`boot`], the facts of this run
+//! [`info`], the fingerprint or face check [`unlock`]; the embedded operator is in [`operator`],
+//! core events to typed UI events in [`events`], native notifications in [`notify`]. Imports run
+//! one way: `start` → `state` → `boot` → `info`, and `events` → `state`.
 
 pub mod args;
 pub mod boot;
 pub mod commands;
 pub mod events;
+pub mod info;
 pub mod ipc;
 pub mod logs;
 pub mod notify;
@@ -14,6 +18,7 @@ pub mod operator;
 #[cfg(desktop)]
 pub mod render;
 pub mod settings;
+pub mod start;
 pub mod state;
 pub mod unlock;
 
@@ -40,7 +45,7 @@ pub fn run() {
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
-            boot::setup(app, started_ms, launch)?;
+            start::setup(app, started_ms, launch)?;
             Ok(())
         })
         .run(tauri::generate_context!());

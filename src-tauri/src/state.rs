@@ -8,27 +8,12 @@ use std::time::Duration;
 
 use mymts_core::ops::inbox::InboxWatches;
 use mymts_core::{Core, CoreError};
-use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 
 use crate::boot::Boot;
+use crate::info::AppInfo;
 use crate::settings::Settings;
-
-/// Facts about this run of the app (shown on the login screen).
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
-pub struct AppInfo {
-    pub version: String,
-    /// The operator runs inside the app (loopback, QA on, demo data).
-    pub embedded: bool,
-    /// Known once the operator is up (at once for a standalone one).
-    pub operator_url: Option<String>,
-    pub gateway_url: Option<String>,
-    /// The QA API is on (embedded operator).
-    pub qa: bool,
-    pub platform: String,
-    /// A fingerprint or face check is available (AUTH-14): the setting is offered.
-    pub biometric: bool,
-}
+use crate::unlock::Unlocker;
 
 /// What the shell tells the forwarder to emit.
 #[derive(Debug, Clone)]
@@ -56,7 +41,7 @@ pub struct Shell {
     /// Signalled at the UI's first frame: the embedded operator starts after it (2 cores).
     pub first_frame: tokio::sync::Notify,
     /// The platform's fingerprint or face check, set at start-up (AUTH-14).
-    pub unlocker: std::sync::OnceLock<crate::unlock::Unlocker>,
+    pub unlocker: std::sync::OnceLock<Unlocker>,
     pub started_ms: i64,
 }
 
@@ -123,11 +108,7 @@ impl Shell {
     /// Autologin waits for a fingerprint or face check (AUTH-14).
     pub fn locked(&self) -> bool {
         let settings = self.settings();
-        self.unlocker.get().is_some()
-            && self
-                .info
-                .lock()
-                .is_ok_and(|i| crate::unlock::wanted(&i, &settings))
+        self.unlocker.get().is_some() && self.info.lock().is_ok_and(|i| i.unlock_wanted(&settings))
     }
 
     /// The core if it is up, without waiting.

@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, watch};
 use crate::boot::{self, Boot};
 use crate::settings::Settings;
 use crate::state::{Shell, ShellParts};
-use crate::{ipc, operator};
+use crate::{info, ipc, operator};
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -45,17 +45,11 @@ fn bindings_are_up_to_date() {
 }
 
 fn command_list() -> Vec<String> {
-    std::fs::read_to_string(manifest_dir().join("commands.list"))
-        .expect("commands.list")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-        .collect()
+    ipc::COMMANDS.iter().map(|c| c.to_string()).collect()
 }
 
-/// Every command is registered, listed in build.rs's manifest, and granted to the main window;
-/// nothing else is granted.
+/// Every command of the one registration (`src/command_list.rs`) is in the bindings and granted
+/// to the main window by the capability build.rs writes; nothing else is granted.
 #[test]
 fn commands_permissions_and_bindings_agree() {
     let list = command_list();
@@ -73,7 +67,7 @@ fn commands_permissions_and_bindings_agree() {
     for c in &list {
         assert!(
             bindings.contains(&format!("\"{c}\"")),
-            "{c} is in commands.list but not registered with tauri-specta"
+            "{c} is registered but not in the bindings"
         );
         let p = format!("allow-{}", c.replace('_', "-"));
         assert!(
@@ -93,7 +87,7 @@ fn commands_permissions_and_bindings_agree() {
             .filter(|l| l.contains("__TAURI_INVOKE(\"") || l.contains("__TAURI_INVOKE<"))
             .count(),
         list.len(),
-        "a registered command is missing from commands.list"
+        "the bindings hold a command that is not registered"
     );
     assert!(
         perms
@@ -127,7 +121,7 @@ fn rig() -> Rig {
     .expect("core");
     let (_tx, rx) = watch::channel(Some(Ok(core)));
     let (ev_tx, _ev_rx) = mpsc::unbounded_channel();
-    let info = boot::app_info(true, Some(op.api_url.clone()));
+    let info = info::app_info(true, Some(op.api_url.clone()));
     let settings_path = dir.path().join("config/settings.json");
     let shell = Shell::new(
         ShellParts {
@@ -242,6 +236,16 @@ fn app_info_boot_settings_and_typed_errors_cross_ipc() {
     assert_eq!(home["stale"], false);
     assert_eq!(home["value"]["balance_kop"], 0);
 
+    // Issue 10: the field the operator names crosses IPC with the code.
+    let e = invoke(
+        &r.webview,
+        "change_tariff",
+        json!({"tariffId": "no-such-tariff"}),
+    )
+    .expect_err("an unknown tariff is refused");
+    assert_eq!(e["code"], "not_found", "{e}");
+    assert_eq!(e["field"], "tariff_id", "{e}");
+
     // Settings round trip, persisted as JSON.
     let s = json!({"language": "en", "theme": "dark", "operator_url": "http://127.0.0.1:8700/", "remember": false, "biometric_unlock": false});
     let saved = invoke(&r.webview, "settings_set", json!({"settings": s})).expect("settings_set");
@@ -268,7 +272,7 @@ fn app_info_boot_settings_and_typed_errors_cross_ipc() {
 #[test]
 fn boot_script_carries_no_secret_and_reads_the_cache() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let info = boot::app_info(true, None);
+    let info = info::app_info(true, None);
     let b = {
         let (v, h) = boot::read_view(dir.path());
         Boot::new(v, h, Settings::default(), info)
@@ -299,7 +303,7 @@ fn cache3_boot_sets_a_damaged_cache_aside_and_says_so_once() {
         view,
         Some(healed),
         Settings::default(),
-        boot::app_info(true, None),
+        info::app_info(true, None),
     );
     assert!(b.script().contains("\"cache_healed\":{\"damaged_path\""));
     let (_, again) = boot::read_view(dir.path());
@@ -313,7 +317,7 @@ fn a_stale_cached_view_does_not_clear_the_offline_banner() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (_tx, rx) = watch::channel(None);
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
-    let info = boot::app_info(true, None);
+    let info = info::app_info(true, None);
     let shell = Shell::new(
         ShellParts {
             info: info.clone(),
@@ -374,7 +378,7 @@ fn auth14_a_locked_start_withholds_the_balance_and_no_sensor_means_no_lock() {
         biometric_unlock: true,
         ..Settings::default()
     };
-    let mut info = boot::app_info(true, None);
+    let mut info = info::app_info(true, None);
     info.biometric = true;
     let locked = Boot::new(view(), None, on.clone(), info.clone());
     assert!(locked.locked);
@@ -393,16 +397,53 @@ fn auth14_a_locked_start_withholds_the_balance_and_no_sensor_means_no_lock() {
     assert!(!tauri::Manager::state::<Shell>(&r.app).locked());
 }
 
-/// The UI's test lists the error codes by hand; this side enumerates the operator's codes from
-/// the enum itself, so a new code without a sentence in both languages fails here (UI item 7).
+/// Every code an error can cross IPC with, the operator's and the core's own, enumerated from
+/// the enums themselves, so a new code without a sentence in both languages fails here (UI item
+/// 7; the UI's type check holds its own list to the generated union).
 #[test]
-fn every_operator_error_code_has_a_sentence_in_both_languages() {
+fn every_error_code_has_a_sentence_in_both_languages() {
+    let codes = mymts_proto::ErrorCode::all()
+        .map(|c| c.as_str())
+        .chain(mymts_core::LocalErrorCode::all().map(|c| c.as_str()));
+    let codes: Vec<&str> = codes.collect();
     for lang in ["en", "ru"] {
         let path = manifest_dir().join(format!("../ui/src/lib/i18n/{lang}.ts"));
         let text = std::fs::read_to_string(&path).expect("dictionary");
-        for code in mymts_proto::ErrorCode::all() {
-            let key = format!("'err.{}'", code.as_str());
+        for code in &codes {
+            let key = format!("'err.{code}'");
             assert!(text.contains(&key), "{key} missing from {lang}.ts");
         }
     }
+}
+
+/// Issue 10: the operator's test helpers (`mymts_operator::testing`, a session opened straight in
+/// the database) sit behind its `testing` feature, which only dev-dependencies turn on; the app
+/// as built must not compile them. Asks cargo how it resolves the app's own dependencies.
+#[test]
+fn the_app_does_not_compile_the_operators_test_helpers() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "tree",
+            "--offline",
+            "-p",
+            "mymts-app",
+            "-e",
+            "normal,build,features",
+            "-i",
+            "mymts-operator",
+        ])
+        .current_dir(manifest_dir())
+        .output()
+        .expect("cargo tree");
+    let tree = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && tree.contains("mymts-operator v"),
+        "cargo tree did not answer: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !tree.contains("feature \"testing\""),
+        "the app compiles the operator's test helpers:\n{tree}"
+    );
 }

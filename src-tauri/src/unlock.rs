@@ -11,11 +11,6 @@ use tauri_plugin_biometric::{AuthOptions, Biometric};
 
 use crate::settings::Language;
 
-/// The user asked for the check and the device has one.
-pub fn wanted(info: &crate::state::AppInfo, settings: &crate::settings::Settings) -> bool {
-    info.biometric && settings.biometric_unlock
-}
-
 /// Whether the device can check a fingerprint or face now. `false` without the plugin (the mock
 /// runtime in tests) or without enrolled biometrics.
 pub fn available<R: Runtime>(app: &AppHandle<R>) -> bool {
@@ -27,12 +22,15 @@ pub fn available<R: Runtime>(app: &AppHandle<R>) -> bool {
 pub type Unlocker =
     Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
 
-/// The check for `app`, in the language the settings name when it runs.
-pub fn unlocker<R: Runtime>(app: AppHandle<R>) -> Unlocker {
+/// The check for `app`, in the language `language` reads from the settings when it runs.
+pub fn unlocker<R: Runtime>(
+    app: AppHandle<R>,
+    language: fn(&AppHandle<R>) -> Language,
+) -> Unlocker {
     Arc::new(move || {
         let app = app.clone();
         Box::pin(async move {
-            let language = app.state::<crate::Shell>().settings().language;
+            let language = language(&app);
             check(app, language).await
         })
     })

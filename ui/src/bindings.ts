@@ -294,18 +294,22 @@ export type ClockCheck = {
 
 /**  The one shape every error crosses the IPC boundary in (and its TypeScript type). */
 export type CoreError = {
-	/**
-	 *  Stable snake_case code: the operator's `ErrorCode`, or `unreachable`,
-	 *  `keyring_unavailable`, `cache`, `invalid_input`, `not_signed_in`,
-	 *  `session_inactive`, `protocol`, `io`, `unlock_refused`, `busy`.
-	 */
-	code: string,
+	/**  Stable snake_case code: the operator's, or one of this side. */
+	code: CoreErrorCode,
 	/**  One or two sentences for the user. */
 	message: string,
 	attempts_left?: number | null,
 	retry_after_s?: number | null,
+	/**  The input field at fault, as the operator names it (`phone`, `code`, `new_password`…). */
+	field?: string | null,
 	hint?: string | null,
 };
+
+/**
+ *  The code of any error of the core: the operator's [`ErrorCode`] or a [`LocalErrorCode`].
+ *  Serialises as the bare snake_case name (in TypeScript: `ErrorCode | LocalErrorCode`).
+ */
+export type CoreErrorCode = ErrorCode | LocalErrorCode;
 
 /**  Fresh data replaced a cached view (CACHE-1). */
 export type DataRefreshed = {
@@ -336,6 +340,39 @@ export type EndReason =
 "revoked" | 
 /**  The user pressed Exit. */
 "exit";
+
+/**  Stable machine-readable error codes. Clients match on these, never on `message`. */
+export type ErrorCode = 
+/**  The request body, query or path could not be read. */
+"bad_request" | 
+/**  A field is present but its value is not acceptable (see `field`). */
+"invalid_input" | "invalid_phone" | "payload_too_large" | "not_found" | "method_not_allowed" | 
+/**  No or an expired/unknown access token. */
+"unauthorized" | 
+/**  The access token expired after 20 minutes without activity (AUTH-8). */
+"session_inactive" | 
+/**  The session was revoked (exit, "sign out other devices", a replayed refresh token). */
+"session_revoked" | "invalid_refresh_token" | "wrong_credentials" | 
+/**  Password login is locked after three wrong passwords (AUTH-3). */
+"password_locked" | "unknown_account" | "captcha_wrong" | "captcha_expired" | 
+/**  The SMS password is wrong; `attempts_left` says how many tries the code has left. */
+"code_wrong" | 
+/**  No valid SMS password: expired, used, burnt by 5 wrong entries, or never requested. */
+"code_expired" | 
+/**  Too many SMS password requests; `retry_after_s` says when to try again. */
+"rate_limited" | 
+/**  This kind of account has no SMS password (contracts, internet banking). */
+"sms_login_unavailable" | 
+/**  Internet banking cannot get a temporary password online: call support. */
+"call_support" | 
+/**  The on-net gateway does not vouch: the phone is not on the operator's data network. */
+"not_on_net" | 
+/**  An identity header arrived on the public listener (AUTH-7). */
+"identity_header_refused" | "weak_password" | "agreement_required" | "social_not_linked" | "social_wrong_credentials" | 
+/**  Balance ≤ 0 or short of the fee (ACC-4). */
+"insufficient_funds" | "already_connected" | "not_connected" | "already_linked" | "not_linked" | "card_declined" | "payment_step_required" | "disposable_email" | "no_recovery_email" | "mailbox_full" | "number_blocked" | "conflict" | 
+/**  A fault injected through the QA API. */
+"injected_fault" | "internal";
 
 export type FilterAction = 
 /**  Deliver to Spam. */
@@ -400,6 +437,20 @@ export type LinkedAccount = {
 	account: AccountRef,
 	linked_ms: number,
 };
+
+/**
+ *  The codes of failures on this side of the operator. A local failure that means what an
+ *  operator code means (a bad input, an idle session) carries the operator's code instead.
+ */
+export type LocalErrorCode = 
+/**  The operator could not be reached: cached data may still be shown. */
+"unreachable" | "keyring_unavailable" | "cache" | "not_signed_in" | 
+/**  The operator's answer could not be understood. */
+"protocol" | "io" | 
+/**  The fingerprint or face check did not pass (AUTH-14). */
+"unlock_refused" | 
+/**  Another process is using the data dir. */
+"busy";
 
 export type LoginMethod = "password" | "sms_code" | "on_net" | "social" | 
 /**  A session opened by switching to a linked account (ACC-7). */
@@ -664,6 +715,7 @@ export type UsageNotice = {
 	text: string,
 };
 
+/**  How an SMS was judged by its sender and words (INBOX-3). */
 export type Verdict = 
 /**
  *  From a service sender (`3339`, `111`), or a service's own alphanumeric sender (the bank's

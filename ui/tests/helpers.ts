@@ -2,6 +2,7 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { AccountOverview, Boot, Cached, LoginOutcome } from '../src/bindings';
+import type { AppErrorCode } from '../src/lib/ipc';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 export type Calls = { cmd: string; args: Record<string, unknown> }[];
@@ -22,7 +23,7 @@ export function mockShell(handlers: Record<string, Handler>): Calls {
   return calls;
 }
 
-export function fail(code: string, extra: Record<string, unknown> = {}): never {
+export function fail(code: AppErrorCode, extra: Record<string, unknown> = {}): never {
   throw { code, message: code, ...extra };
 }
 

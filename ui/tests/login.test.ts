@@ -260,6 +260,35 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     expect(calls.find((c) => c.cmd === 'request_recovery')?.args).toEqual({ contract: '7700123456' });
   });
 
+  it('auth1 a refused recovery marks the field the operator names (issue 10: field across IPC)', async () => {
+    let refusal: { code: 'code_wrong' | 'weak_password'; field: string } = { code: 'code_wrong', field: 'code' };
+    mockShell({
+      request_recovery: () => ({ masked_email: 'h***@mail.example', expires_in_s: 600 }),
+      confirm_recovery: () => fail(refusal.code, { field: refusal.field, attempts_left: 2 }),
+    });
+    applyBoot(loginBoot());
+    render(App);
+    screen.getByTestId('login-tab-home').click();
+    await waitFor(() => screen.getByTestId('login-forgot'));
+    await type('login-contract', '7700123456');
+    screen.getByTestId('login-forgot').click();
+    await waitFor(() => screen.getByTestId('recovery-send'));
+    screen.getByTestId('recovery-send').click();
+    await waitFor(() => screen.getByTestId('recovery-code'));
+    await type('recovery-code', '111111');
+    await type('recovery-password', 'Another2026pass');
+    const code = screen.getByTestId('recovery-code');
+    const password = screen.getByTestId('recovery-password');
+    expect(code.getAttribute('aria-invalid')).toBe('false');
+    await fireEvent.submit(screen.getByTestId('recovery-confirm').closest('form') as HTMLFormElement);
+    await waitFor(() => expect(code.getAttribute('aria-invalid')).toBe('true'));
+    expect(password.getAttribute('aria-invalid')).toBe('false');
+    refusal = { code: 'weak_password', field: 'new_password' };
+    await fireEvent.submit(screen.getByTestId('recovery-confirm').closest('form') as HTMLFormElement);
+    await waitFor(() => expect(password.getAttribute('aria-invalid')).toBe('true'));
+    expect(code.getAttribute('aria-invalid')).toBe('false');
+  });
+
   it('"Letter not arriving?" checks the mailbox against the address written to (INBOX-4)', async () => {
     const calls = mockShell({
       request_recovery: () => ({ masked_email: 'o***@mail.example', expires_in_s: 600 }),

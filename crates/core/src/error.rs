@@ -1,8 +1,9 @@
 //! One error type for everything the core can fail at, with codes that never change meaning.
 //!
-//! Operator refusals keep the operator's [`ErrorCode`]; failures on this side get their own codes.
-//! It serialises as `{code, message, attempts_left?, retry_after_s?, hint?}` so the shell can hand
-//! it over IPC as it is. No variant ever carries a password, token or code.
+//! Operator refusals keep the operator's [`ErrorCode`]; failures on this side get their own
+//! [`LocalErrorCode`]; [`CoreErrorCode`] is either, and is the TypeScript union the UI matches on.
+//! It serialises as `{code, message, attempts_left?, retry_after_s?, field?, hint?}` so the shell
+//! can hand it over IPC as it is. No variant ever carries a password, token or code.
 
 use mymts_proto::{ApiErrorBody, ErrorCode, SUPPORT_NUMBER};
 use serde::{Serialize, Serializer};
@@ -40,21 +41,81 @@ pub enum CoreError {
     UnlockRefused(String),
 }
 
+/// The codes of failures on this side of the operator. A local failure that means what an
+/// operator code means (a bad input, an idle session) carries the operator's code instead.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::EnumIter,
+)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum LocalErrorCode {
+    /// The operator could not be reached: cached data may still be shown.
+    Unreachable,
+    KeyringUnavailable,
+    Cache,
+    NotSignedIn,
+    /// The operator's answer could not be understood.
+    Protocol,
+    Io,
+    /// The fingerprint or face check did not pass (AUTH-14).
+    UnlockRefused,
+    /// Another process is using the data dir.
+    Busy,
+}
+
+impl LocalErrorCode {
+    /// The snake_case name, as it crosses IPC.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// Every local code, for tests and documentation.
+    pub fn all() -> impl Iterator<Item = LocalErrorCode> {
+        <LocalErrorCode as strum::IntoEnumIterator>::iter()
+    }
+}
+
+/// The code of any error of the core: the operator's [`ErrorCode`] or a [`LocalErrorCode`].
+/// Serialises as the bare snake_case name (in TypeScript: `ErrorCode | LocalErrorCode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(untagged)]
+pub enum CoreErrorCode {
+    Operator(ErrorCode),
+    Local(LocalErrorCode),
+}
+
+impl CoreErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operator(c) => c.as_str(),
+            Self::Local(c) => c.as_str(),
+        }
+    }
+}
+
 impl CoreError {
     /// Stable snake_case code: the operator's for refusals, a local one otherwise.
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The code as a type: what the UI matches on.
+    pub fn error_code(&self) -> CoreErrorCode {
+        use CoreErrorCode::{Local, Operator};
         match self {
-            Self::Api(b) => b.code.as_str(),
-            Self::Unreachable(_) => "unreachable",
-            Self::KeyringUnavailable(_) => "keyring_unavailable",
-            Self::Cache(_) => "cache",
-            Self::InvalidInput(_) => "invalid_input",
-            Self::NotSignedIn => "not_signed_in",
-            Self::SessionInactive => "session_inactive",
-            Self::Protocol(_) => "protocol",
-            Self::Io(_) => "io",
-            Self::UnlockRefused(_) => "unlock_refused",
-            Self::Busy(_) => "busy",
+            Self::Api(b) => Operator(b.code),
+            Self::Unreachable(_) => Local(LocalErrorCode::Unreachable),
+            Self::KeyringUnavailable(_) => Local(LocalErrorCode::KeyringUnavailable),
+            Self::Cache(_) => Local(LocalErrorCode::Cache),
+            Self::InvalidInput(_) => Operator(ErrorCode::InvalidInput),
+            Self::NotSignedIn => Local(LocalErrorCode::NotSignedIn),
+            Self::SessionInactive => Operator(ErrorCode::SessionInactive),
+            Self::Protocol(_) => Local(LocalErrorCode::Protocol),
+            Self::Io(_) => Local(LocalErrorCode::Io),
+            Self::UnlockRefused(_) => Local(LocalErrorCode::UnlockRefused),
+            Self::Busy(_) => Local(LocalErrorCode::Busy),
         }
     }
 
@@ -80,6 +141,14 @@ impl CoreError {
     pub fn retry_after_s(&self) -> Option<u64> {
         match self {
             Self::Api(b) => b.retry_after_s,
+            _ => None,
+        }
+    }
+
+    /// The input field at fault, when the operator named one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Api(b) => b.field.as_deref(),
             _ => None,
         }
     }
@@ -127,17 +196,18 @@ impl From<ApiErrorBody> for CoreError {
 #[derive(Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename = "CoreError")]
-struct Shape {
-    /// Stable snake_case code: the operator's `ErrorCode`, or `unreachable`,
-    /// `keyring_unavailable`, `cache`, `invalid_input`, `not_signed_in`,
-    /// `session_inactive`, `protocol`, `io`, `unlock_refused`, `busy`.
-    code: String,
+struct Shape<'a> {
+    /// Stable snake_case code: the operator's, or one of this side.
+    code: CoreErrorCode,
     /// One or two sentences for the user.
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     attempts_left: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after_s: Option<u64>,
+    /// The input field at fault, as the operator names it (`phone`, `code`, `new_password`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hint: Option<String>,
 }
@@ -145,10 +215,11 @@ struct Shape {
 impl Serialize for CoreError {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         Shape {
-            code: self.code().to_string(),
+            code: self.error_code(),
             message: self.to_string(),
             attempts_left: self.attempts_left(),
             retry_after_s: self.retry_after_s(),
+            field: self.field(),
             hint: self.hint(),
         }
         .serialize(s)
@@ -158,7 +229,7 @@ impl Serialize for CoreError {
 #[cfg(feature = "specta")]
 impl specta::Type for CoreError {
     fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
-        <Shape as specta::Type>::definition(types)
+        <Shape<'static> as specta::Type>::definition(types)
     }
 }
 
@@ -182,5 +253,40 @@ mod tests {
         assert!(v["hint"].is_string());
         assert_eq!(CoreError::NotSignedIn.code(), "not_signed_in");
         assert_eq!(CoreError::SessionInactive.code(), "session_inactive");
+
+        let e = CoreError::Api(
+            ApiErrorBody::new(ErrorCode::CodeWrong, "Wrong code.")
+                .attempts_left(4)
+                .field("code"),
+        );
+        let v = serde_json::to_value(&e).expect("json");
+        assert_eq!(v["field"], "code", "the field crosses IPC: {v}");
+        assert!(
+            serde_json::to_value(CoreError::NotSignedIn)
+                .expect("json")
+                .get("field")
+                .is_none()
+        );
+    }
+
+    /// The codes the UI matches on are one set: a local code never shadows an operator code,
+    /// and each serialises as the name `code()` gives.
+    #[test]
+    fn local_codes_are_apart_from_the_operators_and_serialise_by_name() {
+        for l in LocalErrorCode::all() {
+            assert!(
+                ErrorCode::all().all(|c| c.as_str() != l.as_str()),
+                "{} is an operator code too",
+                l.as_str()
+            );
+            let json = serde_json::to_value(CoreErrorCode::Local(l)).expect("json");
+            assert_eq!(json, l.as_str());
+        }
+        for c in ErrorCode::all() {
+            let json = serde_json::to_value(CoreErrorCode::Operator(c)).expect("json");
+            assert_eq!(json, c.as_str());
+        }
+        assert_eq!(CoreError::Busy("x".into()).code(), "busy");
+        assert_eq!(CoreError::InvalidInput("x".into()).code(), "invalid_input");
     }
 }

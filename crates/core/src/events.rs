@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use mymts_proto::wire::Mail;
 
-use crate::ops::inbox::InboxMessage;
+use crate::domain::InboxMessage;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

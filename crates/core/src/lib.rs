@@ -1,8 +1,9 @@
 //! mymts-core: the brain of the mymts app, with no Tauri in it.
 //!
-//! Nouns apart from verbs: [`domain`] (accounts, sessions, cached views), [`client`] (the typed
-//! operator API), [`vault`] (refresh tokens in the OS keyring), [`cache`] (SQLite), [`events`];
-//! and the verbs in [`ops`], one module per feature, each an `impl Core` block.
+//! Nouns apart from verbs: [`domain`] (accounts, sessions, cached views, judged SMS),
+//! [`client`] (the typed operator API), [`vault`] (refresh tokens in the OS keyring), [`cache`]
+//! (SQLite), [`events`] (what the core announces, naming only nouns of [`domain`]); and the verbs
+//! in [`ops`], one module per feature, each an `impl Core` block.
 
 /// A named crash point (the `fail` crate), compiled in only with the `failpoints` feature that
 /// the crash tests and `scripts/torture` enable. Its `return` action aborts the process at once,
@@ -40,8 +41,8 @@ use tokio::sync::broadcast;
 pub use cache::Cache;
 pub use client::{ApiClient, WorldDoor};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use domain::{Account, Cached, CallFilter, Session};
-pub use error::{CoreError, CoreResult};
+pub use domain::{Account, Cached, CallFilter, InboxMessage, Session, Verdict};
+pub use error::{CoreError, CoreErrorCode, CoreResult, LocalErrorCode};
 pub use events::{CoreEvent, EndReason};
 pub use vault::Vault;
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{password_login, pw, sms_login, world};
-use mymts_core::ops::inbox::Verdict;
+use mymts_core::Verdict;
 use mymts_core::ops::troubleshoot::FindingKind;
 use mymts_core::{CallFilter, Core, CoreEvent, EndReason, ManualClock};
 use mymts_operator::seed::{

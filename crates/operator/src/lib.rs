@@ -1,5 +1,11 @@
 //! The simulated mobile operator: self-care API, SMS centre, phones, mailboxes, on-net gateway and
 //! QA API, as a library the app embeds and a binary QA labs run (`mymts-operator`).
+//!
+//! What lives where: [`http`] the three doors (public API, world door, on-net gateway) and the
+//! session extractor; [`ops`] the handlers by feature (`auth/`, account, calls, mail, phones,
+//! onnet, qa, meta); [`db`] the SQLite pool and migrations; [`state`] what every handler reaches;
+//! [`seed`] the demo world; [`audit`], [`passwords`], [`secrets`], [`clock`] the keyed audit
+//! chain, argon2id, ids and tokens, time; `testing` helpers for tests (the `testing` feature).
 
 /// A named crash point: nothing at all unless the crate is built with the `failpoints` feature;
 /// then the `fail` crate drives it from `FAILPOINTS` (see [`crash_points_from_env`]) or from
@@ -24,6 +30,7 @@ pub mod seed;
 pub mod state;
 pub mod storage;
 #[doc(hidden)]
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::net::SocketAddr;

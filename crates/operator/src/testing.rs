@@ -1,4 +1,5 @@
-//! Helpers for tests of this crate and of its clients: not part of the API.
+//! Helpers for tests of this crate and of its clients: not part of the API, compiled only with
+//! the `testing` feature (which only dev-dependencies turn on).
 
 use rusqlite::params;
 

@@ -2,6 +2,10 @@
 //!
 //! Both sides compile against these types, so a field renamed here breaks the build on both
 //! sides instead of breaking a login at run time.
+//!
+//! What lives where: [`wire`] the request and response bodies, [`error`] the error codes and body,
+//! [`phone`] phone numbers as people type them, [`password`] the password rules, [`otp`] the SMS
+//! code's text, [`money`] kopecks.
 
 pub mod error;
 pub mod money;

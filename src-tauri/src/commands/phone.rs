@@ -1,7 +1,7 @@
 //! The simulated phone and mailbox (INBOX-1, INBOX-2) and "Code not arriving?" (INBOX-4).
 
 use mymts_core::CoreError;
-use mymts_core::ops::inbox::InboxMessage;
+use mymts_core::InboxMessage;
 use mymts_core::ops::shell::MailboxView;
 use mymts_core::ops::troubleshoot::Diagnosis;
 use mymts_proto::wire::{Mail, MailFilter, MailFolder, MailboxState, PhoneState, PhoneStatePatch};

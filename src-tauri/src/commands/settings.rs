@@ -5,8 +5,8 @@ use mymts_core::ops::clockcheck::ClockCheck;
 use tauri::State;
 
 use crate::Shell;
+use crate::info::AppInfo;
 use crate::settings::Settings;
-use crate::state::AppInfo;
 
 #[tauri::command]
 #[specta::specta]

@@ -1,18 +1,15 @@
 // The sentence for an error: by its stable code, in the user's language, saying what to do.
-import { AppError } from './ipc';
+import { AppError, type AppErrorCode } from './ipc';
 import { clock } from './format';
 import { hasKey, t } from './i18n/index.svelte';
 
-/** Codes named differently in docs and core, folded onto one sentence. */
-const ALIASES: Record<string, string> = {
-  locked: 'password_locked',
-  too_many_requests: 'rate_limited',
-  wrong_password: 'wrong_credentials',
-};
+export function errorCode(e: unknown): AppErrorCode {
+  return e instanceof AppError ? e.code : 'unknown';
+}
 
-export function errorCode(e: unknown): string {
-  const code = e instanceof AppError ? e.code : 'unknown';
-  return ALIASES[code] ?? code;
+/** The input field the error names (the operator's `field`), or null. */
+export function errorField(e: unknown): string | null {
+  return e instanceof AppError ? e.field : null;
 }
 
 export function errorText(e: unknown): string {

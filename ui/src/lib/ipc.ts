@@ -1,20 +1,25 @@
 // The one door to the shell. Everything the UI asks of Rust goes through `api`, every push from
 // Rust through `on`. Results are unwrapped here: a failure becomes an `AppError` with the stable
 // `code`, so screens never see tauri-specta's `{status, data}` shape.
-import { commands, events } from '../bindings';
+import { commands, events, type CoreError, type CoreErrorCode } from '../bindings';
 
-export type ErrorBody = {
-  code: string;
-  message?: string;
-  attempts_left?: number | null;
-  retry_after_s?: number | null;
-  hint?: string | null;
-};
+/**
+ * Every code an AppError carries: the shell's (`CoreErrorCode`, generated from Rust: the
+ * operator's `ErrorCode` and the core's `LocalErrorCode`), `ipc` when the bridge itself failed,
+ * and `unknown` for what is no AppError at all. Comparing a code with any other string is a type
+ * error.
+ */
+export type AppErrorCode = CoreErrorCode | 'ipc' | 'unknown';
+
+/** The shell's error body (`CoreError`), or one made on this side. */
+export type ErrorBody = Omit<CoreError, 'code' | 'message'> & { code: AppErrorCode; message?: string };
 
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: AppErrorCode;
   readonly attemptsLeft: number | null;
   readonly retryAfterS: number | null;
+  /** The input field at fault, as the operator names it (`code`, `new_password`, `phone`…). */
+  readonly field: string | null;
   readonly hint: string | null;
   constructor(body: ErrorBody) {
     super(body.message ?? body.code);
@@ -22,6 +27,7 @@ export class AppError extends Error {
     this.code = body.code;
     this.attemptsLeft = body.attempts_left ?? null;
     this.retryAfterS = body.retry_after_s ?? null;
+    this.field = body.field ?? null;
     this.hint = body.hint ?? null;
   }
 }

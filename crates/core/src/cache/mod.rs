@@ -84,6 +84,9 @@ CREATE INDEX calls_by_kind_time ON calls (account, kind, at_ms, duration_s, volu
 CREATE INDEX calls_by_party ON calls (account, party);
 "#,
     ),
+    // The `settings` table of the first schema was never written or read: the app's settings
+    // live in the shell's settings.json. Dropped; an older cache keeps everything else.
+    M::up("DROP TABLE settings;"),
 ];
 
 fn page_sql(where_clause: &str) -> String {
@@ -103,6 +106,9 @@ fn totals_sql(where_clause: &str, search: bool) -> String {
     )
 }
 
+/// Every table, each keyed by the account's login in its `account` column.
+const TABLES: [&str; 4] = ["views", "calls", "calls_sync", "accounts"];
+
 /// The cache's file name inside a data dir.
 pub const FILE: &str = "cache.db";
 
@@ -111,9 +117,6 @@ fn sidecar(path: &Path, suffix: &str) -> std::path::PathBuf {
     s.push(suffix);
     s.into()
 }
-
-/// The account column value of installation-wide settings.
-pub const GLOBAL: &str = "";
 
 #[derive(Clone)]
 pub struct Cache {
@@ -360,7 +363,7 @@ impl Cache {
     pub fn wipe_account(&self, login: &str) -> CoreResult<()> {
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for table in ["views", "calls", "calls_sync", "settings", "accounts"] {
+        for table in TABLES {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE account = ?1"),
                 params![login],
@@ -374,7 +377,7 @@ impl Cache {
     pub fn rows_of(&self, login: &str) -> CoreResult<i64> {
         let c = self.conn()?;
         let mut n = 0;
-        for table in ["views", "calls", "calls_sync", "settings", "accounts"] {
+        for table in TABLES {
             let k: i64 = c.query_row(
                 &format!("SELECT COUNT(*) FROM {table} WHERE account = ?1"),
                 params![login],
@@ -383,28 +386,6 @@ impl Cache {
             n += k;
         }
         Ok(n)
-    }
-
-    // --- settings --------------------------------------------------------------------------
-
-    pub fn set_setting(&self, account: &str, key: &str, value: &str) -> CoreResult<()> {
-        self.conn()?.execute(
-            "INSERT INTO settings (account, key, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT (account, key) DO UPDATE SET value = ?3",
-            params![account, key, value],
-        )?;
-        Ok(())
-    }
-
-    pub fn setting(&self, account: &str, key: &str) -> CoreResult<Option<String>> {
-        Ok(self
-            .conn()?
-            .query_row(
-                "SELECT value FROM settings WHERE account = ?1 AND key = ?2",
-                params![account, key],
-                |r| r.get(0),
-            )
-            .optional()?)
     }
 
     // --- views -----------------------------------------------------------------------------
@@ -634,7 +615,6 @@ impl Cache {
         for (table, cols) in [
             ("accounts", "account || ' ' || kind || ' ' || name"),
             ("views", "account || ' ' || view || ' ' || json"),
-            ("settings", "account || ' ' || key || ' ' || value"),
         ] {
             let mut st = c.prepare(&format!("SELECT {cols} FROM {table}"))?;
             let rows = st.query_map([], |r| r.get::<_, String>(0))?;
@@ -805,6 +785,45 @@ mod tests {
             (rows[0].id, rows[0].at_ms, rows[0].cost_kop),
             (7, 1000, 150)
         );
+        cache.check().expect("intact");
+    }
+
+    /// CACHE-1: a cache of the schema before the unused `settings` table was dropped (with a row
+    /// in it) opens: the table is gone, the account, its views and its call detail are kept.
+    #[test]
+    fn cache1_an_older_cache_with_the_settings_table_opens_and_keeps_its_views() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join(FILE);
+        {
+            let mut c = Connection::open(&path).expect("open");
+            Migrations::from_slice(&MIGRATIONS[..2])
+                .to_latest(&mut c)
+                .expect("the schema with `settings`");
+            c.execute_batch(
+                "INSERT INTO settings VALUES ('', 'theme', 'dark');
+                 INSERT INTO accounts VALUES ('+79161234571', 'mobile', 'Anna', 1, 5);
+                 INSERT INTO views VALUES ('+79161234571', 'overview', '42', 5);
+                 INSERT INTO calls VALUES ('+79161234571', 1000, 7, 'call', 'outgoing', '+79160001234', 60, 0, 150);",
+            )
+            .expect("rows");
+        }
+        let cache = Cache::open(&path).expect("an older cache opens");
+        let tables: i64 = cache
+            .conn()
+            .expect("conn")
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("schema");
+        assert_eq!(tables, 0, "the settings table is dropped");
+        assert_eq!(
+            cache.view::<i64>("+79161234571", "overview").expect("view"),
+            Some((42, 5))
+        );
+        assert_eq!(cache.remembered_accounts().expect("accounts").len(), 1);
+        assert_eq!(cache.rows_of("+79161234571").expect("rows"), 3);
         cache.check().expect("intact");
     }
 

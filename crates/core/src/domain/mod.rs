@@ -1,4 +1,4 @@
-//! The nouns: accounts, sessions and cached views. No I/O here.
+//! The nouns: accounts, sessions, cached views and judged SMS. No I/O here.
 
 use mymts_proto::wire::{AccountKind, AccountRef, LoginMethod};
 use serde::{Deserialize, Serialize};
@@ -95,4 +95,31 @@ pub fn mailbox_address(input: &str) -> Result<String, crate::CoreError> {
         ));
     }
     Ok(a)
+}
+
+/// How an SMS was judged by its sender and words (INBOX-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// From a service sender (`3339`, `111`), or a service's own alphanumeric sender (the bank's
+    /// `BANK`) for that service's codes.
+    Genuine,
+    /// An ordinary number writing like the operator: likely fraud, never used to fill anything.
+    Fraud,
+    Other,
+}
+
+/// An SMS as the app shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct InboxMessage {
+    pub id: i64,
+    pub sender: String,
+    pub text: String,
+    /// The one-time code; only ever set for genuine senders.
+    pub code: Option<String>,
+    pub verdict: Verdict,
+    pub received_ms: i64,
+    pub received_at: String,
 }

@@ -10,40 +10,13 @@ use futures_util::StreamExt;
 use mymts_proto::wire::{AccountOverview, Mail, MailFolder, Sms};
 use mymts_proto::{BANK_SENDER, PhoneNumber, SERVICE_SENDERS};
 use reqwest_eventsource::{Event, EventSource};
-use serde::{Deserialize, Serialize};
 
 use crate::Core;
 use crate::clock::rfc3339;
-use crate::domain::mailbox_address;
+use crate::domain::{InboxMessage, Verdict, mailbox_address};
 use crate::error::{CoreError, CoreResult};
 use crate::events::CoreEvent;
 use crate::ops::account::VIEW_OVERVIEW;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// From a service sender (`3339`, `111`), or a service's own alphanumeric sender (the bank's
-    /// `BANK`) for that service's codes.
-    Genuine,
-    /// An ordinary number writing like the operator: likely fraud, never used to fill anything.
-    Fraud,
-    Other,
-}
-
-/// An SMS as the app shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct InboxMessage {
-    pub id: i64,
-    pub sender: String,
-    pub text: String,
-    /// The one-time code; only ever set for genuine senders.
-    pub code: Option<String>,
-    pub verdict: Verdict,
-    pub received_ms: i64,
-    pub received_at: String,
-}
 
 /// Words and marks of operator messages; an ordinary number using them is suspicious.
 const OPERATOR_MARKS: &[&str] = &[

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use mymts_core::Verdict;
 use mymts_core::ops::auth::LoginOutcome;
-use mymts_core::ops::inbox::Verdict;
 use mymts_core::{Clock, Core, CoreConfig};
 use mymts_operator::{Config, Running};
 use rand::Rng;

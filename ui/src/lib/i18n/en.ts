@@ -445,6 +445,7 @@ export const en = {
   'err.not_signed_in': 'You are not signed in. Sign in first.',
   'err.protocol': 'The operator’s answer could not be understood. Try again; if it repeats, update the app.',
   'err.io': 'A file could not be written. Check free space and try again.',
+  'err.busy': 'Another copy of the app is using this data folder. Close it and try again.',
   'err.ipc': 'The app could not reach its own engine. Restart the app.',
   'err.unknown': 'Something went wrong. Try again.',
 } as const satisfies Record<string, string>;
