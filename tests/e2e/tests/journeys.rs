@@ -1456,3 +1456,56 @@ async fn j29_inbox2_inbox4_mailbox_deleting_filter_removed_then_recovery_arrives
     )
     .await;
 }
+
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j27_acc8_inbox4_auth1_the_articles_stories_end_in_russian_too() {
+    Journey::run(
+        "j27_acc8_inbox4_auth1_the_articles_stories_end_in_russian_too",
+        |j| {
+            Box::pin(async move {
+                use mymts_operator::seed::BANKING_LOGIN;
+                // The subscriber chose Russian once; the login screen speaks it after an exit.
+                signed_in(j, ANNA).await;
+                j.click("tab-settings").await;
+                j.select("settings-language", "ru").await;
+                j.wait_text("tab-home", "Главная").await;
+                j.click("exit-button").await;
+                j.el("login-submit").await;
+                // Internet banking, locked: the way out in Russian is the support line.
+                j.click("login-tab-banking").await;
+                j.fill("login-contract", BANKING_LOGIN).await;
+                j.fill("login-password", "Wrong2026pass").await;
+                for left in ["2", "1"] {
+                    j.click("login-submit").await;
+                    j.wait_text("attempts-left", left).await;
+                }
+                j.click("login-submit").await;
+                j.el("login-locked").await;
+                let said = j
+                    .wait_text("login-error", "позвоните в поддержку (бесплатно)")
+                    .await;
+                assert!(said.contains("0890") && !said.contains("SMS"), "{said:?}");
+                // The code held in airplane mode: the troubleshooter names it, in Russian.
+                j.set_phone(ANNA, json!({"airplane": true})).await;
+                enter_phone(j, ANNA).await;
+                j.click("login-method-sms").await;
+                request_sms_code(j, &captcha_answer(j).await).await;
+                j.wait_text("sms-sent", "Пароль отправлен с номера 3339")
+                    .await;
+                troubleshooter_names(j, "airplane_mode", "Включён авиарежим").await;
+                j.a11y("login-code-not-arriving-airplane-ru").await;
+                j.set_phone(ANNA, json!({"airplane": false})).await;
+                j.el("sms-code-filled").await;
+                // The agreement was accepted at the first login: the code leads straight home.
+                j.click("login-submit").await;
+                if j.present("offer-skip").await {
+                    j.click("offer-skip").await;
+                }
+                j.wait_text("tab-home", "Главная").await;
+                j.el("home-balance").await;
+            })
+        },
+    )
+    .await;
+}
