@@ -90,6 +90,10 @@ pub struct SmsPasswordRequest {
     pub phone: String,
     pub captcha_id: String,
     pub captcha_answer: String,
+    /// The challenge an earlier request of this app returned, if it holds one: a resend while
+    /// the code is valid then goes on with the same challenge and its tries (SEC-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -103,6 +107,9 @@ pub struct SmsPasswordSent {
     pub resent_same_code: bool,
     /// Requests left this hour for this number.
     pub requests_left_this_hour: u32,
+    /// Opaque: the login with the code carries it. The tries at the code are counted per
+    /// challenge, so a stranger guessing at the number spends only their own (SEC-2).
+    pub challenge: String,
 }
 
 /// The device a session was opened from (shown in Activity, AUTH-11).
@@ -129,6 +136,11 @@ pub enum LoginRequest {
     SmsCode {
         phone: String,
         code: String,
+        /// The challenge of the request that sent the code (`SmsPasswordSent::challenge`). A
+        /// code no request of this app sent (the 111 command's reply) is entered without one,
+        /// on the code's shared tries (SEC-2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        challenge: Option<String>,
         #[serde(default)]
         device: Option<DeviceInfo>,
     },
@@ -204,6 +216,9 @@ pub struct RefreshRequest {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecoveryRequest {
     pub contract: String,
+    /// The challenge an earlier request returned, if any: a resend keeps it (SEC-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -212,12 +227,17 @@ pub struct RecoverySent {
     /// The address, masked (`a***@mail.example`).
     pub masked_email: String,
     pub expires_in_s: u64,
+    /// Opaque: the confirmation carries it; the tries at the code are counted per challenge
+    /// (SEC-2), for every contract alike (SEC-3).
+    pub challenge: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecoveryConfirm {
     pub contract: String,
+    /// The challenge `POST /v1/auth/recovery` returned (`RecoverySent::challenge`).
+    pub challenge: String,
     pub code: String,
     pub new_password: String,
 }

@@ -45,7 +45,6 @@ const HOUR_MS: i64 = 3_600_000;
 /// AUTH-4 limits, mirrored here for the troubleshooter's facts (INBOX-4).
 const RESEND_AFTER_MS: i64 = 60_000;
 const REQUESTS_PER_HOUR: i64 = 5;
-const CODE_MAX_WRONG: i64 = 5;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -765,15 +764,17 @@ pub(crate) fn delivery_report(
 }
 
 fn code_valid_for_s(tx: &Transaction<'_>, number: &str, now: i64) -> ApiResult<u64> {
-    let row: Option<(i64, i64, i64)> = tx
+    // Wrong guesses burn the challenge they were made with, not the code (SEC-2): the code is
+    // valid until it is used or expires.
+    let row: Option<(i64, i64)> = tx
         .query_row(
-            "SELECT expires_ms, wrong, spent FROM sms_codes WHERE phone = ?1",
+            "SELECT expires_ms, spent FROM sms_codes WHERE phone = ?1",
             params![number],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
     Ok(match row {
-        Some((expires, wrong, 0)) if wrong < CODE_MAX_WRONG => seconds_until(now, expires),
+        Some((expires, 0)) => seconds_until(now, expires),
         _ => 0,
     })
 }

@@ -138,6 +138,16 @@ impl Op {
         .await
     }
 
+    /// An SMS-code login carrying the challenge of the request that sent the code (SEC-2).
+    pub async fn login_code_with(&self, phone: &str, code: &str, challenge: &str) -> (u16, Value) {
+        self.post(
+            "/v1/auth/login",
+            json!({"method": "sms_code", "phone": phone, "code": code, "challenge": challenge}),
+            None,
+        )
+        .await
+    }
+
     /// Logs in by password and accepts the agreement; returns the access token.
     pub async fn signed_in(&self, login: &str, password: &str) -> String {
         let (s, v) = self.login_password(login, password).await;

@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::CODE_MAX_WRONG;
 use super::guesses::{self, Counter, Verdict};
-use super::sms::{code_of, live_code};
+use super::sms::{challenge_digest, code_of, is_old_code, live_code};
 use super::tokens::{clean_device, open_session};
 use crate::audit::{self, Actor};
 use crate::error::{ApiError, ApiResult};
@@ -261,9 +261,13 @@ pub(super) async fn login(
         LoginRequest::SmsCode {
             phone,
             code,
+            challenge,
             device,
         } => {
             super::limit("code", &code, 16)?;
+            if let Some(c) = &challenge {
+                super::limit("challenge", c, 64)?;
+            }
             let phone = PhoneNumber::parse(&phone)?;
             let device = clean_device(device.as_ref(), channel.name());
             let now = state.now_ms();
@@ -271,7 +275,14 @@ pub(super) async fn login(
             let ch = channel.name();
             let resp = state
                 .db
-                .tx(move |tx| code_login(tx, &st, now, phone.as_str(), code.trim(), &device, ch))
+                .tx(move |tx| {
+                    let guess = CodeGuess {
+                        phone: phone.as_str(),
+                        code: code.trim(),
+                        challenge: challenge.as_deref(),
+                    };
+                    code_login(tx, &st, now, &guess, &device, ch)
+                })
                 .await;
             // A success may have queued reply 2 of the 111 command.
             crate::ops::phones::wake(&state);
@@ -380,45 +391,128 @@ async fn password_login(
         .await?
 }
 
+/// Where a guess at an SMS code is counted (SEC-2): on the challenge of the request that sent it
+/// to the guesser, or, for a guess with no live challenge of the code (the 111 reply's code,
+/// which no request of the app sent), on the code's shared tries.
+enum Budget {
+    Challenge(String),
+    Shared,
+}
+
+impl Budget {
+    fn wrong(&self, tx: &Transaction<'_>, phone: &str) -> ApiResult<i64> {
+        Ok(match self {
+            Self::Challenge(d) => tx.query_row(
+                "SELECT wrong FROM sms_challenges WHERE digest = ?1",
+                params![d],
+                |r| r.get(0),
+            )?,
+            Self::Shared => tx.query_row(
+                "SELECT wrong FROM sms_codes WHERE phone = ?1",
+                params![phone],
+                |r| r.get(0),
+            )?,
+        })
+    }
+
+    fn set_wrong(&self, tx: &Transaction<'_>, phone: &str, wrong: i64) -> ApiResult<()> {
+        match self {
+            Self::Challenge(d) => tx.execute(
+                "UPDATE sms_challenges SET wrong = ?1 WHERE digest = ?2",
+                params![wrong, d],
+            )?,
+            Self::Shared => tx.execute(
+                "UPDATE sms_codes SET wrong = ?1 WHERE phone = ?2",
+                params![wrong, phone],
+            )?,
+        };
+        Ok(())
+    }
+}
+
+/// A code that is not (or no longer) the number's live one: used, expired, or replaced. The
+/// same answer for all of them, with no tries in it (issue 13, item 13).
+fn used_or_expired() -> ApiError {
+    ApiError::new(
+        ErrorCode::CodeExpired,
+        "This code was already used or is no longer valid. Use the code from the newest SMS, or ask for a new SMS password.",
+    )
+    .field("code")
+}
+
+fn burnt() -> ApiError {
+    ApiError::new(
+        ErrorCode::CodeExpired,
+        "Five wrong entries: this code no longer works here. Ask for the SMS password again.",
+    )
+    .attempts_left(0)
+    .field("code")
+}
+
+/// A typed SMS code, with the challenge of the request that sent it when the app has one.
+struct CodeGuess<'a> {
+    phone: &'a str,
+    code: &'a str,
+    challenge: Option<&'a str>,
+}
+
+/// Checks, judges and counts an SMS code in one transaction (SEC-2). The count goes on the
+/// challenge the guess carries when that is a live challenge of the code, else on the code's
+/// shared tries, so a stranger never spends the tries of the owner's challenge. A code the
+/// number had before (used, expired, replaced) is answered as such and spends nothing: only
+/// whoever saw that SMS can type it, and it says nothing about the live code.
 fn code_login(
     tx: &Transaction<'_>,
     state: &AppState,
     now_ms: i64,
-    phone: &str,
-    code: &str,
+    guess: &CodeGuess<'_>,
     device: &DeviceInfo,
     channel: &str,
 ) -> ApiResult<ApiResult<LoginResponse>> {
-    let expired = || {
-        ApiError::new(
-            ErrorCode::CodeExpired,
-            "This code is no longer valid. Ask for a new SMS password.",
-        )
-        .field("code")
+    let (phone, code) = (guess.phone, guess.code);
+    let live = live_code(tx, phone, now_ms)?;
+    let right = live
+        .as_ref()
+        .is_some_and(|l| same(&code_of(&state.key, &l.nonce), code));
+    if !right && is_old_code(tx, &state.key, phone, now_ms, code)? {
+        return Ok(Err(used_or_expired()));
+    }
+    let Some(live) = live else {
+        return Ok(Err(used_or_expired()));
     };
-    let live = live_code(tx, phone, now_ms)?.ok_or_else(expired)?;
-    let account = account_by_login(tx, phone)?.ok_or_else(expired)?;
+    let Some(account) = account_by_login(tx, phone)? else {
+        return Ok(Err(used_or_expired()));
+    };
     let actor = Actor {
         account_id: Some(account.id),
         login: Some(account.login.clone()),
         channel: channel.to_string(),
         device: device.name.clone(),
     };
-    if !same(&code_of(&state.key, &live.nonce), code) {
-        let wrong = live.wrong + 1;
-        tx.execute(
-            "UPDATE sms_codes SET wrong = ?1, spent = ?2 WHERE phone = ?3",
-            params![wrong, wrong >= CODE_MAX_WRONG, phone],
-        )?;
+    let budget = match guess.challenge.map(challenge_digest) {
+        Some(d)
+            if tx.query_row(
+                "SELECT COUNT(*) > 0 FROM sms_challenges WHERE digest = ?1 AND phone = ?2 AND nonce = ?3",
+                params![d, phone, live.nonce],
+                |r| r.get::<_, bool>(0),
+            )? =>
+        {
+            Budget::Challenge(d)
+        }
+        _ => Budget::Shared,
+    };
+    let wrong = budget.wrong(tx, phone)?;
+    if wrong >= CODE_MAX_WRONG {
+        // Burnt: not even the right code gets through these tries any more.
+        return Ok(Err(burnt()));
+    }
+    if !right {
+        let wrong = wrong + 1;
+        budget.set_wrong(tx, phone, wrong)?;
         audit::record(tx, now_ms, &actor, "login_failed", "wrong SMS password")?;
         // Failures are answered as Ok(Err) so the transaction keeps the counted failure.
         if wrong >= CODE_MAX_WRONG {
-            return Ok(Err(ApiError::new(
-                ErrorCode::CodeExpired,
-                "Five wrong entries: this code no longer works. Ask for a new SMS password.",
-            )
-            .attempts_left(0)
-            .field("code")));
+            return Ok(Err(burnt()));
         }
         let left = u32::try_from(CODE_MAX_WRONG - wrong).unwrap_or(0);
         let well_formed = otp::is_well_formed(code);
@@ -433,6 +527,10 @@ fn code_login(
         .attempts_left(left)
         .field("code")));
     }
+    tx.execute(
+        "DELETE FROM sms_challenges WHERE phone = ?1",
+        params![phone],
+    )?;
     tx.execute(
         "UPDATE sms_codes SET spent = 1 WHERE phone = ?1",
         params![phone],

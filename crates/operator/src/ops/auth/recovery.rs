@@ -13,7 +13,7 @@ use crate::audit::{self, Actor};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
 use crate::ops::mail::{Letter, deliver_mail};
-use crate::secrets::{new_id, same};
+use crate::secrets::{new_id, new_token, same, token_digest};
 use crate::state::AppState;
 
 fn recovery_code(state: &AppState, nonce: &str) -> String {
@@ -72,6 +72,56 @@ fn stand_in_mask(state: &AppState, contract: &str) -> String {
     mymts_proto::mask_email(&format!("{letter}x@{domain}"))
 }
 
+/// The challenge a recovery request goes on with (SEC-2, SEC-3): the one it holds when that is
+/// still a challenge of this contract, else a new one with five tries of its own. Every
+/// challenge of the contract lives as long as its code (or, with no code behind it, as long as
+/// one would), and ends when a new code replaces it; an unknown contract gets challenges the
+/// same way, with no code behind them.
+fn challenge_for(
+    tx: &rusqlite::Transaction<'_>,
+    contract_key: &str,
+    nonce: Option<&str>,
+    held: Option<&str>,
+    now_ms: i64,
+) -> ApiResult<String> {
+    let expires = now_ms + RECOVERY_TTL_MS;
+    tx.execute(
+        "DELETE FROM recovery_challenges WHERE expires_ms <= ?1 OR (contract = ?2 AND nonce IS NOT ?3)",
+        params![now_ms, contract_key, nonce],
+    )?;
+    // A resend gives the code 15 minutes more: its challenges too.
+    tx.execute(
+        "UPDATE recovery_challenges SET expires_ms = ?1 WHERE contract = ?2",
+        params![expires, contract_key],
+    )?;
+    if let Some(held) = held {
+        let live: bool = tx.query_row(
+            "SELECT COUNT(*) > 0 FROM recovery_challenges WHERE digest = ?1 AND contract = ?2",
+            params![token_digest(held), contract_key],
+            |r| r.get(0),
+        )?;
+        if live {
+            return Ok(held.to_string());
+        }
+    }
+    let challenge = new_token();
+    tx.execute(
+        "INSERT INTO recovery_challenges (digest, contract, nonce, wrong, expires_ms) VALUES (?1, ?2, ?3, 0, ?4)",
+        params![token_digest(&challenge), contract_key, nonce, expires],
+    )?;
+    Ok(challenge)
+}
+
+/// Five wrong codes with one challenge: its tries are spent (the code itself is not).
+fn burnt() -> ApiError {
+    ApiError::new(
+        ErrorCode::CodeExpired,
+        "Five wrong entries: this code no longer works here. Ask for the code again.",
+    )
+    .attempts_left(0)
+    .field("code")
+}
+
 fn rate_limited(wait_ms: i64, message: &str) -> ApiError {
     ApiError::new(ErrorCode::RateLimited, message.to_string())
         .retry_after(u64::try_from((wait_ms + 999) / 1000).unwrap_or(60).max(1))
@@ -90,123 +140,144 @@ pub(super) async fn request_recovery(
     Json(req): Json<RecoveryRequest>,
 ) -> ApiResult<axum::Json<RecoverySent>> {
     super::limit("contract", &req.contract, 64)?;
+    if let Some(c) = &req.challenge {
+        super::limit("challenge", c, 64)?;
+    }
     let contract = req.contract.trim().to_string();
     contract_shape(&contract)?;
+    let held = req.challenge;
     let now = state.now_ms();
     let st = state.clone();
     let (sent, delivered) = state
         .db
         .tx(move |tx| {
             let key = st.key.tag("recovery", &contract);
-            let (count, oldest, last): (i64, Option<i64>, Option<i64>) = tx.query_row(
-                "SELECT COUNT(*), MIN(at_ms), MAX(at_ms) FROM recovery_requests WHERE key = ?1 AND at_ms > ?2",
-                params![key, now - HOUR_MS],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
-            if let Some(last) = last.filter(|l| now - l < RESEND_MS) {
-                return Err(rate_limited(
-                    last + RESEND_MS - now,
-                    "A code was just sent. Check the Inbox and Spam folders.",
-                ));
-            }
-            if count >= RECOVERY_HOURLY_LIMIT {
-                return Err(rate_limited(
-                    oldest.map_or(HOUR_MS, |o| o + HOUR_MS - now),
-                    "Five codes were sent for this contract in the last hour. Wait, or call 0890.",
-                ));
-            }
-            tx.execute(
-                "DELETE FROM recovery_requests WHERE key = ?1 AND at_ms <= ?2",
-                params![key, now - HOUR_MS],
-            )?;
-            tx.execute(
-                "INSERT INTO recovery_requests (key, at_ms) VALUES (?1, ?2)",
-                params![key, now],
-            )?;
-            let sent = RecoverySent {
-                masked_email: stand_in_mask(&st, &contract),
-                expires_in_s: u64::try_from(RECOVERY_TTL_MS / 1000).unwrap_or(900),
-            };
-            let Some(account) = contract_of(tx, &contract)? else {
-                return Ok((sent, None));
-            };
-            let email: Option<String> = tx.query_row(
-                "SELECT recovery_email FROM accounts WHERE id = ?1",
-                params![account.id],
-                |r| r.get(0),
-            )?;
-            let actor = Actor {
-                account_id: Some(account.id),
-                login: Some(account.login.clone()),
-                channel: "api".into(),
-                device: String::new(),
-            };
-            let Some(email) = email else {
-                audit::record(tx, now, &actor, "recovery_refused", "no recovery e-mail")?;
-                return Ok((sent, None));
-            };
-            // The live code again, with 15 minutes more; or a new one.
-            let live: Option<String> = tx
-                .query_row(
-                    "SELECT nonce FROM recovery_codes
-                     WHERE account_id = ?1 AND spent = 0 AND expires_ms > ?2 AND wrong < ?3",
-                    params![account.id, now, CODE_MAX_WRONG],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let resent = live.is_some();
-            let nonce = live.unwrap_or_else(new_id);
-            tx.execute(
-                "INSERT INTO recovery_codes (account_id, nonce, issued_ms, expires_ms, wrong, spent)
-                 VALUES (?1, ?2, ?3, ?4, 0, 0)
-                 ON CONFLICT (account_id) DO UPDATE SET
-                   wrong = CASE WHEN nonce = excluded.nonce THEN wrong ELSE 0 END,
-                   nonce = excluded.nonce, issued_ms = excluded.issued_ms,
-                   expires_ms = excluded.expires_ms, spent = 0",
-                params![account.id, nonce, now, now + RECOVERY_TTL_MS],
-            )?;
-            let code = recovery_code(&st, &nonce);
-            let body = format!(
-                "Hello,\n\nthe code to set a new password for contract {} is: {code}\nIt is valid 15 minutes.\n\nIf you did not ask for it, ignore this letter.\nMTS",
-                account.login
-            );
-            let letter = Letter {
-                to: &email,
-                from: mymts_proto::RECOVERY_MAIL_SENDER,
-                subject: "Password recovery code",
-                body: &body,
-                attachment: None,
-            };
-            let sent = RecoverySent {
-                masked_email: mymts_proto::mask_email(&email),
-                ..sent
-            };
-            let delivered = match deliver_mail(tx, &st.key, now, &letter) {
-                Ok(m) => m,
-                Err(e) if e.code() == ErrorCode::MailboxFull => {
-                    audit::record(tx, now, &actor, "recovery_bounced", "the mailbox is full")?;
-                    return Ok((sent, None));
-                }
-                Err(e) => return Err(e),
-            };
-            audit::record(
-                tx,
-                now,
-                &actor,
-                "recovery_requested",
-                if resent {
-                    "the valid code was e-mailed again"
-                } else {
-                    "a code was e-mailed"
-                },
-            )?;
-            Ok((sent, delivered.map(|m| (email, m))))
+            let (sent, delivered, nonce) = send_recovery(tx, &st, now, &contract, &key)?;
+            let challenge = challenge_for(tx, &key, nonce.as_deref(), held.as_deref(), now)?;
+            Ok((RecoverySent { challenge, ..sent }, delivered))
         })
         .await?;
     if let Some((address, mail)) = delivered {
         crate::ops::mail::announce_mail(&state, &address, mail);
     }
     Ok(axum::Json(sent))
+}
+
+type Delivered = Option<(String, mymts_proto::wire::Mail)>;
+
+/// The request's work in its transaction: the limits, then the letter. Returns what to answer
+/// (its challenge still empty), the letter to announce and the nonce of the code behind it.
+fn send_recovery(
+    tx: &rusqlite::Transaction<'_>,
+    st: &AppState,
+    now: i64,
+    contract: &str,
+    key: &str,
+) -> ApiResult<(RecoverySent, Delivered, Option<String>)> {
+    let (count, oldest, last): (i64, Option<i64>, Option<i64>) = tx.query_row(
+        "SELECT COUNT(*), MIN(at_ms), MAX(at_ms) FROM recovery_requests WHERE key = ?1 AND at_ms > ?2",
+        params![key, now - HOUR_MS],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if let Some(last) = last.filter(|l| now - l < RESEND_MS) {
+        return Err(rate_limited(
+            last + RESEND_MS - now,
+            "A code was just sent. Check the Inbox and Spam folders.",
+        ));
+    }
+    if count >= RECOVERY_HOURLY_LIMIT {
+        return Err(rate_limited(
+            oldest.map_or(HOUR_MS, |o| o + HOUR_MS - now),
+            "Five codes were sent for this contract in the last hour. Wait, or call 0890.",
+        ));
+    }
+    tx.execute(
+        "DELETE FROM recovery_requests WHERE key = ?1 AND at_ms <= ?2",
+        params![key, now - HOUR_MS],
+    )?;
+    tx.execute(
+        "INSERT INTO recovery_requests (key, at_ms) VALUES (?1, ?2)",
+        params![key, now],
+    )?;
+    let sent = RecoverySent {
+        masked_email: stand_in_mask(st, contract),
+        expires_in_s: u64::try_from(RECOVERY_TTL_MS / 1000).unwrap_or(900),
+        challenge: String::new(),
+    };
+    let Some(account) = contract_of(tx, contract)? else {
+        return Ok((sent, None, None));
+    };
+    let email: Option<String> = tx.query_row(
+        "SELECT recovery_email FROM accounts WHERE id = ?1",
+        params![account.id],
+        |r| r.get(0),
+    )?;
+    let actor = Actor {
+        account_id: Some(account.id),
+        login: Some(account.login.clone()),
+        channel: "api".into(),
+        device: String::new(),
+    };
+    let Some(email) = email else {
+        audit::record(tx, now, &actor, "recovery_refused", "no recovery e-mail")?;
+        return Ok((sent, None, None));
+    };
+    // The live code again, with 15 minutes more; or a new one.
+    let live: Option<String> = tx
+        .query_row(
+            "SELECT nonce FROM recovery_codes
+             WHERE account_id = ?1 AND spent = 0 AND expires_ms > ?2 AND wrong < ?3",
+            params![account.id, now, CODE_MAX_WRONG],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let resent = live.is_some();
+    let nonce = live.unwrap_or_else(new_id);
+    tx.execute(
+        "INSERT INTO recovery_codes (account_id, nonce, issued_ms, expires_ms, wrong, spent)
+         VALUES (?1, ?2, ?3, ?4, 0, 0)
+         ON CONFLICT (account_id) DO UPDATE SET
+           wrong = CASE WHEN nonce = excluded.nonce THEN wrong ELSE 0 END,
+           nonce = excluded.nonce, issued_ms = excluded.issued_ms,
+           expires_ms = excluded.expires_ms, spent = 0",
+        params![account.id, nonce, now, now + RECOVERY_TTL_MS],
+    )?;
+    let code = recovery_code(st, &nonce);
+    let body = format!(
+        "Hello,\n\nthe code to set a new password for contract {} is: {code}\nIt is valid 15 minutes.\n\nIf you did not ask for it, ignore this letter.\nMTS",
+        account.login
+    );
+    let letter = Letter {
+        to: &email,
+        from: mymts_proto::RECOVERY_MAIL_SENDER,
+        subject: "Password recovery code",
+        body: &body,
+        attachment: None,
+    };
+    let sent = RecoverySent {
+        masked_email: mymts_proto::mask_email(&email),
+        ..sent
+    };
+    let delivered = match deliver_mail(tx, &st.key, now, &letter) {
+        Ok(m) => m,
+        Err(e) if e.code() == ErrorCode::MailboxFull => {
+            audit::record(tx, now, &actor, "recovery_bounced", "the mailbox is full")?;
+            return Ok((sent, None, Some(nonce)));
+        }
+        Err(e) => return Err(e),
+    };
+    audit::record(
+        tx,
+        now,
+        &actor,
+        "recovery_requested",
+        if resent {
+            "the valid code was e-mailed again"
+        } else {
+            "a code was e-mailed"
+        },
+    )?;
+    Ok((sent, delivered.map(|m| (email, m)), Some(nonce)))
 }
 
 /// Sets a new contract password with the e-mailed code; unlocks and ends every session.
@@ -218,6 +289,7 @@ pub(super) async fn confirm_recovery(
 ) -> ApiResult<StatusCode> {
     super::limit("contract", &req.contract, 64)?;
     super::limit("code", &req.code, 16)?;
+    super::limit("challenge", &req.challenge, 64)?;
     super::limit("new_password", &req.new_password, 128)?;
     let contract = req.contract.trim().to_string();
     mymts_proto::password::check_new_password(&req.new_password, &contract)
@@ -226,37 +298,58 @@ pub(super) async fn confirm_recovery(
     let now = state.now_ms();
     let st = state.clone();
     let code = req.code.trim().to_string();
+    let challenge = req.challenge;
     state
         .db
         .tx(move |tx| {
             let expired = || ApiError::new(ErrorCode::CodeExpired, "This code is no longer valid. Ask for a new one.").field("code");
-            let Some(account) = contract_of(tx, &contract)? else {
-                return Ok(Err(expired()));
-            };
-            let row: Option<(String, i64, i64, i64)> = tx
+            // Everything below answers by the challenge alone until a guess is right, so a real
+            // contract reads like one nobody has (SEC-3), and each guess is counted on the
+            // challenge it carries, never on another's (SEC-2).
+            let key = st.key.tag("recovery", &contract);
+            let digest = token_digest(&challenge);
+            let row: Option<(Option<String>, i64)> = tx
                 .query_row(
-                    "SELECT nonce, expires_ms, wrong, spent FROM recovery_codes WHERE account_id = ?1",
-                    params![account.id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    "SELECT nonce, wrong FROM recovery_challenges
+                     WHERE digest = ?1 AND contract = ?2 AND expires_ms > ?3",
+                    params![digest, key, now],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            let Some((nonce, expires, wrong, spent)) = row else {
+            let Some((nonce, wrong)) = row else {
                 return Ok(Err(expired()));
             };
-            if spent != 0 || expires <= now || wrong >= CODE_MAX_WRONG {
-                return Ok(Err(expired()));
+            if wrong >= CODE_MAX_WRONG {
+                return Ok(Err(burnt()));
             }
-            if !same(&recovery_code(&st, &nonce), &code) {
+            let account = contract_of(tx, &contract)?;
+            let right = match (&account, &nonce) {
+                (Some(a), Some(n)) => {
+                    let live: bool = tx.query_row(
+                        "SELECT COUNT(*) > 0 FROM recovery_codes
+                         WHERE account_id = ?1 AND nonce = ?2 AND spent = 0 AND expires_ms > ?3",
+                        params![a.id, n, now],
+                        |r| r.get(0),
+                    )?;
+                    live && same(&recovery_code(&st, n), &code)
+                }
+                _ => false,
+            };
+            let Some(account) = account.filter(|_| right) else {
                 let wrong = wrong + 1;
                 tx.execute(
-                    "UPDATE recovery_codes SET wrong = ?1, spent = ?2 WHERE account_id = ?3",
-                    params![wrong, wrong >= CODE_MAX_WRONG, account.id],
+                    "UPDATE recovery_challenges SET wrong = ?1 WHERE digest = ?2",
+                    params![wrong, digest],
                 )?;
+                if wrong >= CODE_MAX_WRONG {
+                    return Ok(Err(burnt()));
+                }
                 let left = u32::try_from(CODE_MAX_WRONG - wrong).unwrap_or(0);
                 // Commit the counted failure, then answer with it.
                 return Ok(Err(ApiError::new(ErrorCode::CodeWrong, "Wrong code.").attempts_left(left).field("code")));
-            }
+            };
             tx.execute("UPDATE recovery_codes SET spent = 1 WHERE account_id = ?1", params![account.id])?;
+            tx.execute("DELETE FROM recovery_challenges WHERE contract = ?1", params![key])?;
             tx.execute(
                 "UPDATE accounts SET password_hash = ?1, pw_failures = 0, pw_locked = 0 WHERE id = ?2",
                 params![hash, account.id],

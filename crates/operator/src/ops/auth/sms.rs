@@ -2,30 +2,38 @@
 //!
 //! The code itself is never stored: it is derived from a random nonce with the server key, so a
 //! request while a code is still valid re-sends the very same code.
+//!
+//! Each request gets a **challenge** (an opaque random id, kept as its SHA-256) with five tries
+//! at the code of its own (SEC-2): a stranger who asks for a code for somebody's number gets a
+//! challenge of their own and spends only its tries, never the owner's. A resend that carries
+//! the challenge it holds goes on with it while the code is valid. A guess with no live
+//! challenge of the code (the 111 reply's code, which no request of the app sent, or a code read
+//! on the phone after the app restarted) spends the code's *shared* tries; burning those leaves
+//! the code good for a challenge: asking for an SMS password re-sends the same code with one.
 
 use axum::extract::State;
 use mymts_proto::wire::{Faults, SmsPasswordRequest, SmsPasswordSent};
 use mymts_proto::{COMMAND_NUMBER, ErrorCode, OTP_SENDER, PhoneNumber, otp};
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{CODE_MAX_WRONG, CODE_TTL_MS, HOURLY_LIMIT, RESEND_MS};
+use super::{CODE_TTL_MS, HOURLY_LIMIT, RESEND_MS};
 use crate::audit::{self, Actor};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
 use crate::http::session::Channel;
 use crate::ops::phones::queue_sms;
-use crate::secrets::{ServerKey, new_id};
+use crate::secrets::{ServerKey, new_id, new_token, same, token_digest};
 use crate::state::AppState;
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
-/// The live code of a number, if any.
+/// The live code of a number, if any: issued, not used, not expired. Wrong guesses do not end
+/// it; they burn the challenge (or the shared tries) they were made with.
 pub(super) struct LiveCode {
     pub nonce: String,
     pub purpose: String,
     pub pending_password_hash: Option<String>,
     pub expires_ms: i64,
-    pub wrong: i64,
 }
 
 pub(super) fn live_code(
@@ -35,16 +43,15 @@ pub(super) fn live_code(
 ) -> ApiResult<Option<LiveCode>> {
     Ok(tx
         .query_row(
-            "SELECT nonce, purpose, pending_password_hash, expires_ms, wrong FROM sms_codes
-             WHERE phone = ?1 AND spent = 0 AND expires_ms > ?2 AND wrong < ?3",
-            params![phone, now_ms, CODE_MAX_WRONG],
+            "SELECT nonce, purpose, pending_password_hash, expires_ms FROM sms_codes
+             WHERE phone = ?1 AND spent = 0 AND expires_ms > ?2",
+            params![phone, now_ms],
             |r| {
                 Ok(LiveCode {
                     nonce: r.get(0)?,
                     purpose: r.get(1)?,
                     pending_password_hash: r.get(2)?,
                     expires_ms: r.get(3)?,
-                    wrong: r.get(4)?,
                 })
             },
         )
@@ -53,6 +60,72 @@ pub(super) fn live_code(
 
 pub(super) fn code_of(key: &ServerKey, nonce: &str) -> String {
     key.derive_code("sms", nonce, otp::ALPHABET, otp::CODE_LEN)
+}
+
+/// What the database keeps of a challenge id: its SHA-256, hex.
+pub(super) fn challenge_digest(challenge: &str) -> String {
+    token_digest(challenge)
+}
+
+/// The number's code stops being live (expired, or replaced by the 111 command): it is kept an
+/// hour as an old code, so typing it is answered "used or expired" (issue 13, item 13).
+fn retire_code(tx: &Transaction<'_>, phone: &str, now_ms: i64) -> ApiResult<()> {
+    tx.execute(
+        "DELETE FROM sms_old_codes WHERE until_ms <= ?1",
+        params![now_ms],
+    )?;
+    tx.execute(
+        "INSERT INTO sms_old_codes (phone, nonce, until_ms)
+         SELECT phone, nonce, ?2 FROM sms_codes WHERE phone = ?1",
+        params![phone, now_ms + HOUR_MS],
+    )?;
+    Ok(())
+}
+
+/// Whether `code` is one the number had before its live code (used, expired or replaced).
+pub(super) fn is_old_code(
+    tx: &Transaction<'_>,
+    key: &ServerKey,
+    phone: &str,
+    now_ms: i64,
+    code: &str,
+) -> ApiResult<bool> {
+    let nonces: Vec<String> = tx
+        .prepare(
+            "SELECT nonce FROM sms_old_codes WHERE phone = ?1 AND until_ms > ?2
+             UNION ALL
+             SELECT nonce FROM sms_codes WHERE phone = ?1 AND (spent != 0 OR expires_ms <= ?2)",
+        )?
+        .query_map(params![phone, now_ms], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(nonces.iter().any(|n| same(&code_of(key, n), code)))
+}
+
+/// The challenge this request goes on with: the one it holds when that is a challenge of the
+/// live code (a resend from the app that asked first), else a new one with tries of its own.
+fn challenge_for(
+    tx: &Transaction<'_>,
+    phone: &str,
+    nonce: &str,
+    held: Option<&str>,
+    now_ms: i64,
+) -> ApiResult<String> {
+    if let Some(held) = held {
+        let live: bool = tx.query_row(
+            "SELECT COUNT(*) > 0 FROM sms_challenges WHERE digest = ?1 AND phone = ?2 AND nonce = ?3",
+            params![challenge_digest(held), phone, nonce],
+            |r| r.get(0),
+        )?;
+        if live {
+            return Ok(held.to_string());
+        }
+    }
+    let challenge = new_token();
+    tx.execute(
+        "INSERT INTO sms_challenges (digest, phone, nonce, wrong, issued_ms) VALUES (?1, ?2, ?3, 0, ?4)",
+        params![challenge_digest(&challenge), phone, nonce, now_ms],
+    )?;
+    Ok(challenge)
 }
 
 fn secs(ms: i64) -> u64 {
@@ -84,6 +157,9 @@ pub(super) async fn request_sms_password(
 ) -> ApiResult<axum::Json<SmsPasswordSent>> {
     super::limit("captcha_id", &req.captcha_id, 64)?;
     super::limit("captcha_answer", &req.captcha_answer, 16)?;
+    if let Some(c) = &req.challenge {
+        super::limit("challenge", c, 64)?;
+    }
     let phone = PhoneNumber::parse(&req.phone)?;
     super::captcha::check(&state, &req.captcha_id, &req.captcha_answer)?;
     let now = state.now_ms();
@@ -98,6 +174,7 @@ pub(super) async fn request_sms_password(
                 now,
                 phone.as_str(),
                 channel.name(),
+                req.challenge.as_deref(),
             )
         })
         .await?;
@@ -112,6 +189,7 @@ fn send_code(
     now_ms: i64,
     phone: &str,
     channel: &str,
+    held: Option<&str>,
 ) -> ApiResult<SmsPasswordSent> {
     let account: Option<(i64, String)> = tx
         .query_row(
@@ -146,6 +224,11 @@ fn send_code(
     let (nonce, expires_ms, resent) = match live_code(tx, phone, now_ms)? {
         Some(live) => (live.nonce, live.expires_ms, true),
         None => {
+            retire_code(tx, phone, now_ms)?;
+            tx.execute(
+                "DELETE FROM sms_challenges WHERE phone = ?1",
+                params![phone],
+            )?;
             let nonce = new_id();
             let expires = now_ms + CODE_TTL_MS;
             tx.execute(
@@ -156,6 +239,7 @@ fn send_code(
             (nonce, expires, false)
         }
     };
+    let challenge = challenge_for(tx, phone, &nonce, held, now_ms)?;
     tx.execute(
         "INSERT INTO sms_requests (phone, at_ms) VALUES (?1, ?2)",
         params![phone, now_ms],
@@ -191,6 +275,7 @@ fn send_code(
         expires_in_s: secs(expires_ms - now_ms),
         resent_same_code: resent,
         requests_left_this_hour: HOURLY_LIMIT.saturating_sub(count + 1),
+        challenge,
     })
 }
 
@@ -274,6 +359,18 @@ pub fn on_command_sms(
         }
     };
     let nonce = new_id();
+    // The code it replaces becomes an old code; the challenges of a live one go on with the new
+    // code (the app that asked for an SMS password keeps its tries), the rest end.
+    let replaced = live_code(tx, from, now_ms)?.map(|l| l.nonce);
+    retire_code(tx, from, now_ms)?;
+    tx.execute(
+        "DELETE FROM sms_challenges WHERE phone = ?1 AND nonce IS NOT ?2",
+        params![from, replaced],
+    )?;
+    tx.execute(
+        "UPDATE sms_challenges SET nonce = ?1 WHERE phone = ?2",
+        params![nonce, from],
+    )?;
     tx.execute(
         "INSERT OR REPLACE INTO sms_codes (phone, nonce, purpose, pending_password_hash, issued_ms, expires_ms, wrong, spent)
          VALUES (?1, ?2, 'set_password', ?3, ?4, ?5, 0, 0)",
