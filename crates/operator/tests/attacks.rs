@@ -446,6 +446,7 @@ async fn floods_recovery_codes_follow_the_sms_code_rules() {
     let mailbox = "petrov.home@mail.example";
     let (s, v) = recovery(&op, seed::HOME_CONTRACT).await;
     assert_eq!(s, 200, "{v}");
+    let challenge = v["challenge"].clone();
     let first = code_in_letter(mail_texts(&op, mailbox).await.last().expect("letter"));
     // 60 s between sends.
     let (s, v) = recovery(&op, seed::HOME_CONTRACT).await;
@@ -465,11 +466,11 @@ async fn floods_recovery_codes_follow_the_sms_code_rules() {
     let (s, v) = recovery(&op, seed::HOME_CONTRACT).await;
     assert_eq!((s, code_of(&v)), (429, "rate_limited"), "{v}");
     assert_eq!(mail_texts(&op, mailbox).await.len(), 5);
-    // The first letter's code still works.
+    // The first letter's code still works, with the first request's challenge.
     let (s, v) = op
         .post(
             "/v1/auth/recovery/confirm",
-            json!({"contract": seed::HOME_CONTRACT, "code": first, "new_password": "Newhome2026x"}),
+            json!({"contract": seed::HOME_CONTRACT, "challenge": challenge, "code": first, "new_password": "Newhome2026x"}),
             None,
         )
         .await;
@@ -698,6 +699,7 @@ async fn sec6_links_end_when_the_owner_recovers_the_password() {
     assert_eq!(s, 200, "{v}");
     let (s, v) = recovery(&op, seed::HOME_CONTRACT).await;
     assert_eq!(s, 200, "{v}");
+    let challenge = v["challenge"].clone();
     let code = code_in_letter(
         mail_texts(&op, "petrov.home@mail.example")
             .await
@@ -707,7 +709,7 @@ async fn sec6_links_end_when_the_owner_recovers_the_password() {
     let (s, v) = op
         .post(
             "/v1/auth/recovery/confirm",
-            json!({"contract": seed::HOME_CONTRACT, "code": code, "new_password": "Newhome2026x"}),
+            json!({"contract": seed::HOME_CONTRACT, "challenge": challenge, "code": code, "new_password": "Newhome2026x"}),
             None,
         )
         .await;
@@ -1025,5 +1027,57 @@ async fn sec3_stand_in_masked_addresses_use_the_whole_alphabet() {
         letters.iter().any(|c| *c > 'f'),
         "stand-in masks start with hex letters only: {letters:?}"
     );
+    op.run.stop().await;
+}
+
+/// The counters of logins nobody has and of social accounts are bounded (100,000 rows, least
+/// recently used first); a flood of fresh logins must push out only counters that lock nothing,
+/// or it lifts a lock a stranger's guesses earned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec2_a_flood_of_fresh_logins_never_evicts_a_locked_counter() {
+    const CAP: i64 = 100_000;
+    let op = op().await;
+    for i in 0..5 {
+        social_login(&op, "anna.petrova", &format!("Guess{i}")).await;
+    }
+    let (s, v) = social_login(&op, "anna.petrova", "Social2026").await;
+    assert_eq!((s, code_of(&v)), (403, "password_locked"), "{v}");
+    for i in 0..PASSWORD_TRIES {
+        op.login_password("nobody.at.all", &format!("Guess{i}x2026"))
+            .await;
+    }
+    let (s, v) = op.login_password("nobody.at.all", "Guess9x2026").await;
+    assert_eq!((s, code_of(&v)), (403, "password_locked"), "{v}");
+    // The table full of newer counters (a flood of made-up logins, written at once), then one
+    // more fresh login that needs room.
+    let now = op.run.state.now_ms();
+    op.run
+        .state
+        .db
+        .tx(move |tx| {
+            let n: i64 = tx.query_row("SELECT COUNT(*) FROM guess_counters", [], |r| r.get(0))?;
+            Ok(tx.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+                 INSERT INTO guess_counters (key, failures, locked_until_ms, updated_ms)
+                 SELECT 'flood' || i, 1, NULL, ?2 + i FROM n",
+                params![CAP - n, now],
+            )?)
+        })
+        .await
+        .expect("flood");
+    op.advance(CAP + 1);
+    op.login_password("one.more.fresh", "Guess0x2026").await;
+    let rows = op
+        .sql_i64("SELECT COUNT(*) FROM guess_counters WHERE key != ?1", "")
+        .await;
+    assert!(rows <= CAP, "{rows} counters");
+    let (s, v) = social_login(&op, "anna.petrova", "Social2026").await;
+    assert_eq!(
+        (s, code_of(&v)),
+        (403, "password_locked"),
+        "the flood lifted the social lock: {v}"
+    );
+    let (s, v) = op.login_password("nobody.at.all", "Guess9x2026").await;
+    assert_eq!((s, code_of(&v)), (403, "password_locked"), "{v}");
     op.run.stop().await;
 }

@@ -173,7 +173,7 @@ pub(crate) fn take(tx: &Transaction<'_>, now_ms: i64, c: &Counter) -> ApiResult<
                 Some((_, Some(_))) => return Ok(false),
                 Some((f, None)) => f,
                 None => {
-                    make_room(tx)?;
+                    make_room(tx, now_ms)?;
                     0
                 }
             };
@@ -260,14 +260,20 @@ pub(crate) fn judge(
     }
 }
 
-/// Keeps the counters table under [`COUNTERS_CAP`] rows.
-fn make_room(tx: &Transaction<'_>) -> ApiResult<()> {
+/// Keeps the counters table under [`COUNTERS_CAP`] rows, least recently used first, but never
+/// a counter that locks (or is one guess from locking a login nobody has): pushing it out would
+/// lift the lock a stranger's guesses earned. A counter with no lock time and three failures or
+/// more stays for good (a login nobody has, locked), one cooling off until its lock ends. Should the table ever hold nothing else, it grows past
+/// the cap: each such row cost three verified guesses.
+fn make_room(tx: &Transaction<'_>, now_ms: i64) -> ApiResult<()> {
     let n: i64 = tx.query_row("SELECT COUNT(*) FROM guess_counters", [], |r| r.get(0))?;
     if n >= COUNTERS_CAP {
         tx.execute(
             "DELETE FROM guess_counters WHERE key IN
-               (SELECT key FROM guess_counters ORDER BY updated_ms LIMIT ?1)",
-            params![n - COUNTERS_CAP + 1],
+               (SELECT key FROM guess_counters
+                WHERE (locked_until_ms IS NULL AND failures < ?2) OR locked_until_ms <= ?3
+                ORDER BY updated_ms LIMIT ?1)",
+            params![n - COUNTERS_CAP + 1, PASSWORD_MAX_FAILURES, now_ms],
         )?;
     }
     Ok(())
