@@ -285,3 +285,86 @@ async fn sec1_the_embedded_operator_binds_loopback_with_a_fresh_world_token_each
     }
     assert_ne!(tokens[0], tokens[1], "a fresh token at each start");
 }
+
+/// A standalone world door with no token is still reachable from a web page on another site: a
+/// no-cors request (no body, or a form's) carries an `Origin`, and would reset the world or open
+/// a data session. Without a token the door refuses any request with an `Origin`.
+#[tokio::test]
+async fn sec1_a_world_door_without_a_token_refuses_cross_site_requests() {
+    let op = common::op_with(mymts_operator::Config {
+        world_token: None,
+        ..mymts_operator::Config::ephemeral()
+    })
+    .await;
+    let world = op.run.world_url.clone();
+    for origin in ["https://evil.example", "null"] {
+        let (s, v) = op
+            .send(
+                op.http
+                    .post(format!("{world}/qa/reset"))
+                    .header("origin", origin),
+            )
+            .await;
+        assert_eq!(
+            (s, code_of(&v)),
+            (400, "bad_request"),
+            "a page from {origin} reset the world: {v}"
+        );
+        let (s, v) = op
+            .send(
+                op.http
+                    .post(format!("{world}/sim/phones/{ANNA}/data-session"))
+                    .header("origin", origin),
+            )
+            .await;
+        assert_eq!((s, code_of(&v)), (400, "bad_request"), "{origin}: {v}");
+    }
+    assert_eq!(
+        op.sql_i64("SELECT COUNT(*) FROM audit WHERE action = ?1", "qa_reset")
+            .await,
+        0,
+        "the world was reset"
+    );
+    // A QA tool or the app (no Origin) is served.
+    let (s, v) = op.send(op.http.get(format!("{world}/qa/clock"))).await;
+    assert_eq!(s, 200, "{v}");
+}
+
+/// AUTH-7 through the gateway: a phone in airplane mode has no radio, so the data session it
+/// opened before vouches for nobody, even while the phone is still set to operator data.
+#[tokio::test]
+async fn sec1_the_gateway_does_not_vouch_for_a_phone_in_airplane_mode() {
+    let op = op().await;
+    let (s, v) = op
+        .send(
+            op.world(Method::PATCH, &format!("/sim/phones/{VERA}"))
+                .json(&json!({"on_net": true})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = op
+        .send(op.world(Method::POST, &format!("/sim/phones/{VERA}/data-session")))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let session = v["session"].as_str().expect("session").to_string();
+    let (s, v) = op
+        .send(
+            op.world(Method::PATCH, &format!("/sim/phones/{VERA}"))
+                .json(&json!({"airplane": true})),
+        )
+        .await;
+    assert_eq!((s, &v["on_net"]), (200, &json!(true)), "{v}");
+    let (s, v) = op
+        .send(
+            op.http
+                .post(op.gw("/v1/auth/login"))
+                .header("x-sim-data-session", &session)
+                .json(&json!({"method": "on_net"})),
+        )
+        .await;
+    assert!(
+        v["tokens"].is_null(),
+        "signed in from a phone in airplane mode: {v}"
+    );
+    assert_eq!((s, code_of(&v)), (403, "not_on_net"), "{v}");
+}

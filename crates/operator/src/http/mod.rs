@@ -195,7 +195,7 @@ async fn refuse_identity(mut req: Request, next: Next) -> Response<Body> {
 }
 
 /// The gateway vouches for the SIM behind a data session (AUTH-7) while its phone is on
-/// operator data. A number the client names itself (`x-sim-msisdn` or any identity header) is
+/// operator data and not in airplane mode. A number the client names itself (`x-sim-msisdn` or any identity header) is
 /// refused, never believed.
 async fn vouch(State(state): State<AppState>, mut req: Request, next: Next) -> Response<Body> {
     if claims_identity(req.headers()) || req.headers().contains_key(SIM_HEADER) {
@@ -218,7 +218,9 @@ async fn vouch(State(state): State<AppState>, mut req: Request, next: Next) -> R
                 .tx(move |tx| {
                     Ok(tx
                         .query_row(
-                            "SELECT on_net FROM phones WHERE number = ?1",
+                            // A phone in airplane mode has no radio: no data session
+                            // reaches the gateway from it, whatever its data setting.
+                            "SELECT on_net AND NOT airplane FROM phones WHERE number = ?1",
                             params![n],
                             |r| r.get::<_, i64>(0),
                         )

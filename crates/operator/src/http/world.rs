@@ -1,6 +1,7 @@
 //! The world door's checks (SEC-1): a request reaches the simulated world only when its `Host`
 //! names this listener's own address (so no web page can reach it through DNS rebinding) and,
-//! when the operator has a world token, when it carries `Authorization: Bearer <token>`.
+//! when the operator has a world token, when it carries `Authorization: Bearer <token>`; with no
+//! token, only when it carries no `Origin` (no web page on another site sent it).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -69,6 +70,15 @@ impl WorldDoor {
         }
     }
 
+    /// A request a web page sent: browsers put an `Origin` on every cross-site request that can
+    /// change something (a form's or a no-cors POST), and such a request needs no preflight. The
+    /// token stops them (a page cannot add `Authorization` without a preflight this door never
+    /// answers); a door with no token refuses any request with an `Origin` instead. The app,
+    /// the CLI and QA tools send none.
+    pub fn cross_site(&self, headers: &HeaderMap) -> bool {
+        self.token_digest.is_none() && headers.contains_key(header::ORIGIN)
+    }
+
     /// No token configured, or the request's bearer token is it (compared in constant time).
     pub fn token_allowed(&self, headers: &HeaderMap) -> bool {
         let Some(expected) = self.token_digest else {
@@ -96,6 +106,13 @@ pub async fn guard(State(door): State<Arc<WorldDoor>>, req: Request, next: Next)
         return ApiError::new(
             ErrorCode::BadRequest,
             "This door answers only to its own address.",
+        )
+        .into_response();
+    }
+    if door.cross_site(req.headers()) {
+        return ApiError::new(
+            ErrorCode::BadRequest,
+            "This door takes no requests from web pages (Origin).",
         )
         .into_response();
     }
