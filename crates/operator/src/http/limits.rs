@@ -5,13 +5,24 @@
 //! the work: `ConcurrencyLimit`, `Timeout` and `LoadShed`, with axum's `HandleErrorLayer`
 //! turning their errors into the typed error body.
 //!
-//! Streams (the SMS and mail streams) hold neither: both bounds end with the response head.
+//! One peer (an IPv4 address, or an IPv6 /64) may hold at most [`MAX_IN_FLIGHT_PER_PEER`] of a
+//! listener's requests at once; one more of its requests is refused at once the same way, so a
+//! single client flooding a door leaves the rest of the slots to everyone else. That also bounds
+//! what one client can queue at a guess counter's gate (`ops::auth::guesses`).
+//!
+//! Streams (the SMS and mail streams) hold none of these: the bounds end with the response head.
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
-use axum::response::IntoResponse;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use mymts_proto::ErrorCode;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower::{BoxError, ServiceBuilder};
 
 use crate::error::ApiError;
@@ -21,12 +32,18 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Requests served at once by one listener.
 pub const MAX_IN_FLIGHT: usize = 256;
 
+/// Requests one peer (an IPv4 address, or an IPv6 /64) may have in flight on one listener: a
+/// quarter of [`MAX_IN_FLIGHT`], so one client flooding a door leaves the other three quarters
+/// to everyone else (issue 11, floods). One more is refused at once, like the listener's own
+/// limit.
+pub const MAX_IN_FLIGHT_PER_PEER: usize = MAX_IN_FLIGHT / 4;
+
 /// `router` with the operator's bounds, as every listener serves it.
 pub fn apply(router: Router) -> Router {
     apply_with(router, REQUEST_TIMEOUT, MAX_IN_FLIGHT)
 }
 
-/// `router` with a request timeout and a limit of requests in flight.
+/// `router` with a request timeout, a limit of requests in flight and a quarter of it per peer.
 pub fn apply_with(router: Router, timeout: Duration, in_flight: usize) -> Router {
     let bounded = ServiceBuilder::new()
         .layer(HandleErrorLayer::new(|err: BoxError| async move {
@@ -36,21 +53,129 @@ pub fn apply_with(router: Router, timeout: Duration, in_flight: usize) -> Router
         .timeout(timeout)
         .concurrency_limit(in_flight)
         .service(router);
-    Router::new().fallback_service(bounded)
+    let peers = Peers::new((in_flight / 4).max(1));
+    Router::new()
+        .fallback_service(bounded)
+        .layer(middleware::from_fn_with_state(peers, per_peer))
+}
+
+fn busy() -> ApiError {
+    ApiError::new(
+        ErrorCode::RateLimited,
+        "The operator is busy right now. Try again in a second.",
+    )
+    .retry_after(1)
 }
 
 fn refusal(err: &BoxError) -> ApiError {
     if err.is::<tower::load_shed::error::Overloaded>() {
-        ApiError::new(
-            ErrorCode::RateLimited,
-            "The operator is busy right now. Try again in a second.",
-        )
-        .retry_after(1)
+        busy()
     } else if err.is::<tower::timeout::error::Elapsed>() {
         ApiError::internal("a request took longer than the operator's timeout")
     } else {
         ApiError::internal(err)
     }
+}
+
+/// The in-flight requests of each peer of one listener.
+#[derive(Clone)]
+pub struct Peers {
+    bound: usize,
+    map: Arc<Mutex<HashMap<IpAddr, Arc<Semaphore>>>>,
+}
+
+/// A peer's place, held until the response head is out; the last one out forgets the peer.
+struct PeerPlace {
+    peers: Peers,
+    peer: IpAddr,
+    semaphore: Arc<Semaphore>,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Peers {
+    pub fn new(bound: usize) -> Self {
+        Self {
+            bound,
+            map: Arc::default(),
+        }
+    }
+
+    fn enter(&self, peer: IpAddr) -> Option<PeerPlace> {
+        let semaphore = self
+            .map
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(peer)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.bound)))
+            .clone();
+        let permit = semaphore.clone().try_acquire_owned().ok();
+        let place = PeerPlace {
+            peers: self.clone(),
+            peer,
+            semaphore,
+            permit,
+        };
+        place.permit.is_some().then_some(place)
+    }
+
+    /// Peers currently remembered (tests: they do not pile up).
+    pub fn len(&self) -> usize {
+        self.map
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Drop for PeerPlace {
+    fn drop(&mut self) {
+        drop(self.permit.take());
+        let mut map = self
+            .peers
+            .map
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Only the map and this place hold it: nobody else of this peer is in flight.
+        if Arc::strong_count(&self.semaphore) == 2 {
+            map.remove(&self.peer);
+        }
+    }
+}
+
+/// The client a request came from: an IPv4 address, or the /64 an IPv6 address belongs to.
+/// `None` when the listener does not record peers.
+pub fn client_of(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    let addr = extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()?
+        .0
+        .ip();
+    Some(match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut seg = v6.segments();
+                seg[4..].fill(0);
+                IpAddr::V6(Ipv6Addr::from(seg))
+            }
+        },
+    })
+}
+
+async fn per_peer(State(peers): State<Peers>, req: Request, next: Next) -> Response {
+    let Some(peer) = client_of(req.extensions()) else {
+        return next.run(req).await;
+    };
+    let Some(place) = peers.enter(peer) else {
+        return busy().into_response();
+    };
+    let resp = next.run(req).await;
+    drop(place);
+    resp
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::secrets::{new_id, same};
 use crate::state::{AppState, CAPTCHA_CAP, CAPTCHA_PER_CLIENT, CaptchaEntry};
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::IpAddr;
+
+use crate::http::limits::client_of;
 
 const CAPTCHA_LEN: u32 = 5;
 
@@ -33,26 +35,6 @@ fn render() -> Option<(String, Vec<u8>)> {
         .view(220, 90)
         .apply_filter(Dots::new(8));
     c.as_tuple()
-}
-
-/// The client a request came from, as captchas are bounded: an IPv4 address, or the /64 an IPv6
-/// address belongs to. `None` when the listener does not record peers.
-fn client_of(extensions: &axum::http::Extensions) -> Option<IpAddr> {
-    let addr = extensions
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()?
-        .0
-        .ip();
-    Some(match addr {
-        IpAddr::V4(_) => addr,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let mut seg = v6.segments();
-                seg[4..].fill(0);
-                IpAddr::V6(Ipv6Addr::from(seg))
-            }
-        },
-    })
 }
 
 /// Makes room for one more captcha of `client`: its own oldest go past the per-client bound, and
