@@ -87,6 +87,9 @@ enum Cmd {
         /// The captcha's letters, case-sensitive.
         #[arg(long)]
         captcha: String,
+        /// The challenge an earlier request printed: a resend while the code is valid keeps it.
+        #[arg(long, allow_hyphen_values = true)]
+        challenge: Option<String>,
     },
     /// Sign in: --phone with --password or --code; --contract with --password; or --on-net
     /// with the device's SIM (--device-sim).
@@ -149,6 +152,11 @@ struct LoginArgs {
     password: Option<String>,
     #[arg(long, conflicts_with = "on_net", requires = "phone")]
     code: Option<String>,
+    /// With --code: the challenge `sms-password` printed. The operator counts wrong codes per
+    /// challenge, so a stranger's guesses never spend yours. Leave it out for a code from the
+    /// 111 command's reply.
+    #[arg(long, requires = "code", allow_hyphen_values = true)]
+    challenge: Option<String>,
     /// Through the operator's gateway with the device's SIM (--device-sim): no number is typed.
     #[arg(long, conflicts_with_all = ["phone", "contract"])]
     on_net: bool,
@@ -541,7 +549,8 @@ async fn login_cmd(core: &Core, a: LoginArgs) -> Outcome {
         (None, None) if a.on_net => core.login_on_net(a.remember).await,
         (Some(p), None) => {
             if let Some(code) = &a.code {
-                core.login_sms_code(p, code, a.remember).await
+                core.login_sms_code(p, code, a.challenge.as_deref(), a.remember)
+                    .await
             } else if let Some(pw) = &a.password {
                 core.login_password(p, pw, a.remember).await
             } else {
@@ -605,8 +614,9 @@ async fn command(core: &Core, data_dir: &Path, cmd: Cmd) -> Outcome {
             phone,
             captcha_id,
             captcha,
+            challenge,
         } => match core
-            .request_sms_password(&phone, &captcha_id, &captcha)
+            .request_sms_password(&phone, &captcha_id, &captcha, challenge.as_deref())
             .await
         {
             Ok(s) => Outcome::Ok(json!({
@@ -614,6 +624,7 @@ async fn command(core: &Core, data_dir: &Path, cmd: Cmd) -> Outcome {
                 "expires_in_s": s.expires_in_s,
                 "resent_same_code": s.resent_same_code,
                 "requests_left_this_hour": s.requests_left_this_hour,
+                "challenge": s.challenge,
             })),
             Err(e) => e.into(),
         },

@@ -127,6 +127,7 @@ async fn auth6_sms_login_remember_leaves_no_secret_in_any_file() {
     ]);
     assert_eq!(code, 0, "{v}");
     assert!(v["resend_after_s"].is_u64() && v["expires_in_s"].is_u64());
+    let challenge = v["challenge"].as_str().expect("a challenge").to_string();
     let mut sms_code = None;
     for _ in 0..50 {
         let (_, inbox) = env.run(&["inbox", "--phone", ANNA]);
@@ -147,6 +148,8 @@ async fn auth6_sms_login_remember_leaves_no_secret_in_any_file() {
         "9161234567",
         "--code",
         &sms_code,
+        "--challenge",
+        &challenge,
         "--remember",
     ]);
     assert_eq!(code, 0, "{v}");

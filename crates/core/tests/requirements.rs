@@ -45,7 +45,8 @@ async fn auth1_contract_login_and_banking_is_told_to_call_support() {
 async fn auth1_email_recovery_code_from_the_mailbox_signs_in_with_the_new_password() {
     let w = world().await;
     let core = w.core();
-    core.request_recovery(HOME_CONTRACT)
+    let sent = core
+        .request_recovery(HOME_CONTRACT)
         .await
         .expect("recovery");
     let letters = core
@@ -64,12 +65,18 @@ async fn auth1_email_recovery_code_from_the_mailbox_signs_in_with_the_new_passwo
         .expect("the letter with the code")
         .to_string();
     let weak = core
-        .recover_and_login(HOME_CONTRACT, &code, "weak", false)
+        .recover_and_login(HOME_CONTRACT, &sent.challenge, &code, "weak", false)
         .await
         .expect_err("a weak password is refused before it is sent");
     assert_eq!(weak.code(), "invalid_input");
     let out = core
-        .recover_and_login(HOME_CONTRACT, &code, "NewHome2026pass", false)
+        .recover_and_login(
+            HOME_CONTRACT,
+            &sent.challenge,
+            &code,
+            "NewHome2026pass",
+            false,
+        )
         .await
         .expect("recovered and signed in");
     assert_eq!(out.session.account.kind, AccountKind::Home);
@@ -93,7 +100,7 @@ async fn auth2_phone_forms_normalised_and_garbage_refused_locally() {
     }
     for bad in ["+7 916 12", "8 (495) 123-45-67", ""] {
         let e = core
-            .request_sms_password(bad, "x", "y")
+            .request_sms_password(bad, "x", "y", None)
             .await
             .expect_err(bad);
         assert_eq!(e.code(), "invalid_input", "{bad}");
@@ -143,7 +150,7 @@ async fn auth4_sms_password_login_with_captcha() {
         .collect();
     if flipped != answer {
         let e = core
-            .request_sms_password(ANNA, &c.id, &flipped)
+            .request_sms_password(ANNA, &c.id, &flipped, None)
             .await
             .expect_err("wrong case");
         assert_eq!(e.code(), "captcha_wrong");
@@ -169,7 +176,7 @@ async fn auth5_111_command_then_sms_login_makes_password_permanent() {
         .expect("sent to 111");
     let code = common::wait_code(&core, ELENA, before).await;
     let out = core
-        .login_sms_code(ELENA, &code, false)
+        .login_sms_code(ELENA, &code, None, false)
         .await
         .expect("login");
     assert!(out.session.permanent_password_set);
@@ -618,7 +625,7 @@ async fn inbox3_watcher_announces_genuine_code() {
     let mut events = core.subscribe();
     let _watch = core.watch_inbox(ANNA).await.expect("watch");
     let c = core.captcha().await.expect("captcha");
-    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id))
+    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id), None)
         .await
         .expect("sent");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -684,7 +691,7 @@ async fn inbox4_airplane_mode_diagnosed() {
         .await
         .expect("airplane on");
     let c = core.captcha().await.expect("captcha");
-    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id))
+    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id), None)
         .await
         .expect("sent");
     let d = core.troubleshoot_sms(ANNA).await.expect("diagnosis");
@@ -707,7 +714,7 @@ async fn inbox4_a_code_the_network_delays_is_a_delivery_delay_not_airplane_mode(
         .await
         .expect("delay");
     let c = core.captcha().await.expect("captcha");
-    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id))
+    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id), None)
         .await
         .expect("sent");
     let d = core.troubleshoot_sms(ANNA).await.expect("diagnosis");
@@ -734,7 +741,7 @@ async fn inbox3_a_code_the_network_delayed_is_announced_after_a_later_message() 
         .await
         .expect("delay");
     let c = core.captcha().await.expect("captcha");
-    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id))
+    core.request_sms_password(ANNA, &c.id, &w.captcha_answer(&c.id), None)
         .await
         .expect("sent");
     core.client()
@@ -1161,9 +1168,16 @@ async fn inbox3_fifty_sms_logins_with_a_busy_cpu_each_code_announced_first_time(
         // A fresh login screen each time: no watcher left from the round before.
         let watches = tokio::sync::Mutex::new(InboxWatches::default());
         let c = core.captcha().await.expect("captcha");
-        InboxWatches::request_sms_password(&watches, &core, ANNA, &c.id, &w.captcha_answer(&c.id))
-            .await
-            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let sent = InboxWatches::request_sms_password(
+            &watches,
+            &core,
+            ANNA,
+            &c.id,
+            &w.captcha_answer(&c.id),
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("round {round}: {e}"));
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         let code = loop {
             match tokio::time::timeout_at(deadline, events.recv()).await {
@@ -1179,7 +1193,7 @@ async fn inbox3_fifty_sms_logins_with_a_busy_cpu_each_code_announced_first_time(
             }
         };
         let out = core
-            .login_sms_code(ANNA, &code, false)
+            .login_sms_code(ANNA, &code, Some(&sent.challenge), false)
             .await
             .unwrap_or_else(|e| panic!("round {round}: the announced code signs in: {e}"));
         if out.session.agreement_required {

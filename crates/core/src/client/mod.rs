@@ -304,6 +304,7 @@ impl ApiClient {
     pub async fn recovery(&self, contract: &str) -> CoreResult<RecoverySent> {
         let body = RecoveryRequest {
             contract: contract.to_string(),
+            challenge: None,
         };
         self.post("/v1/auth/recovery", None, &body).await
     }

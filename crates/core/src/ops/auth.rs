@@ -159,12 +159,16 @@ impl Core {
         })
     }
 
-    /// "Receive password via SMS" (AUTH-4). The captcha answer is case-sensitive.
+    /// "Receive password via SMS" (AUTH-4). The captcha answer is case-sensitive. `challenge`
+    /// is the one an earlier request returned, if the caller holds one: a resend while the code
+    /// is valid goes on with it (SEC-2). The answer's `challenge` goes with the code to
+    /// [`Core::login_sms_code`].
     pub async fn request_sms_password(
         &self,
         phone_input: &str,
         captcha_id: &str,
         captcha_answer: &str,
+        challenge: Option<&str>,
     ) -> CoreResult<SmsPasswordSent> {
         let p = phone(phone_input)?;
         nonempty("captcha", captcha_answer)?;
@@ -175,6 +179,7 @@ impl Core {
                 phone: p.to_string(),
                 captcha_id: captcha_id.to_string(),
                 captcha_answer: captcha_answer.to_string(),
+                challenge: challenge.map(str::to_string),
             })
             .await
     }
@@ -197,11 +202,15 @@ impl Core {
         self.finish_login(resp, remember).await
     }
 
-    /// SMS one-time password (AUTH-4) — also the last step of the 111 flow (AUTH-5).
+    /// SMS one-time password (AUTH-4) — also the last step of the 111 flow (AUTH-5). `challenge`
+    /// is the one [`Core::request_sms_password`] returned: the operator counts wrong entries per
+    /// challenge, so a stranger's guesses never spend ours (SEC-2). A code no request of ours
+    /// sent (the 111 reply's) goes without one, on the code's shared tries.
     pub async fn login_sms_code(
         &self,
         phone_input: &str,
         code: &str,
+        challenge: Option<&str>,
         remember: bool,
     ) -> CoreResult<LoginOutcome> {
         let p = phone(phone_input)?;
@@ -209,6 +218,7 @@ impl Core {
         let req = LoginRequest::SmsCode {
             phone: p.to_string(),
             code: code.trim().to_string(),
+            challenge: challenge.map(str::to_string).filter(|c| !c.is_empty()),
             device: Some(self.inner.device.clone()),
         };
         let resp = self.inner.client.login(&req).await?;
@@ -271,7 +281,8 @@ impl Core {
         self.finish_login(resp, remember).await
     }
 
-    /// E-mail recovery for contract accounts (AUTH-1): sends a code to the recovery address.
+    /// E-mail recovery for contract accounts (AUTH-1): sends a code to the recovery address. The
+    /// answer's `challenge` goes with the code to [`Core::recover_and_login`] (SEC-2).
     pub async fn request_recovery(&self, contract: &str) -> CoreResult<RecoverySent> {
         let c = normalise_login(contract)?;
         self.inner.client.recovery(&c).await
@@ -282,6 +293,7 @@ impl Core {
     pub async fn recover_and_login(
         &self,
         contract: &str,
+        challenge: &str,
         code: &str,
         new_password: &str,
         remember: bool,
@@ -294,6 +306,7 @@ impl Core {
             .client
             .recovery_confirm(&RecoveryConfirm {
                 contract: c.clone(),
+                challenge: challenge.to_string(),
                 code: code.trim().to_string(),
                 new_password: new_password.to_string(),
             })

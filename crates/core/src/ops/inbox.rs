@@ -180,9 +180,10 @@ impl InboxWatches {
         phone: &str,
         captcha_id: &str,
         captcha_answer: &str,
+        challenge: Option<&str>,
     ) -> CoreResult<mymts_proto::wire::SmsPasswordSent> {
         watches.lock().await.watch_login(core, phone).await?;
-        core.request_sms_password(phone, captcha_id, captcha_answer)
+        core.request_sms_password(phone, captcha_id, captcha_answer, challenge)
             .await
     }
 

@@ -103,12 +103,13 @@ pub async fn sms_login(
     let c = core.captcha().await.expect("captcha");
     assert!(c.png.starts_with(b"\x89PNG"), "a PNG image");
     let answer = w.captcha_answer(&c.id);
-    core.request_sms_password(phone, &c.id, &answer)
+    let sent = core
+        .request_sms_password(phone, &c.id, &answer, None)
         .await
         .expect("sms password sent");
     let code = wait_code(core, phone, seen).await;
     let out = core
-        .login_sms_code(phone, &code, remember)
+        .login_sms_code(phone, &code, Some(&sent.challenge), remember)
         .await
         .expect("sms login");
     if out.session.agreement_required {
