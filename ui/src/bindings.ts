@@ -18,17 +18,17 @@ export const commands = {
 	/**  User activity, for the 20-minute inactivity clock (AUTH-8). */
 	touch: () => typedError<null, CoreError>(__TAURI_INVOKE("touch")),
 	captcha: () => typedError<CaptchaView, CoreError>(__TAURI_INVOKE("captcha")),
-	requestSmsPassword: (phone: string, captchaId: string, captchaAnswer: string) => typedError<SmsPasswordSent, CoreError>(__TAURI_INVOKE("request_sms_password", { phone, captchaId, captchaAnswer })),
+	requestSmsPassword: (phone: string, captchaId: string, captchaAnswer: string, challenge: string | null) => typedError<SmsPasswordSent, CoreError>(__TAURI_INVOKE("request_sms_password", { phone, captchaId, captchaAnswer, challenge })),
 	/**  Watches `phone`'s inbox so its code arrives as `smsReceived` (and a notification). */
 	watchPhone: (phone: string) => typedError<null, CoreError>(__TAURI_INVOKE("watch_phone", { phone })),
 	loginPassword: (login: string, password: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_password", { login, password, remember })),
-	loginSmsCode: (phone: string, code: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_sms_code", { phone, code, remember })),
+	loginSmsCode: (phone: string, code: string, challenge: string | null, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_sms_code", { phone, code, challenge, remember })),
 	loginOnNet: (remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_on_net", { remember })),
 	loginSocial: (provider: string, username: string, password: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_social", { provider, username, password, remember })),
 	/**  Contract accounts (Home Internet and TV, Satellite TV, banking): password only (AUTH-1). */
 	loginContract: (contract: string, password: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_contract", { contract, password, remember })),
 	requestRecovery: (contract: string) => typedError<RecoverySent, CoreError>(__TAURI_INVOKE("request_recovery", { contract })),
-	confirmRecovery: (contract: string, code: string, newPassword: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("confirm_recovery", { contract, code, newPassword, remember })),
+	confirmRecovery: (contract: string, challenge: string, code: string, newPassword: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("confirm_recovery", { contract, challenge, code, newPassword, remember })),
 	/**  AUTH-5: sends `25 <password>` to 111 from the simulated phone. */
 	requestPasswordBy111: (phone: string, password: string) => typedError<null, CoreError>(__TAURI_INVOKE("request_password_by_111", { phone, password })),
 	agreement: () => typedError<Agreement, CoreError>(__TAURI_INVOKE("agreement")),
@@ -568,6 +568,11 @@ export type RecoverySent = {
 	/**  The address, masked (`a***@mail.example`). */
 	masked_email: string,
 	expires_in_s: number,
+	/**
+	 *  Opaque: the confirmation carries it; the tries at the code are counted per challenge
+	 *  (SEC-2), for every contract alike (SEC-3).
+	 */
+	challenge: string,
 };
 
 export type Revoked = {
@@ -646,6 +651,11 @@ export type SmsPasswordSent = {
 	resent_same_code: boolean,
 	/**  Requests left this hour for this number. */
 	requests_left_this_hour: number,
+	/**
+	 *  Opaque: the login with the code carries it. The tries at the code are counted per
+	 *  challenge, so a stranger guessing at the number spends only their own (SEC-2).
+	 */
+	challenge: string,
 };
 
 /**  A new SMS on a watched phone, judged (INBOX-3). Fill a code field only from `message.code`. */

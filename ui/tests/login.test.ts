@@ -112,7 +112,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     const calls = mockShell({
       captcha,
       watch_phone: () => null,
-      request_sms_password: () => ({ resend_after_s: 60, expires_in_s: 300, resent_same_code: false, requests_left_this_hour: 4 }),
+      request_sms_password: () => ({ resend_after_s: 60, expires_in_s: 300, resent_same_code: false, requests_left_this_hour: 4, challenge: 'ch-1' }),
       login_sms_code: () => outcome('+79161234567', { method: 'sms_code', offer_permanent_password: true }),
       home: () => cached(overview(), false, Date.now()),
     });
@@ -125,7 +125,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     screen.getByTestId('sms-request').click();
     await waitFor(() => expect(screen.getByTestId('sms-resend-countdown').textContent).toMatch(/1:00|0:59/));
     expect((screen.getByTestId('sms-request') as HTMLButtonElement).disabled).toBe(true);
-    expect(calls.find((c) => c.cmd === 'request_sms_password')?.args).toEqual({ phone: '+79161234567', captchaId: 'c1', captchaAnswer: 'aB3dE' });
+    expect(calls.find((c) => c.cmd === 'request_sms_password')?.args).toEqual({ phone: '+79161234567', captchaId: 'c1', captchaAnswer: 'aB3dE', challenge: null });
     expect(screen.getByTestId('sms-code').getAttribute('autocomplete')).toBe('one-time-code');
 
     const msg = (sender: string, verdict: string, code: string | null) => ({ id: 1, sender, text: 't', code, verdict, received_ms: 1, received_at: '' });
@@ -140,6 +140,44 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
 
     screen.getByTestId('login-submit').click();
     await waitFor(() => screen.getByTestId('offer-permanent'));
+    // The code goes with the challenge of our request: wrong codes are counted on it (SEC-2).
+    expect(calls.find((c) => c.cmd === 'login_sms_code')?.args).toMatchObject({ phone: '+79161234567', code: 'Xy7Kp2', challenge: 'ch-1' });
+  });
+
+  it('a resend carries the challenge it holds; a code typed with no request of ours goes without one (SEC-2, AUTH-5)', async () => {
+    let n = 0;
+    const calls = mockShell({
+      captcha: () => ({ ...captcha(), id: `c${++n}` }),
+      watch_phone: () => null,
+      request_sms_password: () => ({ resend_after_s: 0, expires_in_s: 300, resent_same_code: n > 1, requests_left_this_hour: 4, challenge: 'ch-1' }),
+      login_sms_code: () => fail('code_wrong', { attempts_left: 4 }),
+    });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '+7 916 123-45-67');
+    screen.getByTestId('login-method-sms').click();
+    await waitFor(() => screen.getByTestId('sms-captcha-image'));
+    // The 111 reply's code: typed without asking for an SMS password here.
+    await type('sms-code', 'Ab3xYk');
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => expect(calls.filter((c) => c.cmd === 'login_sms_code')).toHaveLength(1));
+    expect(calls.find((c) => c.cmd === 'login_sms_code')?.args).toMatchObject({ code: 'Ab3xYk', challenge: null });
+    await type('sms-captcha-input', 'aB3dE');
+    await waitFor(() => expect((screen.getByTestId('sms-request') as HTMLButtonElement).disabled).toBe(false));
+    screen.getByTestId('sms-request').click();
+    await waitFor(() => screen.getByTestId('sms-sent'));
+    await waitFor(() => expect(screen.getByTestId('sms-captcha-image').dataset.captchaId).toBe('c2'));
+    await type('sms-captcha-input', 'xY7zQ');
+    await waitFor(() => expect((screen.getByTestId('sms-request') as HTMLButtonElement).disabled).toBe(false));
+    screen.getByTestId('sms-request').click();
+    await waitFor(() => expect(calls.filter((c) => c.cmd === 'request_sms_password')).toHaveLength(2));
+    const requests = calls.filter((c) => c.cmd === 'request_sms_password');
+    expect(requests[0]?.args).toMatchObject({ challenge: null });
+    expect(requests[1]?.args).toMatchObject({ challenge: 'ch-1' });
+    await waitFor(() => expect((screen.getByTestId('login-submit') as HTMLButtonElement).disabled).toBe(false));
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => expect(calls.filter((c) => c.cmd === 'login_sms_code')).toHaveLength(2));
+    expect(calls.filter((c) => c.cmd === 'login_sms_code')[1]?.args).toMatchObject({ code: 'Ab3xYk', challenge: 'ch-1' });
   });
 
   it('a wrong captcha says so and brings a new picture', async () => {
@@ -245,7 +283,10 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
   });
 
   it('banking says to call 0890; contracts recover by e-mail', async () => {
-    const calls = mockShell({ request_recovery: () => ({ masked_email: 'h***@mail.example', expires_in_s: 600 }) });
+    const calls = mockShell({
+      request_recovery: () => ({ masked_email: 'h***@mail.example', expires_in_s: 600, challenge: 'rc-1' }),
+      confirm_recovery: () => fail('code_wrong', { attempts_left: 4 }),
+    });
     applyBoot(loginBoot());
     render(App);
     screen.getByTestId('login-tab-banking').click();
@@ -258,6 +299,12 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     screen.getByTestId('recovery-send').click();
     await waitFor(() => expect(screen.getByTestId('recovery-sent').textContent).toMatch(/h\*\*\*@mail.example/));
     expect(calls.find((c) => c.cmd === 'request_recovery')?.args).toEqual({ contract: '7700123456' });
+    // The confirmation carries the request's challenge (SEC-2).
+    await type('recovery-code', 'Ab3xYk');
+    await type('recovery-password', 'NewHome2026x');
+    screen.getByTestId('recovery-confirm').click();
+    await waitFor(() => expect(calls.filter((c) => c.cmd === 'confirm_recovery')).toHaveLength(1));
+    expect(calls.find((c) => c.cmd === 'confirm_recovery')?.args).toMatchObject({ contract: '7700123456', challenge: 'rc-1', code: 'Ab3xYk' });
   });
 
   it('auth1 a refused recovery marks the field the operator names (issue 10: field across IPC)', async () => {
@@ -291,7 +338,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
 
   it('"Letter not arriving?" checks the mailbox against the address written to (INBOX-4)', async () => {
     const calls = mockShell({
-      request_recovery: () => ({ masked_email: 'o***@mail.example', expires_in_s: 600 }),
+      request_recovery: () => ({ masked_email: 'o***@mail.example', expires_in_s: 600, challenge: 'rc-2' }),
       troubleshoot_mail: (a) =>
         a.address === 'orlov.sat@mail.example'
           ? {

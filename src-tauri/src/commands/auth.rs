@@ -56,6 +56,7 @@ pub async fn request_sms_password(
     phone: String,
     captcha_id: String,
     captcha_answer: String,
+    challenge: Option<String>,
 ) -> Result<SmsPasswordSent, CoreError> {
     let core = shell.core().await?;
     // The core watches the phone before it asks, so the code cannot race the watcher (issue 13).
@@ -65,6 +66,7 @@ pub async fn request_sms_password(
         &phone,
         &captcha_id,
         &captcha_answer,
+        challenge.as_deref(),
     );
     shell.observe(r.await)
 }
@@ -95,10 +97,14 @@ pub async fn login_sms_code(
     shell: State<'_, Shell>,
     phone: String,
     code: String,
+    challenge: Option<String>,
     remember: bool,
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.login_sms_code(&phone, &code, remember).await)
+    shell.observe(
+        core.login_sms_code(&phone, &code, challenge.as_deref(), remember)
+            .await,
+    )
 }
 
 #[tauri::command]
@@ -153,12 +159,13 @@ pub async fn request_recovery(
 pub async fn confirm_recovery(
     shell: State<'_, Shell>,
     contract: String,
+    challenge: String,
     code: String,
     new_password: String,
     remember: bool,
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
-    let r = core.recover_and_login(&contract, &code, &new_password, remember);
+    let r = core.recover_and_login(&contract, &challenge, &code, &new_password, remember);
     shell.observe(r.await)
 }
 
