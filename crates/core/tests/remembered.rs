@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use common::{password_login, relay, token, world};
 use mymts_core::{Core, CoreConfig, ManualClock};
-use mymts_operator::seed::ANNA;
+use mymts_operator::seed::{ANNA, BORIS};
 use mymts_proto::wire::Faults;
 use rand::RngCore;
 
@@ -136,6 +136,67 @@ async fn auth6_server_errors_on_the_refresh_keep_the_token_and_it_signs_in_later
     assert!(
         w.core().autologin().await.expect("back").is_some(),
         "the kept token signs in once the operator answers"
+    );
+}
+
+/// Settings → "Remember this device" off (AUTH-6; issue 13, item 7): every account remembered
+/// at this operator is forgotten on this device (keyring entries, index and cache flags), the
+/// sessions running now go on until they end, their rotations no longer reach the keyring, and
+/// the next start signs nobody in.
+#[tokio::test]
+async fn auth6_remember_off_forgets_the_device_and_the_running_session_goes_on() {
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, BORIS, true).await;
+    password_login(&core, ANNA, true).await;
+    assert!(token(&core, ANNA).await.is_some() && token(&core, BORIS).await.is_some());
+    let op = core.operator_id().await.expect("operator id");
+    assert_eq!(core.vault().index(&op).await.expect("index").len(), 2);
+
+    let mut forgotten = core.forget_device().await.expect("forget");
+    forgotten.sort();
+    assert_eq!(forgotten, vec![ANNA.to_string(), BORIS.to_string()]);
+    assert!(
+        token(&core, ANNA).await.is_none(),
+        "Anna's keyring entry is gone"
+    );
+    assert!(
+        token(&core, BORIS).await.is_none(),
+        "Boris's keyring entry is gone"
+    );
+    assert!(
+        core.vault().index(&op).await.expect("index").is_empty(),
+        "the operator's index of remembered accounts is gone"
+    );
+    assert!(
+        core.cache()
+            .remembered_accounts()
+            .expect("cache")
+            .is_empty(),
+        "no remembered flag is left in the cache"
+    );
+
+    // Still signed in, no longer remembered, and a rotation does not bring the entry back.
+    let s = core.current().expect("still signed in");
+    assert_eq!((s.account.login.as_str(), s.remembered), (ANNA, false));
+    core.refresh().await.expect("rotation");
+    core.balance().await.expect("the session works");
+    assert!(
+        token(&core, ANNA).await.is_none(),
+        "a rotation after forgetting wrote the token back"
+    );
+    drop(core);
+
+    // The next start: nothing in the first frame, nobody signed in.
+    let next = w.core();
+    let view = mymts_core::ops::shell::boot_view(next.cache()).expect("boot view");
+    assert!(
+        view.account.is_none() && view.accounts.is_empty(),
+        "{view:?}"
+    );
+    assert!(
+        next.autologin().await.expect("autologin").is_none(),
+        "the next start shows the login screen"
     );
 }
 

@@ -48,6 +48,10 @@ pub(crate) struct Slot {
     operator: Option<String>,
     /// Set once the agreement is accepted in this session, so switching back does not ask again.
     agreement_accepted: AtomicBool,
+    /// Set when the user had this device forgotten while the session runs (Settings →
+    /// "Remember this device" off): the session goes on until it ends, but its rotations no
+    /// longer reach the keyring and an idle end is a real end.
+    forgotten: AtomicBool,
 }
 
 impl Slot {
@@ -57,7 +61,13 @@ impl Slot {
         if self.agreement_accepted.load(Ordering::Relaxed) {
             s.agreement_required = false;
         }
+        s.remembered = self.remembered();
         s
+    }
+
+    /// Remembered on this device now: at sign-in, and not forgotten since.
+    fn remembered(&self) -> bool {
+        self.session.remembered && !self.forgotten.load(Ordering::SeqCst)
     }
 
     fn access(&self) -> Option<String> {
@@ -430,6 +440,7 @@ impl Core {
             server_seen_ms: AtomicI64::new(self.now_ms()),
             operator,
             agreement_accepted: AtomicBool::new(false),
+            forgotten: AtomicBool::new(false),
         });
         if let Ok(mut s) = self.inner.sessions.lock() {
             s.map.insert(login.clone(), slot);
@@ -787,14 +798,14 @@ impl Core {
         // session's token is worthless: forget it. Exit revoked it already.
         let forget = match reason {
             EndReason::Inactivity => {
-                if !slot.session.remembered
+                if !slot.remembered()
                     && let Some(a) = slot.access()
                 {
                     let _ = self.inner.client.logout(&a).await;
                 }
                 false
             }
-            EndReason::Revoked => slot.session.remembered,
+            EndReason::Revoked => slot.remembered(),
             EndReason::Exit => true,
         };
         if forget {
@@ -810,7 +821,7 @@ impl Core {
         self.emit(CoreEvent::SessionEnded {
             login,
             reason,
-            remembered: slot.session.remembered && !forget,
+            remembered: slot.remembered() && !forget,
         });
     }
 
@@ -848,6 +859,70 @@ impl Core {
     }
 
     // --- settings ------------------------------------------------------------------------
+
+    /// Settings → "Remember this device" off (AUTH-6; issue 13, item 7): this device forgets
+    /// every account remembered at the current operator. Their keyring entries (tokens and
+    /// the operator's index) are deleted and the cache's `remembered` flags cleared, so the
+    /// next start shows the login screen. The sessions running now stay signed in until they
+    /// end (Exit, quitting the app, or 20 idle minutes, which is now a real end): their later
+    /// rotations no longer reach the keyring. Returns the logins forgotten.
+    ///
+    /// An operator that cannot be asked for its identity leaves everything as it was (its
+    /// entries cannot be named): the error says so, and the user can try again.
+    pub async fn forget_device(&self) -> CoreResult<Vec<String>> {
+        // No autologin reads or writes a token meanwhile.
+        let _no_autologin = self.inner.autologin_lock.lock().await;
+        let op = self.operator_id().await?;
+        let slots: Vec<Arc<Slot>> = self
+            .inner
+            .sessions
+            .lock()
+            .map(|s| s.map.values().cloned().collect())
+            .unwrap_or_default();
+        // No rotation is in flight or starts until the entries are gone: each would write its
+        // new token back into the keyring.
+        let mut rotations = Vec::with_capacity(slots.len());
+        for slot in &slots {
+            rotations.push(slot.tokens.lock().await);
+        }
+        let mut logins: Vec<String> = self
+            .inner
+            .vault
+            .index(&op)
+            .await?
+            .into_iter()
+            .map(|a| a.login)
+            .collect();
+        // A remembered session whose index line was lost, and flags the cache still holds.
+        let remembered_here = slots
+            .iter()
+            .filter(|s| s.remembered() && s.operator.as_deref() == Some(op.as_str()))
+            .map(|s| s.session.account.login.clone());
+        let cached = self
+            .inner
+            .cache
+            .remembered_accounts()?
+            .into_iter()
+            .map(|a| a.login);
+        for login in remembered_here.chain(cached) {
+            if !logins.contains(&login) {
+                logins.push(login);
+            }
+        }
+        for login in &logins {
+            self.inner.vault.delete(&op, login).await?;
+            if let Some(slot) = slots.iter().find(|s| &s.session.account.login == login) {
+                slot.forgotten.store(true, Ordering::SeqCst);
+            }
+            self.inner.cache.set_remembered(login, false)?;
+        }
+        drop(rotations);
+        tracing::info!(
+            accounts = logins.len(),
+            "this device forgot its remembered accounts"
+        );
+        Ok(logins)
+    }
 
     /// Accepts the current System Use Agreement (AUTH-10).
     pub async fn accept_agreement(&self) -> CoreResult<()> {
@@ -1003,7 +1078,7 @@ impl Core {
         };
         crate::fail_point!("core::refresh::before_keyring_write");
         let login = &slot.session.account.login;
-        if slot.session.remembered
+        if slot.remembered()
             && let Err(e) = self
                 .inner
                 .vault
