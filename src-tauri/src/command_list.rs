@@ -12,6 +12,7 @@ macro_rules! app_commands {
             settings::app_info,
             settings::ui_ready,
             settings::settings_set,
+            settings::forget_device,
             settings::clock_check,
             auth::autologin,
             auth::touch,

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use mymts_core::ops::shell::BootView;
 use mymts_core::{Core, CoreConfig, CoreError};
 use tauri::{App, AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 use tokio::sync::{mpsc, watch};
@@ -99,7 +100,24 @@ pub fn setup(
         .device_sim
         .clone()
         .or_else(|| settings.device_sim.clone());
-    let (view, healed) = read_view(&d.data);
+    // One mymts per data dir (issue 12): the app holds the CLI's lock for as long as it runs.
+    // Tried once here without waiting; while a CLI command holds it, the cache is not read (it
+    // may be healing or writing it) and the background start waits for it.
+    let lock = match mymts_core::lock::DataDirLock::try_acquire(&d.data) {
+        Ok(Some(held)) => {
+            app.manage(held);
+            DirLock::Held
+        }
+        Ok(None) => {
+            tracing::info!("another mymts is using the data dir; waiting for it");
+            DirLock::Wait
+        }
+        Err(e) => DirLock::Failed(e),
+    };
+    let (view, healed) = match lock {
+        DirLock::Held => read_view(&d.data),
+        _ => (BootView::default(), None),
+    };
     let boot = Boot::new(view, healed, settings.clone(), info.clone());
     let script = boot.script();
 
@@ -134,6 +152,7 @@ pub fn setup(
         start_background(
             handle,
             choice,
+            lock,
             data_dir,
             Wiring {
                 keyring_service: launch.keyring_service,
@@ -146,6 +165,37 @@ pub fn setup(
         .await;
     });
     Ok(())
+}
+
+/// The data dir's lock at start-up (issue 12).
+enum DirLock {
+    /// Taken before the first frame; managed by the app until it exits.
+    Held,
+    /// A CLI command holds it: wait up to [`mymts_core::lock::APP_WAIT`] before anything starts.
+    Wait,
+    /// The lock file could not be made or locked.
+    Failed(CoreError),
+}
+
+/// Waits for the CLI to finish with the data dir; then the app holds the lock until it exits.
+/// After [`mymts_core::lock::APP_WAIT`] it refuses: every command answers `busy`, and the
+/// login screen says why.
+async fn take_lock_late<R: Runtime>(
+    app: &AppHandle<R>,
+    lock: DirLock,
+    data_dir: &Path,
+) -> Result<(), CoreError> {
+    match lock {
+        DirLock::Held => Ok(()),
+        DirLock::Failed(e) => Err(e),
+        DirLock::Wait => {
+            let held = mymts_core::lock::DataDirLock::acquire(data_dir, mymts_core::lock::APP_WAIT)
+                .await?;
+            tracing::info!("the data dir is free; starting");
+            app.manage(held);
+            Ok(())
+        }
+    }
 }
 
 /// The first frame needs the CPU more than the operator does: wait for it (at most 1.5 s).
@@ -165,11 +215,17 @@ async fn start_after_first_frame<R: Runtime>(
 async fn start_background<R: Runtime>(
     app: AppHandle<R>,
     choice: Choice,
+    lock: DirLock,
     data_dir: PathBuf,
     wiring: Wiring,
     core_tx: watch::Sender<Option<Result<Core, CoreError>>>,
     ev_rx: mpsc::UnboundedReceiver<ShellEvent>,
 ) {
+    if let Err(e) = take_lock_late(&app, lock, &data_dir).await {
+        tracing::error!(code = e.code(), error = %e, "the app does not start on this data dir");
+        let _ = core_tx.send(Some(Err(e)));
+        return;
+    }
     let embedded = matches!(choice, Choice::Embedded);
     let (url, world) = match choice {
         Choice::Standalone(url) => (url, wiring.world),

@@ -13,6 +13,13 @@ export const commands = {
 	uiReady: (screen: string) => typedError<null, CoreError>(__TAURI_INVOKE("ui_ready", { screen })),
 	/**  Saves the settings (JSON in the app config dir); `operator_url` applies on the next start. */
 	settingsSet: (settings: Settings) => typedError<Settings, CoreError>(__TAURI_INVOKE("settings_set", { settings })),
+	/**
+	 *  Settings → "Remember this device" off, once the user confirmed (issue 13, item 7): the core
+	 *  forgets the accounts remembered at this operator (keyring entries and cache flags, so the
+	 *  next start shows the login screen) and the login checkbox's default becomes off. The
+	 *  sessions running now stay signed in until they end. Returns the saved settings.
+	 */
+	forgetDevice: () => typedError<Settings, CoreError>(__TAURI_INVOKE("forget_device")),
 	clockCheck: () => typedError<ClockCheck, CoreError>(__TAURI_INVOKE("clock_check")),
 	autologin: () => typedError<Session | null, CoreError>(__TAURI_INVOKE("autologin")),
 	/**  User activity, for the 20-minute inactivity clock (AUTH-8). */

@@ -63,6 +63,16 @@ describe('Home (ACC-1)', () => {
     expect(plain(screen.getByTestId('home-balance').textContent)).toBe('₽1,234.56');
   });
 
+  it('says on the login screen that another mymts holds the data dir (issue 12: busy)', async () => {
+    mockShell({ autologin: () => fail('busy'), app_info: () => boot().app });
+    applyBoot(boot());
+    render(App);
+    await startBackground();
+    await waitFor(() => screen.getByTestId('data-busy'));
+    expect(screen.getByTestId('data-busy').textContent).toMatch(/command-line tool/);
+    expect(screen.queryByTestId('home-balance')).toBeNull();
+  });
+
   it('shows the offline banner from the operator-status event and hides it again', async () => {
     mockShell({});
     applyBoot(boot());

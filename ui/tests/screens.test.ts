@@ -256,6 +256,45 @@ describe('Settings (ACC-8, AUTH-9) and activity (AUTH-11)', () => {
     await fireEvent.click(screen.getByTestId('settings-biometric'));
     await waitFor(() => expect(calls.find((c) => c.cmd === 'settings_set')?.args.settings).toMatchObject({ biometric_unlock: true }));
   });
+  it('"Remember this device" off asks first, then forgets the device; cancel changes nothing (issue 13 item 7)', async () => {
+    const calls = mockShell({ settings_set: (a) => a.settings, forget_device: () => ({ ...boot().settings, remember: false }) });
+    start();
+    render(App);
+    navigate('settings');
+    await waitFor(() => screen.getByTestId('settings-remember'));
+    const box = () => screen.getByTestId('settings-remember') as HTMLInputElement;
+    expect(box().checked).toBe(true);
+    await fireEvent.click(box());
+    await waitFor(() => screen.getByTestId('forget-dialog'));
+    expect(screen.getByTestId('forget-dialog').textContent).toMatch(/keyring/);
+    expect(screen.getByTestId('forget-dialog').textContent).toMatch(/next time the app starts it asks you to sign in/);
+    expect(box().checked).toBe(true);
+    screen.getByTestId('forget-cancel').click();
+    await waitFor(() => expect(screen.queryByTestId('forget-dialog')).toBeNull());
+    expect(box().checked).toBe(true);
+    expect(calls.filter((c) => c.cmd === 'forget_device' || c.cmd === 'settings_set')).toEqual([]);
+    await fireEvent.click(box());
+    await waitFor(() => screen.getByTestId('forget-confirm'));
+    screen.getByTestId('forget-confirm').click();
+    await waitFor(() => screen.getByTestId('forget-done'));
+    expect(calls.filter((c) => c.cmd === 'forget_device')).toHaveLength(1);
+    expect(app.settings.remember).toBe(false);
+    expect(box().checked).toBe(false);
+    expect(app.signedIn).toBe(true);
+  });
+  it('a failed forget is said and the switch stays on', async () => {
+    mockShell({ forget_device: () => fail('keyring_unavailable') });
+    start();
+    render(App);
+    navigate('settings');
+    await waitFor(() => screen.getByTestId('settings-remember'));
+    await fireEvent.click(screen.getByTestId('settings-remember'));
+    await waitFor(() => screen.getByTestId('forget-confirm'));
+    screen.getByTestId('forget-confirm').click();
+    await waitFor(() => screen.getByTestId('forget-error'));
+    expect((screen.getByTestId('settings-remember') as HTMLInputElement).checked).toBe(true);
+    expect(app.settings.remember).toBe(true);
+  });
   it('points the app at a standalone operator from Settings, and a bad address is said, not kept', async () => {
     const calls = mockShell({
       settings_set: (a) => {

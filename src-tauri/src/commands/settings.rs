@@ -38,6 +38,25 @@ pub fn settings_set(shell: State<'_, Shell>, settings: Settings) -> Result<Setti
     Ok(s)
 }
 
+/// Settings → "Remember this device" off, once the user confirmed (issue 13, item 7): the core
+/// forgets the accounts remembered at this operator (keyring entries and cache flags, so the
+/// next start shows the login screen) and the login checkbox's default becomes off. The
+/// sessions running now stay signed in until they end. Returns the saved settings.
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_device(shell: State<'_, Shell>) -> Result<Settings, CoreError> {
+    let core = shell.core().await?;
+    let forgotten = shell.observe(core.forget_device().await)?;
+    tracing::info!(accounts = forgotten.len(), "remember this device: off");
+    let mut s = shell.settings();
+    s.remember = false;
+    s.save(&shell.settings_path)?;
+    if let Ok(mut g) = shell.settings.lock() {
+        *g = s.clone();
+    }
+    Ok(s)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn clock_check(shell: State<'_, Shell>) -> Result<ClockCheck, CoreError> {

@@ -53,6 +53,8 @@ function initial() {
     /** A fingerprint or face check comes before autologin (AUTH-14); why the last one failed. */
     locked: false,
     unlockError: null as AppError | null,
+    /** Another mymts (the CLI) held this data dir past the app's wait: nothing can start. */
+    dataBusy: false,
     now: Date.now(),
   };
 }
@@ -220,6 +222,11 @@ export async function startBackground(): Promise<void> {
     const err = toAppError(e);
     if (err.code === 'unlock_refused') app.unlockError = err;
     else if (isOffline(err)) app.online = false;
+    else if (err.code === 'busy') {
+      app.dataBusy = true;
+      app.route = 'login';
+      app.home = null;
+    }
     else if (app.route !== 'login') {
       app.route = 'login';
       app.home = null;
