@@ -127,6 +127,60 @@ async fn auth6_a_second_cli_on_a_busy_data_dir_waits_then_refuses_in_words() {
     assert_eq!(code, 3, "free again: not signed in, but running: {v}");
 }
 
+/// One lock for the app and the CLI (issue 12). While a real `mymts` holds the data dir (its
+/// operator accepts the connection and never answers, so the command is mid-way), the app's
+/// start-up finds it taken, waits and refuses with `busy`; once the CLI is gone the app takes
+/// it. While the app holds it, a CLI waits, then refuses in words; released, the CLI runs.
+#[tokio::test]
+async fn auth6_the_app_and_the_cli_never_use_one_data_dir_at_once() {
+    use mymts_core::lock::DataDirLock;
+    let dir = tempfile::tempdir().expect("tmp");
+    let svc = service();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+    let url = format!("http://{}", silent.local_addr().expect("addr"));
+    let mut c = cmd(dir.path(), &svc, &["whoami", "--operator", &url]);
+    let mut cli = c
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn mymts");
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        // The app's own first try (no wait), until it finds the CLI holding the data dir.
+        match DataDirLock::try_acquire(dir.path()).expect("lock file") {
+            None => break,
+            Some(free) => drop(free),
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "the CLI never took the lock"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let started = std::time::Instant::now();
+    let e = DataDirLock::acquire(dir.path(), Duration::from_millis(400))
+        .await
+        .expect_err("the app waits, then refuses while the CLI runs");
+    assert!(started.elapsed() >= Duration::from_millis(400), "it waited");
+    assert_eq!(e.code(), "busy", "{e}");
+    assert_eq!(cli.try_wait().expect("wait"), None, "the CLI still runs");
+    let _ = cli.kill();
+    let _ = cli.wait();
+    let app = DataDirLock::acquire(dir.path(), mymts_core::lock::APP_WAIT)
+        .await
+        .expect("the app takes the data dir once the CLI is gone");
+
+    let mut c = cmd(dir.path(), &svc, &["whoami"]);
+    c.env("MYMTS_LOCK_WAIT_MS", "300");
+    let started = std::time::Instant::now();
+    let (code, v, _) = run(c);
+    assert!(started.elapsed() >= Duration::from_millis(300), "it waited");
+    assert_eq!((code, v["code"].as_str()), (5, Some("busy")), "{v}");
+    drop(app);
+    let (code, v, _) = run(cmd(dir.path(), &svc, &["whoami"]));
+    assert_eq!(code, 3, "free again: not signed in, but running: {v}");
+}
+
 #[test]
 fn sec5_two_embedded_operators_sharing_one_keyring_service_each_keep_their_login() {
     // The app and the CLI each run their own embedded operator; here two CLIs with two data
