@@ -92,6 +92,12 @@ impl Journey {
     /// (its public API, and its world door with the token, like any client: SEC-1), data dir
     /// and keyring service.
     pub async fn launch(&mut self) {
+        let args = self.default_args();
+        self.launch_with(args).await;
+    }
+
+    /// The arguments [`Journey::launch`] gives the app.
+    fn default_args(&self) -> Vec<Value> {
         let mut args = vec![
             json!("--operator"),
             json!(self.op.api_url),
@@ -108,6 +114,12 @@ impl Journey {
         if let Some(sim) = &self.device_sim {
             args.extend([json!("--device-sim"), json!(sim)]);
         }
+        args
+    }
+
+    /// Launches the real app binary through tauri-driver with exactly these arguments (no
+    /// `--operator`: the app starts its own embedded operator on its data dir).
+    pub async fn launch_with(&mut self, args: Vec<Value>) {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),

@@ -1509,3 +1509,169 @@ async fn j27_acc8_inbox4_auth1_the_articles_stories_end_in_russian_too() {
     )
     .await;
 }
+
+/// AUTH-6 (issue 13, item 7): "Remember this device" switched off in Settings forgets the device.
+/// It asks first, saying what will happen (Cancel forgets nothing); confirmed, the keyring entry
+/// is gone at once while the session goes on until the app is closed; the next start shows the
+/// login screen, its "remember" box now off, and nobody is signed in behind it.
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j30_auth6_remember_off_in_settings_forgets_the_device_and_restart_shows_login() {
+    Journey::run(
+        "j30_auth6_remember_off_in_settings_forgets_the_device_and_restart_shows_login",
+        |j| {
+            Box::pin(async move {
+                j.launch().await;
+                password_login(j, ANNA, Journey::password(ANNA), true).await;
+                accept_agreement(j, ANNA).await;
+                j.el("home-balance").await;
+                assert!(j.keyring_token(ANNA).await.is_some(), "remembered");
+                j.click("tab-settings").await;
+                j.click("settings-remember").await;
+                let said = j.text("forget-dialog").await;
+                assert!(
+                    said.contains("keyring") && said.contains("asks you to sign in"),
+                    "the dialog says what will happen: {said}"
+                );
+                j.a11y("settings-forget-dialog").await;
+                j.click("forget-cancel").await;
+                assert!(
+                    j.keyring_token(ANNA).await.is_some(),
+                    "Cancel forgets nothing"
+                );
+                j.click("settings-remember").await;
+                j.click("forget-confirm").await;
+                j.el("forget-done").await;
+                j.snap("forgotten").await;
+                // Compared, never printed: a failing assert must not show a token.
+                assert!(
+                    j.keyring_token(ANNA).await.is_none(),
+                    "the keyring entry is gone at once"
+                );
+                // Still signed in until the app is closed.
+                j.click("tab-home").await;
+                let balance = j.wait_text("home-balance", "450").await;
+                assert!(balance.contains("450"), "{balance}");
+                j.quit().await;
+                assert!(
+                    j.keyring_token(ANNA).await.is_none(),
+                    "no later rotation wrote the entry back"
+                );
+                j.launch().await;
+                j.el("login-submit").await;
+                let remember = j
+                    .el("remember-device")
+                    .await
+                    .prop("checked")
+                    .await
+                    .ok()
+                    .flatten();
+                assert_eq!(
+                    remember.as_deref(),
+                    Some("false"),
+                    "the login box now defaults to off"
+                );
+                // Autologin runs after the first frame: give it time to sign someone in.
+                for _ in 0..50 {
+                    assert!(
+                        !j.present("home-balance").await,
+                        "the next start signed the forgotten device in"
+                    );
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                assert!(j.present("login-submit").await, "the login screen stays");
+            })
+        },
+    )
+    .await;
+}
+
+/// The `mymts` CLI built beside the app (scripts/e2e builds every binary of the workspace).
+fn cli_binary() -> std::path::PathBuf {
+    let bin = mymts_e2e::workspace_root().join("target/debug/mymts");
+    assert!(
+        bin.exists(),
+        "{} is missing: scripts/e2e builds it",
+        bin.display()
+    );
+    bin
+}
+
+/// Runs the CLI on `dir` with its own embedded operator under keyring service `service`.
+fn cli_on(dir: &std::path::Path, service: &str, args: &[&str]) -> (i32, Value) {
+    let out = std::process::Command::new(cli_binary())
+        .arg("--json")
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("--keyring-service")
+        .arg(service)
+        .env_remove("MYMTS_OPERATOR_URL")
+        .env_remove("MYMTS_WORLD_URL")
+        .env_remove("MYMTS_WORLD_TOKEN")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("run mymts: {e}"));
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        json!({
+            "stdout": String::from_utf8_lossy(&out.stdout),
+            "stderr": String::from_utf8_lossy(&out.stderr),
+        })
+    });
+    (out.status.code().unwrap_or(-1), v)
+}
+
+/// AUTH-6, SEC-5 (issue 12): the real app and the CLI, each on its own data dir with its own
+/// embedded operator, under one keyring service, each keep the same subscriber's login. The app's
+/// autologin rotates its token and the CLI's rotates its own; neither overwrites the other's
+/// entry (they are bound to each operator's identity).
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j31_auth6_sec5_the_app_and_the_cli_on_two_embedded_operators_each_keep_their_login() {
+    Journey::run(
+        "j31_auth6_sec5_the_app_and_the_cli_on_two_embedded_operators_each_keep_their_login",
+        |j| {
+            Box::pin(async move {
+                let (app_dir, cli_dir) = (j.data_dir.join("app"), j.data_dir.join("cli"));
+                let service = j.keyring_service.clone();
+                let pw = Journey::password(ANNA);
+                for dir in [&app_dir, &cli_dir] {
+                    std::fs::create_dir_all(dir).expect("data dir");
+                    let (code, v) = cli_on(
+                        dir,
+                        &service,
+                        &["login", "--phone", ANNA, "--password", pw, "--remember"],
+                    );
+                    assert_eq!((code, &v["remembered"]), (0, &json!(true)), "{v}");
+                }
+                let app_args = vec![
+                    json!("--data-dir"),
+                    json!(app_dir),
+                    json!("--keyring-service"),
+                    json!(service),
+                ];
+                for round in 0..2 {
+                    // The app on its embedded operator: the remembered login, no input.
+                    j.launch_with(app_args.clone()).await;
+                    let balance = j.wait_text("home-balance", "450").await;
+                    assert!(balance.contains("450"), "round {round}: {balance}");
+                    assert!(
+                        !j.present("login-submit").await,
+                        "round {round}: the app asked for a password"
+                    );
+                    j.quit().await;
+                    // The CLI on the other operator, then on the app's: both still signed in.
+                    for (who, dir) in [("the CLI's", &cli_dir), ("the app's", &app_dir)] {
+                        let (code, v) = cli_on(dir, &service, &["whoami"]);
+                        assert_eq!(
+                            (code, v["login"].as_str()),
+                            (0, Some(ANNA)),
+                            "round {round}, {who} data dir: {v}"
+                        );
+                    }
+                }
+            })
+        },
+    )
+    .await;
+}
