@@ -13,14 +13,26 @@ use tokio::task::JoinSet;
 /// Wrong passwords that lock password login (AUTH-3).
 const PASSWORD_TRIES: usize = 3;
 
+/// Addresses a parallel attack comes from: one peer may hold only 16 requests in flight (issue
+/// 11, floods), and these attacks are about the counters, not the per-peer bound.
+const ATTACK_PEERS: u8 = 8;
+
 async fn parallel(
     op: &Op,
     n: usize,
-    make: impl Fn(usize) -> reqwest::RequestBuilder,
+    make: impl Fn(usize, &reqwest::Client) -> reqwest::RequestBuilder,
 ) -> Vec<(u16, Value)> {
+    let peers: Vec<reqwest::Client> = (1..=ATTACK_PEERS)
+        .map(|i| {
+            reqwest::Client::builder()
+                .local_address(std::net::IpAddr::from([127, 0, 0, i]))
+                .build()
+                .expect("client")
+        })
+        .collect();
     let mut set = JoinSet::new();
     for i in 0..n {
-        let req = make(i);
+        let req = make(i, &peers[i % peers.len()]);
         set.spawn(async move {
             let resp = req.send().await.expect("request");
             let status = resp.status().as_u16();
@@ -66,9 +78,8 @@ async fn judged(op: &Op, login: &str, action: &'static str) -> i64 {
 async fn sec2_sixty_one_parallel_link_guesses_win_no_extra_tries() {
     let op = op().await;
     let token = op.signed_in(seed::ANNA, "Anna2026pass").await;
-    let answers = parallel(&op, 61, |i| {
-        op.http
-            .post(op.url("/v1/links"))
+    let answers = parallel(&op, 61, |i, http| {
+        http.post(op.url("/v1/links"))
             .bearer_auth(&token)
             .json(&json!({"login": seed::DMITRY, "password": format!("Guess{i}x2026")}))
     })
@@ -107,8 +118,8 @@ async fn sec2_sixty_one_parallel_link_guesses_win_no_extra_tries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sec2_sixty_one_parallel_login_guesses_win_no_extra_tries() {
     let op = op().await;
-    let answers = parallel(&op, 61, |i| {
-        op.http.post(op.url("/v1/auth/login")).json(&json!({
+    let answers = parallel(&op, 61, |i, http| {
+        http.post(op.url("/v1/auth/login")).json(&json!({
             "method": "password", "login": seed::HOME_CONTRACT, "password": format!("Guess{i}x2026")
         }))
     })
@@ -179,13 +190,10 @@ async fn sec2_old_password_of_a_password_change_is_counted() {
 async fn sec2_parallel_old_password_guesses_win_no_extra_tries() {
     let op = op().await;
     let token = op.signed_in(seed::VERA, "Vera2026pass").await;
-    let answers = parallel(&op, 30, |i| {
-        op.http
-            .post(op.url("/v1/password"))
-            .bearer_auth(&token)
-            .json(
-                &json!({"old_password": format!("Guess{i}x2026"), "new_password": "Veranew2026x"}),
-            )
+    let answers = parallel(&op, 30, |i, http| {
+        http.post(op.url("/v1/password")).bearer_auth(&token).json(
+            &json!({"old_password": format!("Guess{i}x2026"), "new_password": "Veranew2026x"}),
+        )
     })
     .await;
     let wrong = count(&answers, "wrong_credentials");
@@ -240,8 +248,8 @@ async fn sec2_social_login_guesses_are_counted_and_the_lock_lifts_after_its_time
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sec2_parallel_social_login_guesses_win_no_extra_tries() {
     let op = op().await;
-    let answers = parallel(&op, 40, |i| {
-        op.http.post(op.url("/v1/auth/login")).json(&json!({
+    let answers = parallel(&op, 40, |i, http| {
+        http.post(op.url("/v1/auth/login")).json(&json!({
             "method": "social", "provider": seed::SOCIAL_PROVIDER, "username": "anna.petrova",
             "password": format!("Guess{i}")
         }))
@@ -289,11 +297,10 @@ async fn sec2_parallel_sms_code_guesses_win_no_extra_tries() {
     let (s, v) = op.request_code(seed::GLEB).await;
     assert_eq!(s, 200, "{v}");
     let code = op.last_code(seed::GLEB, mymts_proto::OTP_SENDER).await;
-    let answers = parallel(&op, 30, |i| {
+    let answers = parallel(&op, 30, |i, http| {
         // Wrong but well formed: six characters that are not the code.
         let guess = if i % 2 == 0 { "AAAAA1" } else { "BBBBB2" };
-        op.http
-            .post(op.url("/v1/auth/login"))
+        http.post(op.url("/v1/auth/login"))
             .json(&json!({"method": "sms_code", "phone": seed::GLEB, "code": guess}))
     })
     .await;
@@ -1027,6 +1034,89 @@ async fn sec3_stand_in_masked_addresses_use_the_whole_alphabet() {
         letters.iter().any(|c| *c > 'f'),
         "stand-in masks start with hex letters only: {letters:?}"
     );
+    op.run.stop().await;
+}
+
+/// Fills the counters table to `cap` rows of made-up logins, each with one failure, last
+/// touched `age_ms` before now (a flood, written at once).
+async fn flood_counters(op: &Op, cap: i64, age_ms: i64) {
+    let now = op.run.state.now_ms();
+    op.run
+        .state
+        .db
+        .tx(move |tx| {
+            let n: i64 = tx.query_row("SELECT COUNT(*) FROM guess_counters", [], |r| r.get(0))?;
+            Ok(tx.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+                 INSERT INTO guess_counters (key, failures, locked_until_ms, updated_ms)
+                 SELECT 'flood' || i, 1, NULL, ?2 + i FROM n",
+                params![cap - n, now - age_ms],
+            )?)
+        })
+        .await
+        .expect("flood");
+}
+
+/// The hole left by least-recently-used eviction (issue 11): a stranger makes four wrong guesses
+/// at a social account, floods the table with made-up usernames so the counter is pushed out,
+/// and starts again with five fresh tries. A counter touched within a day is never pushed out:
+/// a fresh username finds the table full and is refused like a locked one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec2_a_flood_of_fresh_usernames_never_resets_a_counter_short_of_its_lock() {
+    const CAP: i64 = 100_000;
+    let op = op().await;
+    for i in 0..4 {
+        social_login(&op, "anna.petrova", &format!("Guess{i}")).await;
+    }
+    op.advance(1000);
+    flood_counters(&op, CAP, 0).await;
+    op.advance(CAP + 1);
+    let (s, v) = social_login(&op, "made.up.user", "Guess0").await;
+    assert_eq!(
+        (s, code_of(&v)),
+        (403, "password_locked"),
+        "a fresh username found room in a full table: {v}"
+    );
+    let rows = op
+        .sql_i64("SELECT COUNT(*) FROM guess_counters WHERE key != ?1", "")
+        .await;
+    assert_eq!(rows, CAP, "the table is full and stays so");
+    let (s, v) = social_login(&op, "anna.petrova", "Guess4").await;
+    assert_eq!(
+        (s, code_of(&v)),
+        (403, "password_locked"),
+        "the flood reset anna.petrova's counter: {v}"
+    );
+    op.run.stop().await;
+}
+
+/// A full table still takes new counters when old ones are idle: each new counter pushes out
+/// exactly one counter untouched for a day, never a locked one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec2_a_full_table_pushes_out_one_idle_counter_per_new_one() {
+    const CAP: i64 = 100_000;
+    let op = op().await;
+    for i in 0..PASSWORD_TRIES {
+        op.login_password("nobody.at.all", &format!("Guess{i}x2026"))
+            .await;
+    }
+    flood_counters(&op, CAP, 2 * 24 * 60 * 60 * 1000).await;
+    let (s, v) = op.login_password("one.more.fresh", "Guess0x2026").await;
+    assert_eq!(s, 401, "{v}");
+    assert_eq!(v["attempts_left"], 2, "{v}");
+    let rows = op
+        .sql_i64("SELECT COUNT(*) FROM guess_counters WHERE key != ?1", "")
+        .await;
+    assert_eq!(rows, CAP, "one row made room for one");
+    let flood_left = op
+        .sql_i64(
+            "SELECT COUNT(*) FROM guess_counters WHERE key LIKE 'flood%' AND key != ?1",
+            "",
+        )
+        .await;
+    assert_eq!(flood_left, CAP - 2, "exactly one idle counter went");
+    let (s, v) = op.login_password("nobody.at.all", "Guess9x2026").await;
+    assert_eq!((s, code_of(&v)), (403, "password_locked"), "{v}");
     op.run.stop().await;
 }
 

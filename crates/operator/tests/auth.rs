@@ -820,9 +820,9 @@ async fn openapi_document_is_generated_and_qa_routes_exist_only_in_qa_mode() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn auth6_hundreds_of_concurrent_logins_and_refreshes_never_double_spend_a_token() {
     let op = op().await;
-    // The subscriber's devices come from eight addresses: one peer may hold only a quarter of a
+    // The subscriber's devices come from 25 addresses: one peer may hold only a sixteenth of a
     // listener's requests in flight (issue 11, floods).
-    let peers: Vec<reqwest::Client> = (1..=8u8)
+    let peers: Vec<reqwest::Client> = (1..=25u8)
         .map(|i| {
             reqwest::Client::builder()
                 .local_address(std::net::IpAddr::from([127, 0, 0, i]))
@@ -832,7 +832,7 @@ async fn auth6_hundreds_of_concurrent_logins_and_refreshes_never_double_spend_a_
         .collect();
     let mut logins = tokio::task::JoinSet::new();
     for i in 0..200 {
-        let (http, url) = (peers[i % 8].clone(), op.url("/v1/auth/login"));
+        let (http, url) = (peers[i % 25].clone(), op.url("/v1/auth/login"));
         logins.spawn(async move {
             let r = http
                 .post(url)
@@ -857,7 +857,7 @@ async fn auth6_hundreds_of_concurrent_logins_and_refreshes_never_double_spend_a_
     let mut refreshes = tokio::task::JoinSet::new();
     for (i, rt) in tokens.into_iter().enumerate() {
         for j in 0..2 {
-            let http = peers[(2 * i + j) % 8].clone();
+            let http = peers[(2 * i + j) % 25].clone();
             let (url, rt) = (op.url("/v1/auth/refresh"), rt.clone());
             refreshes.spawn(async move {
                 let r = http

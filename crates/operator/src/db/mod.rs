@@ -18,6 +18,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/004_guesses_counted.sql")),
         M::up(include_str!("../../migrations/005_audit_keyed_once.sql")),
         M::up(include_str!("../../migrations/006_guess_challenges.sql")),
+        M::up(include_str!("../../migrations/007_counters_kept.sql")),
     ])
 }
 

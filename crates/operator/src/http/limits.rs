@@ -6,9 +6,11 @@
 //! turning their errors into the typed error body.
 //!
 //! One peer (an IPv4 address, or an IPv6 /64) may hold at most [`MAX_IN_FLIGHT_PER_PEER`] of a
-//! listener's requests at once; one more of its requests is refused at once the same way, so a
-//! single client flooding a door leaves the rest of the slots to everyone else. That also bounds
-//! what one client can queue at a guess counter's gate (`ops::auth::guesses`).
+//! listener's requests at once, and one IPv6 /48 (what one customer of a provider is routinely
+//! given: 65,536 /64s) at most [`MAX_IN_FLIGHT_PER_NET`]; one more of its requests is refused at
+//! once the same way, so a single client flooding a door leaves the rest of the slots to
+//! everyone else. That also bounds what one client can queue at a guess counter's gate
+//! (`ops::auth::guesses`).
 //!
 //! Streams (the SMS and mail streams) hold none of these: the bounds end with the response head.
 
@@ -33,17 +35,21 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const MAX_IN_FLIGHT: usize = 256;
 
 /// Requests one peer (an IPv4 address, or an IPv6 /64) may have in flight on one listener: a
-/// quarter of [`MAX_IN_FLIGHT`], so one client flooding a door leaves the other three quarters
-/// to everyone else (issue 11, floods). One more is refused at once, like the listener's own
-/// limit.
-pub const MAX_IN_FLIGHT_PER_PEER: usize = MAX_IN_FLIGHT / 4;
+/// sixteenth of [`MAX_IN_FLIGHT`] (a subscriber's app has a handful in flight; a household
+/// behind one NAT a few dozen), so one client flooding a door leaves the rest to everyone else
+/// (issue 11, floods). One more is refused at once, like the listener's own limit.
+pub const MAX_IN_FLIGHT_PER_PEER: usize = MAX_IN_FLIGHT / 16;
+/// Requests one IPv6 /48 may have in flight on one listener: a quarter of [`MAX_IN_FLIGHT`].
+/// Without it, one customer of an IPv6 provider, who holds a /48, would be 65,536 peers.
+pub const MAX_IN_FLIGHT_PER_NET: usize = MAX_IN_FLIGHT / 4;
 
 /// `router` with the operator's bounds, as every listener serves it.
 pub fn apply(router: Router) -> Router {
     apply_with(router, REQUEST_TIMEOUT, MAX_IN_FLIGHT)
 }
 
-/// `router` with a request timeout, a limit of requests in flight and a quarter of it per peer.
+/// `router` with a request timeout, a limit of requests in flight, a sixteenth of it per peer
+/// and a quarter of it per IPv6 /48.
 pub fn apply_with(router: Router, timeout: Duration, in_flight: usize) -> Router {
     let bounded = ServiceBuilder::new()
         .layer(HandleErrorLayer::new(|err: BoxError| async move {
@@ -53,7 +59,10 @@ pub fn apply_with(router: Router, timeout: Duration, in_flight: usize) -> Router
         .timeout(timeout)
         .concurrency_limit(in_flight)
         .service(router);
-    let peers = Peers::new((in_flight / 4).max(1));
+    let peers = Bounds {
+        peer: Peers::new((in_flight / 16).max(1)),
+        net: Peers::new((in_flight / 4).max(1)),
+    };
     Router::new()
         .fallback_service(bounded)
         .layer(middleware::from_fn_with_state(peers, per_peer))
@@ -77,7 +86,14 @@ fn refusal(err: &BoxError) -> ApiError {
     }
 }
 
-/// The in-flight requests of each peer of one listener.
+/// The in-flight requests of each peer and of each IPv6 /48 of one listener.
+#[derive(Clone)]
+struct Bounds {
+    peer: Peers,
+    net: Peers,
+}
+
+/// The in-flight requests of each peer (or network) of one listener.
 #[derive(Clone)]
 pub struct Peers {
     bound: usize,
@@ -166,15 +182,35 @@ pub fn client_of(extensions: &axum::http::Extensions) -> Option<IpAddr> {
     })
 }
 
-async fn per_peer(State(peers): State<Peers>, req: Request, next: Next) -> Response {
+/// The IPv6 /48 an IPv6 peer belongs to; `None` for IPv4 peers (an IPv4 address is one peer).
+fn net_of(peer: IpAddr) -> Option<IpAddr> {
+    match peer {
+        IpAddr::V4(_) => None,
+        IpAddr::V6(v6) => {
+            let mut seg = v6.segments();
+            seg[3..].fill(0);
+            Some(IpAddr::V6(Ipv6Addr::from(seg)))
+        }
+    }
+}
+
+async fn per_peer(State(bounds): State<Bounds>, req: Request, next: Next) -> Response {
     let Some(peer) = client_of(req.extensions()) else {
         return next.run(req).await;
     };
-    let Some(place) = peers.enter(peer) else {
+    let net_place = match net_of(peer) {
+        Some(net) => match bounds.net.enter(net) {
+            Some(place) => Some(place),
+            None => return busy().into_response(),
+        },
+        None => None,
+    };
+    let Some(place) = bounds.peer.enter(peer) else {
         return busy().into_response();
     };
     let resp = next.run(req).await;
     drop(place);
+    drop(net_place);
     resp
 }
 
@@ -208,6 +244,49 @@ mod tests {
             .unwrap_or_default();
         let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
         (status, v["code"].as_str().unwrap_or("").to_string())
+    }
+
+    fn get_from(addr: &str) -> Request<Body> {
+        let mut req = get();
+        let ip: IpAddr = addr.parse().expect("address");
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(SocketAddr::new(ip, 40_000)));
+        req
+    }
+
+    /// Sends every request at once and counts the answers by status.
+    async fn served_and_refused(app: &Router, from: &[String]) -> (usize, usize) {
+        let mut set = tokio::task::JoinSet::new();
+        for addr in from {
+            let (app, req) = (app.clone(), get_from(addr));
+            set.spawn(async move { code_of(app.oneshot(req).await.expect("infallible")).await });
+        }
+        let (mut served, mut refused) = (0, 0);
+        while let Some(a) = set.join_next().await {
+            match a.expect("task") {
+                (StatusCode::OK, _) => served += 1,
+                (StatusCode::TOO_MANY_REQUESTS, code) if code == "rate_limited" => refused += 1,
+                other => panic!("unexpected answer {other:?}"),
+            }
+        }
+        (served, refused)
+    }
+
+    #[tokio::test]
+    async fn one_address_holds_a_sixteenth_and_one_ipv6_48_a_quarter_of_the_slots() {
+        // 64 slots: 4 per peer, 16 per /48.
+        let app = apply_with(slow(300), Duration::from_secs(5), 64);
+        let one_v4: Vec<String> = (0..6).map(|_| "203.0.113.7".to_string()).collect();
+        assert_eq!(served_and_refused(&app, &one_v4).await, (4, 2));
+        // One /64 is one peer, whatever its last 64 bits.
+        let one_64: Vec<String> = (1..=6).map(|i| format!("2001:db8:1:2::{i}")).collect();
+        assert_eq!(served_and_refused(&app, &one_64).await, (4, 2));
+        // Twenty /64s of one /48: each within its own bound, the /48 holds 16.
+        let one_48: Vec<String> = (1..=20).map(|i| format!("2001:db8:1:{i:x}::1")).collect();
+        assert_eq!(served_and_refused(&app, &one_48).await, (16, 4));
+        // Twenty /64s of twenty /48s: all served.
+        let many_48: Vec<String> = (1..=20).map(|i| format!("2001:db8:{i:x}::1")).collect();
+        assert_eq!(served_and_refused(&app, &many_48).await, (20, 0));
     }
 
     #[tokio::test]

@@ -13,8 +13,8 @@
 //! | account password (`accounts.pw_failures`, AUTH-3) | password and contract login, linking the account (ACC-7), the current password of a password change or recovery-e-mail change (SEC-4) | 3 in a row | a right password before the lock; an SMS-password login (mobile), e-mail recovery (contracts), support (banking) |
 //! | nobody's login (`guess_counters`) | the same, for a login no account has | 3 | nothing: it answers as a locked account does |
 //! | social account (`guess_counters`) | social login and linking a social account (AUTH-12), known or unknown usernames | 5 | 15 minutes, then a right password |
-//! | SMS code (`sms_codes.wrong`) | the SMS password and the 111 command's code | 5 per code | a new code; password failures never touch it |
-//! | recovery code (`recovery_codes.wrong`) | the e-mailed code | 5 per code | a new code |
+//! | SMS code (`sms_challenges.wrong`, `sms_codes.wrong` for the shared tries) | the SMS password and the 111 command's code | 5 per challenge, 25 per code in all | a new code; password failures never touch it |
+//! | recovery code (`recovery_challenges.wrong`) | the e-mailed code | 5 per challenge, 25 per code in all | a new code |
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
@@ -29,9 +29,13 @@ use crate::secrets::ServerKey;
 pub const SOCIAL_MAX_FAILURES: i64 = 5;
 /// How long a social network's lock lasts.
 pub const SOCIAL_LOCK_MS: i64 = 15 * 60 * 1000;
-/// At most this many counters for logins nobody has and social usernames; the least recently
-/// used go first, so a flood of made-up logins cannot grow the database without bound.
+/// At most this many counters for logins nobody has and social usernames, so a flood of
+/// made-up logins cannot grow the database without bound (see [`make_room`]).
 pub const COUNTERS_CAP: i64 = 100_000;
+const _: () = assert!(
+    PASSWORD_MAX_FAILURES == 3,
+    "make_room's SQL spells the limit out"
+);
 
 /// In-process gates in front of the counters: at most as many guesses at one counter between
 /// [`take`] and [`judge`] as it has tries, so that a burst of *right* passwords (one subscriber's
@@ -173,7 +177,9 @@ pub(crate) fn take(tx: &Transaction<'_>, now_ms: i64, c: &Counter) -> ApiResult<
                 Some((_, Some(_))) => return Ok(false),
                 Some((f, None)) => f,
                 None => {
-                    make_room(tx, now_ms)?;
+                    if !make_room(tx, now_ms)? {
+                        return Ok(false);
+                    }
                     0
                 }
             };
@@ -260,21 +266,71 @@ pub(crate) fn judge(
     }
 }
 
-/// Keeps the counters table under [`COUNTERS_CAP`] rows, least recently used first, but never
-/// a counter that locks (or is one guess from locking a login nobody has): pushing it out would
-/// lift the lock a stranger's guesses earned. A counter with no lock time and three failures or
-/// more stays for good (a login nobody has, locked), one cooling off until its lock ends. Should the table ever hold nothing else, it grows past
-/// the cap: each such row cost three verified guesses.
-fn make_room(tx: &Transaction<'_>, now_ms: i64) -> ApiResult<()> {
+/// How long a counter must have been left alone before a flood of new counters may push it
+/// out: a day. Within it, a stranger who spreads guesses at one social account over 15-minute
+/// locks cannot reset its count by filling the table with made-up usernames.
+pub const EVICTABLE_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Makes room for one more counter while the table holds [`COUNTERS_CAP`] rows: pushes out one
+/// row that holds nothing a guesser earned (a cooling-off lock that has ended, or the oldest
+/// counter short of a lock and untouched for [`EVICTABLE_AFTER_MS`]), never more than one per
+/// new counter. `false` when there is no such row: the new counter is refused like a locked
+/// one (issue 11), so a flood of made-up logins or usernames (each a verified guess) can fill
+/// the table but never lift a lock or reset a count; once full, only counters that exist go on.
+fn make_room(tx: &Transaction<'_>, now_ms: i64) -> ApiResult<bool> {
     let n: i64 = tx.query_row("SELECT COUNT(*) FROM guess_counters", [], |r| r.get(0))?;
-    if n >= COUNTERS_CAP {
-        tx.execute(
-            "DELETE FROM guess_counters WHERE key IN
-               (SELECT key FROM guess_counters
-                WHERE (locked_until_ms IS NULL AND failures < ?2) OR locked_until_ms <= ?3
-                ORDER BY updated_ms LIMIT ?1)",
-            params![n - COUNTERS_CAP + 1, PASSWORD_MAX_FAILURES, now_ms],
-        )?;
+    if n < COUNTERS_CAP {
+        return Ok(true);
     }
-    Ok(())
+    // The literal 3 (PASSWORD_MAX_FAILURES) lets SQLite use the partial index of migration 007.
+    let ended = tx.execute(
+        "DELETE FROM guess_counters WHERE key IN
+           (SELECT key FROM guess_counters WHERE locked_until_ms IS NOT NULL
+              AND locked_until_ms <= ?1 ORDER BY locked_until_ms LIMIT 1)",
+        params![now_ms],
+    )?;
+    if ended == 1 {
+        return Ok(true);
+    }
+    let idle = tx.execute(
+        "DELETE FROM guess_counters WHERE key IN
+           (SELECT key FROM guess_counters WHERE locked_until_ms IS NULL AND failures < 3
+              AND updated_ms <= ?1 ORDER BY updated_ms LIMIT 1)",
+        params![now_ms - EVICTABLE_AFTER_MS],
+    )?;
+    Ok(idle == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::Db;
+
+    /// A full table is searched by the partial indexes of migration 007, not scanned: each fresh
+    /// login nobody has pays for this once.
+    #[tokio::test]
+    async fn making_room_uses_the_partial_indexes() {
+        let db = Db::open_in_memory().expect("db");
+        let plans = db
+            .tx(|tx| {
+                let plan = |sql: &str| -> rusqlite::Result<String> {
+                    let mut st = tx.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                    let rows = st.query_map([], |r| r.get::<_, String>(3))?;
+                    Ok(rows.collect::<Result<Vec<_>, _>>()?.join("; "))
+                };
+                Ok((
+                    plan(
+                        "SELECT key FROM guess_counters WHERE locked_until_ms IS NOT NULL
+                         AND locked_until_ms <= 5 ORDER BY locked_until_ms LIMIT 1",
+                    )?,
+                    plan(
+                        "SELECT key FROM guess_counters WHERE locked_until_ms IS NULL AND failures < 3
+                         AND updated_ms <= 5 ORDER BY updated_ms LIMIT 1",
+                    )?,
+                ))
+            })
+            .await
+            .expect("plans");
+        assert!(plans.0.contains("guess_counters_cooling"), "{}", plans.0);
+        assert!(plans.1.contains("guess_counters_idle"), "{}", plans.1);
+    }
 }
