@@ -24,6 +24,9 @@ fn recovery_code(state: &AppState, nonce: &str) -> String {
 
 /// Recovery requests per contract in an hour (the SMS code's rule, AUTH-4).
 pub const RECOVERY_HOURLY_LIMIT: i64 = 5;
+/// Wrong entries of one recovery code in all, over every challenge: at this many the code is
+/// spent for everyone and the next request e-mails a new one (SEC-2, issue 11).
+pub const RECOVERY_MAX_WRONG_ALL: i64 = 25;
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
 /// What a contract field looks like: refusals depend on the shape alone, never on whether the
@@ -72,36 +75,46 @@ fn stand_in_mask(state: &AppState, contract: &str) -> String {
     mymts_proto::mask_email(&format!("{letter}x@{domain}"))
 }
 
-/// The challenge a recovery request goes on with (SEC-2, SEC-3): the one it holds when that is
-/// still a challenge of this contract, else a new one with five tries of its own. Every
-/// challenge of the contract lives as long as its code (or, with no code behind it, as long as
-/// one would), and ends when a new code replaces it; an unknown contract gets challenges the
-/// same way, with no code behind them.
+/// The challenge a recovery request goes on with (SEC-2, SEC-3), and when it ends: the one it
+/// holds when that is still a challenge of this contract with tries left, else a new one with
+/// five tries of its own. Every challenge of a contract ends with its code (`code_expires`); a
+/// contract with no code behind it (nobody's, or one with no recovery address) gets challenges
+/// the same way, ending when a code would: 15 minutes after the first, never moved by a resend.
+/// A new code (or, with no code, a stand-in one after 25 wrong entries) ends the old challenges.
 fn challenge_for(
     tx: &rusqlite::Transaction<'_>,
     contract_key: &str,
     nonce: Option<&str>,
+    code_expires: Option<i64>,
     held: Option<&str>,
     now_ms: i64,
-) -> ApiResult<String> {
-    let expires = now_ms + RECOVERY_TTL_MS;
+) -> ApiResult<(String, i64)> {
     tx.execute(
         "DELETE FROM recovery_challenges WHERE expires_ms <= ?1 OR (contract = ?2 AND nonce IS NOT ?3)",
         params![now_ms, contract_key, nonce],
     )?;
-    // A resend gives the code 15 minutes more: its challenges too.
-    tx.execute(
-        "UPDATE recovery_challenges SET expires_ms = ?1 WHERE contract = ?2",
-        params![expires, contract_key],
+    if nonce.is_none() && wrong_in_all(tx, contract_key, None)? >= RECOVERY_MAX_WRONG_ALL {
+        // As a real contract's worn-out code is replaced by a new one.
+        tx.execute(
+            "DELETE FROM recovery_challenges WHERE contract = ?1",
+            params![contract_key],
+        )?;
+    }
+    let first: Option<i64> = tx.query_row(
+        "SELECT MIN(expires_ms) FROM recovery_challenges WHERE contract = ?1",
+        params![contract_key],
+        |r| r.get(0),
     )?;
+    let expires = code_expires.or(first).unwrap_or(now_ms + RECOVERY_TTL_MS);
     if let Some(held) = held {
         let live: bool = tx.query_row(
-            "SELECT COUNT(*) > 0 FROM recovery_challenges WHERE digest = ?1 AND contract = ?2",
-            params![token_digest(held), contract_key],
+            "SELECT COUNT(*) > 0 FROM recovery_challenges
+             WHERE digest = ?1 AND contract = ?2 AND wrong < ?3",
+            params![token_digest(held), contract_key, CODE_MAX_WRONG],
             |r| r.get(0),
         )?;
         if live {
-            return Ok(held.to_string());
+            return Ok((held.to_string(), expires));
         }
     }
     let challenge = new_token();
@@ -109,7 +122,31 @@ fn challenge_for(
         "INSERT INTO recovery_challenges (digest, contract, nonce, wrong, expires_ms) VALUES (?1, ?2, ?3, 0, ?4)",
         params![token_digest(&challenge), contract_key, nonce, expires],
     )?;
-    Ok(challenge)
+    Ok((challenge, expires))
+}
+
+/// Wrong entries in all at the contract's code `nonce` (or at its stand-in, `None`), over
+/// every challenge (issue 11).
+fn wrong_in_all(
+    tx: &rusqlite::Transaction<'_>,
+    contract_key: &str,
+    nonce: Option<&str>,
+) -> ApiResult<i64> {
+    Ok(tx.query_row(
+        "SELECT COALESCE(SUM(wrong), 0) FROM recovery_challenges WHERE contract = ?1 AND nonce IS ?2",
+        params![contract_key, nonce],
+        |r| r.get(0),
+    )?)
+}
+
+/// A code that had [`RECOVERY_MAX_WRONG_ALL`] wrong entries in all: nobody can enter it any more.
+fn worn_out() -> ApiError {
+    ApiError::new(
+        ErrorCode::CodeExpired,
+        "Too many wrong entries: this code no longer works. Ask for a new code.",
+    )
+    .attempts_left(0)
+    .field("code")
 }
 
 /// Five wrong codes with one challenge: its tries are spent (the code itself is not).
@@ -128,8 +165,9 @@ fn rate_limited(wait_ms: i64, message: &str) -> ApiError {
 }
 
 /// E-mails a recovery code to the contract's recovery address. Follows the SMS code's rules: a
-/// request while the code is valid sends the same code again (and gives it 15 minutes more), at
-/// most once a minute and five times an hour per contract. The answer is the same whether the
+/// request while the code is valid sends the same code again (its 15 minutes run from the first
+/// letter: a code lives at most that long, however often it is asked for), at most once a
+/// minute and five times an hour per contract. The answer is the same whether the
 /// contract exists, has a recovery address or a mailbox that bounces (SEC-3): the
 /// troubleshooter looks at the mailbox itself (INBOX-4).
 #[utoipa::path(post, path = "/v1/auth/recovery", tag = "auth", request_body = RecoveryRequest,
@@ -152,9 +190,25 @@ pub(super) async fn request_recovery(
         .db
         .tx(move |tx| {
             let key = st.key.tag("recovery", &contract);
-            let (sent, delivered, nonce) = send_recovery(tx, &st, now, &contract, &key)?;
-            let challenge = challenge_for(tx, &key, nonce.as_deref(), held.as_deref(), now)?;
-            Ok((RecoverySent { challenge, ..sent }, delivered))
+            let (sent, delivered, code) = send_recovery(tx, &st, now, &contract, &key)?;
+            let (nonce, code_expires) = code.unzip();
+            let (challenge, expires) = challenge_for(
+                tx,
+                &key,
+                nonce.as_deref(),
+                code_expires,
+                held.as_deref(),
+                now,
+            )?;
+            let expires_in_s = u64::try_from((expires - now + 999) / 1000).unwrap_or(0);
+            Ok((
+                RecoverySent {
+                    challenge,
+                    expires_in_s,
+                    ..sent
+                },
+                delivered,
+            ))
         })
         .await?;
     if let Some((address, mail)) = delivered {
@@ -164,16 +218,19 @@ pub(super) async fn request_recovery(
 }
 
 type Delivered = Option<(String, mymts_proto::wire::Mail)>;
+/// The code behind a recovery answer: its nonce and when it ends.
+type CodeBehind = Option<(String, i64)>;
 
 /// The request's work in its transaction: the limits, then the letter. Returns what to answer
-/// (its challenge still empty), the letter to announce and the nonce of the code behind it.
+/// (its challenge still empty), the letter to announce and the nonce and end of the code
+/// behind it.
 fn send_recovery(
     tx: &rusqlite::Transaction<'_>,
     st: &AppState,
     now: i64,
     contract: &str,
     key: &str,
-) -> ApiResult<(RecoverySent, Delivered, Option<String>)> {
+) -> ApiResult<(RecoverySent, Delivered, CodeBehind)> {
     let (count, oldest, last): (i64, Option<i64>, Option<i64>) = tx.query_row(
         "SELECT COUNT(*), MIN(at_ms), MAX(at_ms) FROM recovery_requests WHERE key = ?1 AND at_ms > ?2",
         params![key, now - HOUR_MS],
@@ -222,30 +279,34 @@ fn send_recovery(
         audit::record(tx, now, &actor, "recovery_refused", "no recovery e-mail")?;
         return Ok((sent, None, None));
     };
-    // The live code again, with 15 minutes more; or a new one.
-    let live: Option<String> = tx
+    // The live code again, as long as it still lives and has not worn out; or a new one.
+    let live: Option<(String, i64)> = tx
         .query_row(
-            "SELECT nonce FROM recovery_codes
-             WHERE account_id = ?1 AND spent = 0 AND expires_ms > ?2 AND wrong < ?3",
-            params![account.id, now, CODE_MAX_WRONG],
-            |r| r.get(0),
+            "SELECT nonce, expires_ms FROM recovery_codes
+             WHERE account_id = ?1 AND spent = 0 AND expires_ms > ?2",
+            params![account.id, now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    let live = match live {
+        Some((nonce, _)) if wrong_in_all(tx, key, Some(&nonce))? >= RECOVERY_MAX_WRONG_ALL => None,
+        other => other,
+    };
     let resent = live.is_some();
-    let nonce = live.unwrap_or_else(new_id);
+    let (nonce, expires) = live.unwrap_or_else(|| (new_id(), now + RECOVERY_TTL_MS));
     tx.execute(
         "INSERT INTO recovery_codes (account_id, nonce, issued_ms, expires_ms, wrong, spent)
          VALUES (?1, ?2, ?3, ?4, 0, 0)
-         ON CONFLICT (account_id) DO UPDATE SET
-           wrong = CASE WHEN nonce = excluded.nonce THEN wrong ELSE 0 END,
-           nonce = excluded.nonce, issued_ms = excluded.issued_ms,
-           expires_ms = excluded.expires_ms, spent = 0",
-        params![account.id, nonce, now, now + RECOVERY_TTL_MS],
+         ON CONFLICT (account_id) DO UPDATE SET nonce = excluded.nonce,
+           issued_ms = excluded.issued_ms, expires_ms = excluded.expires_ms, wrong = 0, spent = 0
+         WHERE nonce != excluded.nonce",
+        params![account.id, nonce, now, expires],
     )?;
     let code = recovery_code(st, &nonce);
     let body = format!(
-        "Hello,\n\nthe code to set a new password for contract {} is: {code}\nIt is valid 15 minutes.\n\nIf you did not ask for it, ignore this letter.\nMTS",
-        account.login
+        "Hello,\n\nthe code to set a new password for contract {} is: {code}\nIt is valid for {} minutes.\n\nIf you did not ask for it, ignore this letter.\nMTS",
+        account.login,
+        (expires - now + 59_999) / 60_000
     );
     let letter = Letter {
         to: &email,
@@ -262,7 +323,7 @@ fn send_recovery(
         Ok(m) => m,
         Err(e) if e.code() == ErrorCode::MailboxFull => {
             audit::record(tx, now, &actor, "recovery_bounced", "the mailbox is full")?;
-            return Ok((sent, None, Some(nonce)));
+            return Ok((sent, None, Some((nonce, expires))));
         }
         Err(e) => return Err(e),
     };
@@ -277,7 +338,7 @@ fn send_recovery(
             "a code was e-mailed"
         },
     )?;
-    Ok((sent, delivered.map(|m| (email, m)), Some(nonce)))
+    Ok((sent, delivered.map(|m| (email, m)), Some((nonce, expires))))
 }
 
 /// Sets a new contract password with the e-mailed code; unlocks and ends every session.
@@ -319,6 +380,9 @@ pub(super) async fn confirm_recovery(
             let Some((nonce, wrong)) = row else {
                 return Ok(Err(expired()));
             };
+            if wrong_in_all(tx, &key, nonce.as_deref())? >= RECOVERY_MAX_WRONG_ALL {
+                return Ok(Err(worn_out()));
+            }
             if wrong >= CODE_MAX_WRONG {
                 return Ok(Err(burnt()));
             }
@@ -341,6 +405,9 @@ pub(super) async fn confirm_recovery(
                     "UPDATE recovery_challenges SET wrong = ?1 WHERE digest = ?2",
                     params![wrong, digest],
                 )?;
+                if wrong_in_all(tx, &key, nonce.as_deref())? >= RECOVERY_MAX_WRONG_ALL {
+                    return Ok(Err(worn_out()));
+                }
                 if wrong >= CODE_MAX_WRONG {
                     return Ok(Err(burnt()));
                 }

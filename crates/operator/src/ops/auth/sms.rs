@@ -16,7 +16,7 @@ use mymts_proto::wire::{Faults, SmsPasswordRequest, SmsPasswordSent};
 use mymts_proto::{COMMAND_NUMBER, ErrorCode, OTP_SENDER, PhoneNumber, otp};
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{CODE_TTL_MS, HOURLY_LIMIT, RESEND_MS};
+use super::{CODE_MAX_WRONG, CODE_TTL_MS, HOURLY_LIMIT, RESEND_MS};
 use crate::audit::{self, Actor};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
@@ -56,6 +56,18 @@ pub(super) fn live_code(
             },
         )
         .optional()?)
+}
+
+/// Wrong entries of the number's code `nonce` in all: its shared tries and every challenge's.
+/// At [`super::CODE_MAX_WRONG_ALL`] the code is spent for everyone, however many challenges were asked
+/// for (issue 11): the hourly limit bounds the challenges today, this bounds the code itself.
+pub(super) fn wrong_in_all(tx: &Transaction<'_>, phone: &str, nonce: &str) -> ApiResult<i64> {
+    Ok(tx.query_row(
+        "SELECT (SELECT COALESCE(SUM(wrong), 0) FROM sms_codes WHERE phone = ?1 AND nonce = ?2)
+              + (SELECT COALESCE(SUM(wrong), 0) FROM sms_challenges WHERE phone = ?1 AND nonce = ?2)",
+        params![phone, nonce],
+        |r| r.get(0),
+    )?)
 }
 
 pub(super) fn code_of(key: &ServerKey, nonce: &str) -> String {
@@ -102,7 +114,8 @@ pub(super) fn is_old_code(
 }
 
 /// The challenge this request goes on with: the one it holds when that is a challenge of the
-/// live code (a resend from the app that asked first), else a new one with tries of its own.
+/// live code with tries left (a resend from the app that asked first), else a new one with
+/// tries of its own.
 fn challenge_for(
     tx: &Transaction<'_>,
     phone: &str,
@@ -111,9 +124,12 @@ fn challenge_for(
     now_ms: i64,
 ) -> ApiResult<String> {
     if let Some(held) = held {
+        // A burnt challenge is not handed back: the resend would show a code that can no
+        // longer be entered with it.
         let live: bool = tx.query_row(
-            "SELECT COUNT(*) > 0 FROM sms_challenges WHERE digest = ?1 AND phone = ?2 AND nonce = ?3",
-            params![challenge_digest(held), phone, nonce],
+            "SELECT COUNT(*) > 0 FROM sms_challenges
+             WHERE digest = ?1 AND phone = ?2 AND nonce = ?3 AND wrong < ?4",
+            params![challenge_digest(held), phone, nonce, CODE_MAX_WRONG],
             |r| r.get(0),
         )?;
         if live {
