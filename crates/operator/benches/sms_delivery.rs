@@ -19,7 +19,7 @@ async fn queue(run: &Running, text: &str) -> Option<()> {
     run.state
         .db
         .tx(move |tx| {
-            mymts_operator::ops::phones::queue_sms(
+            mymts_operator::ops::sms_centre::queue_sms(
                 tx,
                 &st.key,
                 &faults,

@@ -1,27 +1,38 @@
 //! The simulated mobile operator: self-care API, SMS centre, phones, mailboxes, on-net gateway and
 //! QA API, as a library the app embeds and a binary QA labs run (`mymts-operator`).
 //!
-//! What lives where: [`http`] the three doors (public API, world door, on-net gateway) and the
-//! session extractor; [`ops`] the handlers by feature (`auth/`, account, calls, mail, phones,
-//! onnet, qa, meta); [`db`] the SQLite pool and migrations; [`state`] what every handler reaches;
-//! [`seed`] the demo world; [`audit`], [`passwords`], [`secrets`], [`clock`] the keyed audit
-//! chain, argon2id, ids and tokens, time; `testing` helpers for tests (the `testing` feature).
+//! What lives where:
+//! - [`doors`]: the three doors (public API, world door, on-net gateway): each mounts the routers
+//!   of its features with the layers every request passes.
+//! - [`http`]: what doors and handlers share of HTTP: extractors, the session extractor
+//!   (`http/session.rs`), the request limits and the world door's guard.
+//! - [`ops`]: the handlers, one room a feature: `auth/` (captcha, SMS passwords and the 111
+//!   command, logins, social sign-in, tokens and sessions, recovery, password checks and the
+//!   guess counters), `account/` (overview, tariffs, services, money, block, recovery e-mail,
+//!   links, top-up, usage), `calls`, `mail/` (addresses, delivery, rows, routes), `phones` (the
+//!   simulated phones), `sms_centre` (queueing and delivering SMS), `onnet`, `qa`, `meta`.
+//! - [`db`]: the SQLite connection and migrations; [`db::accounts`] is the one `Account` type
+//!   and every query on the `accounts` table.
+//! - [`state`]: what every handler reaches ([`AppState`]), with the 111 command's hook that
+//!   `start` registers, so the phones reach auth without importing it.
+//! - [`seed`] the demo world; [`storage`] the files on disk; [`audit`], [`passwords`],
+//!   [`secrets`], [`clock`] the keyed audit chain, argon2id, ids and tokens, time; [`gates`] the
+//!   in-process gates before the guess counters; [`agreement`] the agreement version in force;
+//!   `crash` the named crash points (`failpoints` feature); `testing` helpers for tests (the
+//!   `testing` feature).
+//!
+//! Imports run one way (no module imports one that imports it back): `doors` → `ops` → `http`,
+//! `state`, `db`, …; inside `ops`, `account` → `auth` → `mail`,
+//! `sms_centre`, and `phones` → `sms_centre`.
 
-/// A named crash point: nothing at all unless the crate is built with the `failpoints` feature;
-/// then the `fail` crate drives it from `FAILPOINTS` (see [`crash_points_from_env`]) or from
-/// `fail::cfg` in a test. The names are listed in docs/testing.md.
-macro_rules! crash_point {
-    ($name:literal) => {
-        #[cfg(feature = "failpoints")]
-        fail::fail_point!($name);
-    };
-}
-pub(crate) use crash_point;
-
+pub mod agreement;
 pub mod audit;
 pub mod clock;
+mod crash;
 pub mod db;
+pub mod doors;
 pub mod error;
+pub mod gates;
 pub mod http;
 pub mod ops;
 pub mod passwords;
@@ -38,11 +49,11 @@ use std::path::PathBuf;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+pub use agreement::AGREEMENT_VERSION;
+#[cfg(feature = "failpoints")]
+pub use crash::crash_points_from_env;
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;
-
-/// The System Use Agreement's current version (AUTH-10). Raising it asks everyone again.
-pub const AGREEMENT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -136,28 +147,6 @@ impl Running {
     }
 }
 
-/// Reads the fail points to arm from `FAILPOINTS` (e.g. `rotation.committed=panic`) and makes a
-/// fail point's panic a crash of the whole process, at that instruction, as `kill -9` would
-/// leave it: no destructor, no flush, no rollback. For binaries built with `failpoints` only.
-#[cfg(feature = "failpoints")]
-pub fn crash_points_from_env() -> fail::FailScenario<'static> {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let message = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if message.starts_with("failpoint ") {
-            eprintln!("{message}: crashing here");
-            std::process::abort();
-        }
-        default(info);
-    }));
-    fail::FailScenario::setup()
-}
-
 /// Opens (and on first start seeds) the database, binds both listeners and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let (db, key) = match &config.db_path {
@@ -173,7 +162,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     .map_err(|e| StartError::Seed(format!("{e:?}")))?
     .map_err(db::DbError::from)?;
     let offset = seed::load_clock_offset(&db).map_err(|e| StartError::Seed(format!("{e:?}")))?;
-    let state = AppState::new(db, clock::Clock::with_offset(offset), key, config.qa);
+    let state = AppState::new(
+        db,
+        clock::Clock::with_offset(offset),
+        key,
+        config.qa,
+        ops::auth::command_hook,
+    );
     seed::seed_if_empty(&state).map_err(|e| StartError::Seed(format!("{e:?}")))?;
 
     let cancel = CancellationToken::new();
@@ -203,7 +198,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             if let Ok(mut g) = state.gateway_url.write() {
                 *g = Some(url.clone());
             }
-            tasks.push(serve(gw, http::gateway_app(state.clone()), cancel.clone()));
+            tasks.push(serve(gw, doors::gateway_app(state.clone()), cancel.clone()));
             Some(url)
         }
         None => None,
@@ -222,11 +217,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let door = http::world::WorldDoor::new(world_addr, config.world_token.as_deref());
     tasks.push(serve(
         world,
-        http::world_app(state.clone(), door),
+        doors::world_app(state.clone(), door),
         cancel.clone(),
     ));
-    tasks.push(serve(api, http::public_app(state.clone()), cancel.clone()));
-    tasks.push(tokio::spawn(ops::phones::delivery_loop(
+    tasks.push(serve(api, doors::public_app(state.clone()), cancel.clone()));
+    tasks.push(tokio::spawn(ops::sms_centre::delivery_loop(
         state.clone(),
         cancel.clone(),
     )));

@@ -61,8 +61,8 @@ async fn main() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
     if let Some(door) = args.print_openapi {
         let doc = match door {
-            Door::Public => mymts_operator::http::openapi(),
-            Door::World => mymts_operator::http::world_openapi(args.qa),
+            Door::Public => mymts_operator::doors::openapi(),
+            Door::World => mymts_operator::doors::world_openapi(args.qa),
         };
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);

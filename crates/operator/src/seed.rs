@@ -7,6 +7,7 @@ use rand::{Rng, SeedableRng};
 use rusqlite::{Transaction, params};
 
 use crate::db::Db;
+use crate::db::accounts::{self, NewAccount};
 use crate::error::{ApiError, ApiResult};
 use crate::passwords;
 use crate::secrets::ServerKey;
@@ -213,11 +214,7 @@ pub fn load_clock_offset(db: &Db) -> ApiResult<i64> {
 
 /// Creates the demo world when the database has no accounts.
 pub fn seed_if_empty(state: &AppState) -> ApiResult<()> {
-    let empty = state.db.with_conn(|c| {
-        c.query_row("SELECT NOT EXISTS (SELECT 1 FROM accounts)", [], |r| {
-            r.get::<_, bool>(0)
-        })
-    })??;
+    let empty = state.db.with_conn(|c| crate::db::accounts::none_yet(c))??;
     if !empty {
         return Ok(());
     }
@@ -530,23 +527,21 @@ fn insert_accounts(
 ) -> ApiResult<Vec<(&'static str, i64)>> {
     let mut ids = Vec::with_capacity(DEMO.len());
     for (d, hash) in DEMO.iter().zip(&hashes.accounts) {
-        tx.execute(
-            "INSERT INTO accounts (kind, login, name, password_hash, balance_kop, tariff_id, blocked,
-                                   recovery_email, agreement_version, created_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)",
-            params![
-                d.kind.as_str(),
-                d.login,
-                d.name,
-                hash,
-                d.balance_kop,
-                d.tariff,
-                d.blocked,
-                d.recovery_email,
-                now - 400 * DAY_MS
-            ],
+        let id = accounts::insert(
+            tx,
+            &NewAccount {
+                kind: d.kind,
+                login: d.login,
+                name: d.name,
+                password_hash: hash.as_deref(),
+                balance_kop: d.balance_kop,
+                tariff_id: d.tariff,
+                blocked: d.blocked,
+                recovery_email: d.recovery_email,
+                created_ms: now - 400 * DAY_MS,
+            },
         )?;
-        ids.push((d.login, tx.last_insert_rowid()));
+        ids.push((d.login, id));
         if d.kind == AccountKind::Mobile {
             tx.execute("INSERT INTO phones (number) VALUES (?1)", params![d.login])?;
         }

@@ -171,9 +171,9 @@ fn create_key(path: &Path) -> Result<ServerKey, FilesError> {
     f.write_all(&bytes).map_err(io(&tmp))?;
     f.sync_all().map_err(io(&tmp))?;
     drop(f);
-    crate::crash_point!("first_start.key_temp_written");
+    crate::crash::crash_point!("first_start.key_temp_written");
     put_in_place(&tmp, path)?;
-    crate::crash_point!("first_start.key_written");
+    crate::crash::crash_point!("first_start.key_written");
     tracing::info!(key = %path.display(), "new server key");
     ServerKey::from_bytes(&bytes).ok_or_else(|| FilesError::Io {
         path: path.to_path_buf(),
@@ -202,18 +202,18 @@ fn create_db(path: &Path, key: &ServerKey) -> Result<(), FilesError> {
             path: tmp.clone(),
             source: DbError::Migration(source),
         })?;
-    crate::crash_point!("first_start.db_migrated");
+    crate::crash::crash_point!("first_start.db_migrated");
     seed::seed_world(&mut conn, Clock::default().now_ms(), key).map_err(|e| FilesError::Seed {
         path: tmp.clone(),
         detail: e.0.message.clone(),
     })?;
-    crate::crash_point!("first_start.db_seeded");
+    crate::crash::crash_point!("first_start.db_seeded");
     conn.close().map_err(|(_, e)| sqlite(e))?;
     std::fs::File::open(&tmp)
         .and_then(|f| f.sync_all())
         .map_err(io(&tmp))?;
     put_in_place(&tmp, path)?;
-    crate::crash_point!("first_start.db_in_place");
+    crate::crash::crash_point!("first_start.db_in_place");
     tracing::info!(db = %path.display(), "new world");
     Ok(())
 }

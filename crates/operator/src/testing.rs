@@ -3,6 +3,7 @@
 
 use rusqlite::params;
 
+use crate::db::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::{new_id, new_token, token_digest};
 use crate::state::AppState;
@@ -17,13 +18,10 @@ pub async fn session_for(state: &AppState, login: &str) -> ApiResult<String> {
     state
         .db
         .tx(move |tx| {
-            let account_id: i64 = tx
-                .query_row("SELECT id FROM accounts WHERE login = ?1", params![login], |r| r.get(0))
-                .map_err(|_| ApiError::not_found(format!("no account {login}")))?;
-            tx.execute(
-                "UPDATE accounts SET agreement_version = ?1 WHERE id = ?2",
-                params![crate::AGREEMENT_VERSION, account_id],
-            )?;
+            let account_id = accounts::by_login(tx, &login)?
+                .ok_or_else(|| ApiError::not_found(format!("no account {login}")))?
+                .id;
+            accounts::accept_agreement(tx, account_id, crate::agreement::AGREEMENT_VERSION)?;
             let sid = new_id();
             tx.execute(
                 "INSERT INTO sessions (id, account_id, method, device_name, device_platform, created_ms, last_seen_ms)

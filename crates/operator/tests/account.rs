@@ -166,7 +166,7 @@ impl T {
             .state
             .db
             .tx(move |tx| {
-                let id = mymts_operator::ops::phones::queue_sms(
+                let id = mymts_operator::ops::sms_centre::queue_sms(
                     tx,
                     &key.key,
                     &Default::default(),

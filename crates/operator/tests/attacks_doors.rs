@@ -14,7 +14,7 @@ const HOME_MAIL: &str = "petrov.home@mail.example";
 
 /// Every operation of the world door's document (QA on), its path filled with real values.
 fn world_operations() -> Vec<(Method, String)> {
-    let doc = serde_json::to_value(mymts_operator::http::world_openapi(true)).expect("doc");
+    let doc = serde_json::to_value(mymts_operator::doors::world_openapi(true)).expect("doc");
     let mut ops = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         let filled = path

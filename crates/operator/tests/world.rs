@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use mymts_operator::ops::mail::{Letter, announce_mail, deliver_mail, validate_email};
-use mymts_operator::ops::phones::queue_sms;
+use mymts_operator::ops::sms_centre::queue_sms;
 use mymts_operator::state::CaptchaEntry;
 use mymts_operator::{Config, Running};
 use mymts_proto::wire::{

@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::ApiError;
 
+pub mod accounts;
+
 pub(crate) fn migrations() -> Migrations<'static> {
     // Append-only: a world kept in a file (--db, the app's embedded operator) migrates forward.
     Migrations::new(vec![

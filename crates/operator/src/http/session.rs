@@ -120,7 +120,7 @@ struct TokenRow {
     idle_ended: bool,
     account_id: i64,
     login: String,
-    kind: String,
+    kind: AccountKind,
     name: String,
     agreement: i64,
 }
@@ -146,7 +146,7 @@ impl TokenRow {
                         idle_ended: r.get(6)?,
                         account_id: r.get(7)?,
                         login: r.get(8)?,
-                        kind: r.get(9)?,
+                        kind: crate::db::accounts::kind_at(r, 9)?,
                         name: r.get(10)?,
                         agreement: r.get(11)?,
                     })
@@ -160,7 +160,7 @@ impl TokenRow {
             session_id: self.session_id,
             account_id: self.account_id,
             login: self.login,
-            kind: AccountKind::parse(&self.kind).unwrap_or(AccountKind::Mobile),
+            kind: self.kind,
             name: self.name,
             method: parse_method(&self.method),
             device: self.device,
@@ -275,7 +275,7 @@ impl FromRequestParts<AppState> for Authed {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let a = authenticate(parts, state).await?;
-        if a.agreement_version < crate::AGREEMENT_VERSION {
+        if a.agreement_version < crate::agreement::AGREEMENT_VERSION {
             return Err(ApiError::new(
                 ErrorCode::AgreementRequired,
                 "Accept the System Use Agreement to continue.",

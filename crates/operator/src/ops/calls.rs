@@ -423,12 +423,7 @@ fn mail_printout(
     authed: &Authed,
     filter: &Filter,
 ) -> ApiResult<(PrintoutOrdered, Option<mymts_proto::wire::Mail>)> {
-    let email: Option<String> = tx.query_row(
-        "SELECT recovery_email FROM accounts WHERE id = ?1",
-        params![authed.account_id],
-        |r| r.get(0),
-    )?;
-    let email = email.ok_or_else(|| {
+    let email = crate::db::accounts::recovery_email(tx, authed.account_id)?.ok_or_else(|| {
         ApiError::new(
             ErrorCode::NoRecoveryEmail,
             "Set a recovery e-mail in Settings first: the printout is sent there.",

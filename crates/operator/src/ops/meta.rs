@@ -22,7 +22,7 @@ async fn info(State(state): State<AppState>) -> axum::Json<OperatorInfo> {
         version: env!("CARGO_PKG_VERSION").into(),
         gateway_url: state.gateway_url(),
         qa: state.qa,
-        agreement_version: crate::AGREEMENT_VERSION,
+        agreement_version: crate::agreement::AGREEMENT_VERSION,
         now_ms: state.now_ms(),
     })
 }

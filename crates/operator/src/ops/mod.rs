@@ -8,3 +8,4 @@ pub mod meta;
 pub mod onnet;
 pub mod phones;
 pub mod qa;
+pub mod sms_centre;

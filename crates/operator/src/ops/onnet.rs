@@ -15,16 +15,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Path;
 use crate::ops::phones::{parse_number, require_phone};
 use crate::secrets::new_token;
-use crate::state::AppState;
+use crate::state::{AppState, DataSessionEntry};
 
 /// A data session lasts this long by the operator's clock; the device opens another after.
 pub const DATA_SESSION_MS: i64 = 30 * 60 * 1000;
-
-#[derive(Debug, Clone)]
-pub struct DataSessionEntry {
-    pub number: PhoneNumber,
-    pub expires_ms: i64,
-}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(open_data_session))

@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 use crate::audit::{self, Actor};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{Json, Path, Query};
-use crate::ops::phones;
+use crate::ops::{phones, sms_centre};
 use crate::state::AppState;
 
 /// Longest injected delay or latency: past a minute a test is better off moving the clock.
@@ -201,13 +201,13 @@ async fn inject_sms(
         .db
         .tx(move |tx| {
             require_phone(tx, &to)?;
-            phones::queue_sms(tx, &st.key, &faults, now, &to, &from, &req.text)?;
+            sms_centre::queue_sms(tx, &st.key, &faults, now, &to, &from, &req.text)?;
             // The text may hold a code: the audit names the parties only.
             let detail = format!("from {from} to {to}");
             audit::record(tx, now, &qa_actor(), "qa_sms_injected", &detail)
         })
         .await?;
-    phones::wake(&state);
+    sms_centre::wake(&state);
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -301,7 +301,7 @@ async fn advance_clock(
         })
         .await?;
     // Delayed SMS may be due now.
-    phones::wake(&state);
+    sms_centre::wake(&state);
     Ok(axum::Json(clock_state(&state)))
 }
 
@@ -395,6 +395,6 @@ async fn reset(State(state): State<AppState>) -> ApiResult<StatusCode> {
         .db
         .tx(move |tx| audit::record(tx, now, &qa_actor(), "qa_reset", "demo data restored"))
         .await?;
-    phones::wake(&state);
+    sms_centre::wake(&state);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,11 +17,9 @@
 //! | recovery code (`recovery_challenges.wrong`) | the e-mailed code | 5 per challenge, 25 per code in all | a new code |
 
 use rusqlite::{OptionalExtension, Transaction, params};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::PASSWORD_MAX_FAILURES;
+use crate::db::accounts;
 use crate::error::ApiResult;
 use crate::secrets::ServerKey;
 
@@ -36,62 +34,6 @@ const _: () = assert!(
     PASSWORD_MAX_FAILURES == 3,
     "make_room's SQL spells the limit out"
 );
-
-/// In-process gates in front of the counters: at most as many guesses at one counter between
-/// [`take`] and [`judge`] as it has tries, so that a burst of *right* passwords (one subscriber's
-/// devices signing in at once) waits its turn instead of finding every try taken and being told
-/// "locked". The database count stays the truth; the gate only orders the waiting.
-#[derive(Default)]
-pub struct Gates(Mutex<HashMap<String, Arc<Semaphore>>>);
-
-/// A held place at a gate; leaving frees it and forgets the gate when nobody else uses it.
-pub struct Gate<'a> {
-    gates: &'a Gates,
-    name: String,
-    semaphore: Arc<Semaphore>,
-    permit: Option<OwnedSemaphorePermit>,
-}
-
-impl Gates {
-    pub async fn enter(&self, name: String, places: usize) -> Gate<'_> {
-        let semaphore = self
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(name.clone())
-            .or_insert_with(|| Arc::new(Semaphore::new(places)))
-            .clone();
-        // The semaphore is never closed, so acquiring cannot fail; if it did, pass ungated (the
-        // database count still holds).
-        let permit = semaphore.clone().acquire_owned().await.ok();
-        Gate {
-            gates: self,
-            name,
-            semaphore,
-            permit,
-        }
-    }
-
-    /// Gates currently remembered (tests: they do not pile up).
-    pub fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-impl Drop for Gate<'_> {
-    fn drop(&mut self) {
-        drop(self.permit.take());
-        let mut map = self.gates.0.lock().unwrap_or_else(PoisonError::into_inner);
-        // Only the map and this gate hold it: nobody waits, nobody is inside.
-        if Arc::strong_count(&self.semaphore) == 2 {
-            map.remove(&self.name);
-        }
-    }
-}
 
 /// The gate of a password counter, by the login as stored (accounts and logins nobody has).
 pub(crate) fn password_gate(login: &str) -> String {
@@ -158,11 +100,7 @@ pub(crate) fn locked_for_s(tx: &Transaction<'_>, now_ms: i64, c: &Counter) -> Ap
 /// last ones are being judged right now).
 pub(crate) fn take(tx: &Transaction<'_>, now_ms: i64, c: &Counter) -> ApiResult<bool> {
     match c {
-        Counter::Account(id) => Ok(tx.execute(
-            "UPDATE accounts SET pw_failures = pw_failures + 1
-             WHERE id = ?1 AND pw_locked = 0 AND pw_failures < ?2",
-            params![id, c.limit()],
-        )? == 1),
+        Counter::Account(id) => accounts::take_password_try(tx, *id, c.limit()),
         Counter::Nobody(key) | Counter::Social(key) => {
             let row: Option<(i64, Option<i64>)> = tx
                 .query_row(
@@ -209,22 +147,12 @@ pub(crate) fn judge(
     match c {
         Counter::Account(id) => {
             if right {
-                tx.execute(
-                    "UPDATE accounts SET pw_failures = 0, pw_locked = 0 WHERE id = ?1",
-                    params![id],
-                )?;
+                accounts::clear_password_failures(tx, *id)?;
                 return Ok(Verdict::Right);
             }
-            let failures: i64 = tx.query_row(
-                "SELECT pw_failures FROM accounts WHERE id = ?1",
-                params![id],
-                |r| r.get(0),
-            )?;
+            let failures = accounts::password_failures(tx, *id)?;
             if failures >= c.limit() {
-                tx.execute(
-                    "UPDATE accounts SET pw_locked = 1 WHERE id = ?1",
-                    params![id],
-                )?;
+                accounts::lock_password(tx, *id)?;
                 return Ok(Verdict::Locked);
             }
             Ok(Verdict::Wrong {

@@ -1,54 +1,22 @@
 //! `POST /v1/auth/login`: every way in (AUTH-1, AUTH-3, AUTH-4, AUTH-5, AUTH-7, AUTH-12).
 
 use axum::extract::State;
-use mymts_proto::wire::{
-    AccountKind, AccountRef, DeviceInfo, LoginMethod, LoginRequest, LoginResponse, TokenPair,
-};
+use mymts_proto::wire::{AccountKind, DeviceInfo, LoginMethod, LoginRequest, LoginResponse};
 use mymts_proto::{COMMAND_NUMBER, ErrorCode, PhoneNumber, SUPPORT_NUMBER, otp};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 
 use super::guesses::{self, Counter, Verdict};
 use super::sms::{challenge_digest, code_of, is_old_code, live_code, wrong_in_all};
-use super::tokens::{clean_device, open_session};
+use super::tokens::{Opened, clean_device, respond};
 use super::{CODE_MAX_WRONG, CODE_MAX_WRONG_ALL};
 use crate::audit::{self, Actor};
+use crate::db::accounts::{self, Account};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
 use crate::http::session::Channel;
-use crate::ops::phones::queue_sms;
+use crate::ops::sms_centre::queue_sms;
 use crate::secrets::{ServerKey, same};
 use crate::state::AppState;
-
-#[derive(Debug, Clone)]
-pub(crate) struct AccountRow {
-    pub id: i64,
-    pub kind: AccountKind,
-    pub login: String,
-    pub name: String,
-    pub password_hash: Option<String>,
-    pub agreement_version: i64,
-}
-
-pub(crate) fn account_by_login(tx: &Transaction<'_>, login: &str) -> ApiResult<Option<AccountRow>> {
-    Ok(tx
-        .query_row(
-            "SELECT id, kind, login, name, password_hash, agreement_version
-             FROM accounts WHERE login = ?1",
-            params![login],
-            |r| {
-                Ok(AccountRow {
-                    id: r.get(0)?,
-                    kind: AccountKind::parse(&r.get::<_, String>(1)?)
-                        .unwrap_or(AccountKind::Mobile),
-                    login: r.get(2)?,
-                    name: r.get(3)?,
-                    password_hash: r.get(4)?,
-                    agreement_version: r.get(5)?,
-                })
-            },
-        )
-        .optional()?)
-}
 
 /// A login field is a phone number in any AUTH-2 form, or a contract / banking login as is.
 pub(crate) fn normalise_login(login: &str) -> ApiResult<String> {
@@ -123,7 +91,7 @@ pub(crate) const PASSWORD_PLACES: usize = 3;
 
 /// A password guess at a login, its try already taken (SEC-2): see [`guesses`].
 pub(crate) struct Aim {
-    pub account: Option<AccountRow>,
+    pub account: Option<Account>,
     pub counter: Counter,
     pub shape: AccountKind,
 }
@@ -143,7 +111,7 @@ pub(crate) fn aim(
     now_ms: i64,
     login: &str,
 ) -> ApiResult<Result<Aim, ApiError>> {
-    let account = account_by_login(tx, login)?;
+    let account = accounts::by_login(tx, login)?;
     let counter = match &account {
         Some(a) => Counter::Account(a.id),
         None => Counter::nobody(key, login),
@@ -160,7 +128,7 @@ pub(crate) fn aim(
 }
 
 /// A refused guess: the answer, the account it was aimed at (if any) and whether it locked.
-pub(crate) type Refused = (ApiError, Option<AccountRow>, bool);
+pub(crate) type Refused = (ApiError, Option<Account>, bool);
 
 /// The verdict on an aimed guess: the account when right, else the refusal to answer with
 /// (`Ok(Err(_))`, so the transaction keeps the count).
@@ -169,7 +137,7 @@ pub(crate) fn verdict(
     now_ms: i64,
     aim: Aim,
     right: bool,
-) -> ApiResult<Result<AccountRow, Refused>> {
+) -> ApiResult<Result<Account, Refused>> {
     let right = right && aim.account.is_some();
     match guesses::judge(tx, now_ms, &aim.counter, right)? {
         Verdict::Right => match aim.account {
@@ -179,56 +147,6 @@ pub(crate) fn verdict(
         Verdict::Wrong { left } => Ok(Err((wrong_error(aim.shape, left), aim.account, false))),
         Verdict::Locked => Ok(Err((locked_error(aim.shape), aim.account, true))),
     }
-}
-
-struct Opened {
-    account: AccountRow,
-    method: LoginMethod,
-    permanent_password_set: bool,
-}
-
-fn respond(
-    tx: &Transaction<'_>,
-    now_ms: i64,
-    opened: Opened,
-    device: &DeviceInfo,
-    channel: &str,
-) -> ApiResult<LoginResponse> {
-    let a = &opened.account;
-    let (tokens, session_id): (TokenPair, String) =
-        open_session(tx, now_ms, a.id, opened.method, device)?;
-    let actor = Actor {
-        account_id: Some(a.id),
-        login: Some(a.login.clone()),
-        channel: channel.to_string(),
-        device: device.name.clone(),
-    };
-    audit::record(
-        tx,
-        now_ms,
-        &actor,
-        "login",
-        crate::http::session::method_str(opened.method),
-    )?;
-    let has_password: bool = tx.query_row(
-        "SELECT password_hash IS NOT NULL FROM accounts WHERE id = ?1",
-        params![a.id],
-        |r| r.get(0),
-    )?;
-    Ok(LoginResponse {
-        tokens,
-        account: AccountRef {
-            login: a.login.clone(),
-            kind: a.kind,
-            name: a.name.clone(),
-        },
-        session_id,
-        method: opened.method,
-        agreement_required: a.agreement_version < i64::from(crate::AGREEMENT_VERSION),
-        agreement_version: crate::AGREEMENT_VERSION,
-        offer_permanent_password: opened.method == LoginMethod::SmsCode && !has_password,
-        permanent_password_set: opened.permanent_password_set,
-    })
 }
 
 /// Logs in by any method; `on_net` only through the operator gateway.
@@ -285,7 +203,7 @@ pub(super) async fn login(
                 })
                 .await;
             // A success may have queued reply 2 of the 111 command.
-            crate::ops::phones::wake(&state);
+            crate::ops::sms_centre::wake(&state);
             resp??
         }
         LoginRequest::OnNet { device } => {
@@ -305,7 +223,7 @@ pub(super) async fn login(
             state
                 .db
                 .tx(move |tx| {
-                    let account = account_by_login(tx, &number)?.ok_or_else(|| {
+                    let account = accounts::by_login(tx, &number)?.ok_or_else(|| {
                         ApiError::new(ErrorCode::UnknownAccount, "This SIM has no account.")
                     })?;
                     let opened = Opened {
@@ -327,7 +245,15 @@ pub(super) async fn login(
             super::limit("username", &username, 64)?;
             super::limit("password", &password, 128)?;
             let device = clean_device(device.as_ref(), channel.name());
-            social_login(&state, channel.name(), provider, username, password, device).await?
+            super::social::social_login(
+                &state,
+                channel.name(),
+                provider,
+                username,
+                password,
+                device,
+            )
+            .await?
         }
     };
     Ok(axum::Json(resp))
@@ -490,7 +416,7 @@ fn code_login(
     let Some(live) = live else {
         return Ok(Err(used_or_expired()));
     };
-    let Some(account) = account_by_login(tx, phone)? else {
+    let Some(account) = accounts::by_login(tx, phone)? else {
         return Ok(Err(used_or_expired()));
     };
     let actor = Actor {
@@ -555,22 +481,16 @@ fn code_login(
         params![phone],
     )?;
     // A fresh SMS password proves the phone: it unlocks password login (AUTH-3).
-    tx.execute(
-        "UPDATE accounts SET pw_failures = 0, pw_locked = 0 WHERE id = ?1",
-        params![account.id],
-    )?;
+    accounts::clear_password_failures(tx, account.id)?;
     let mut permanent_password_set = false;
     if live.purpose == "set_password"
         && let Some(hash) = &live.pending_password_hash
     {
-        tx.execute(
-            "UPDATE accounts SET password_hash = ?1 WHERE id = ?2",
-            params![hash, account.id],
-        )?;
+        accounts::set_password_hash(tx, account.id, hash)?;
         permanent_password_set = true;
         // SEC-6: a password set by the 111 command is the mobile's recovery: links made with
         // the old password end.
-        crate::ops::account::end_links_to(tx, account.id, now_ms)?;
+        super::tokens::end_links_to(tx, account.id, now_ms)?;
         queue_sms(
             tx,
             &state.key,
@@ -594,115 +514,4 @@ fn code_login(
         permanent_password_set,
     };
     respond(tx, now_ms, opened, device, channel).map(Ok)
-}
-
-/// A social network's refusal after too many wrong passwords (AUTH-12, SEC-2).
-pub(crate) fn social_locked(retry_after_s: u64) -> ApiError {
-    ApiError::new(
-        ErrorCode::PasswordLocked,
-        "The social network locked sign-in to this account for 15 minutes after five wrong passwords.",
-    )
-    .attempts_left(0)
-    .retry_after(retry_after_s.max(1))
-}
-
-pub(crate) fn social_wrong(left: u32) -> ApiError {
-    ApiError::new(
-        ErrorCode::SocialWrongCredentials,
-        "The social network did not accept that login or password.",
-    )
-    .attempts_left(left)
-}
-
-/// A guess at a social network's password, counted on that account's counter whether or not it
-/// exists (SEC-2, SEC-3). Returns the linked account id (if any) when right; `Ok(Err(_))` is a
-/// refusal whose count the transaction must keep.
-pub(crate) async fn social_guess(
-    state: &AppState,
-    provider: &str,
-    username: &str,
-    password: String,
-) -> ApiResult<Result<Option<i64>, ApiError>> {
-    let counter = Counter::social(&state.key, provider, username);
-    let _gate = state
-        .guess_gates
-        .enter(
-            format!("social:{provider}\0{username}"),
-            usize::try_from(counter.limit()).unwrap_or(1),
-        )
-        .await;
-    let (p, u, c) = (provider.to_string(), username.to_string(), counter.clone());
-    let now = state.now_ms();
-    let row: Result<Option<(String, Option<i64>)>, ApiError> = state
-        .db
-        .tx(move |tx| {
-            if !guesses::take(tx, now, &c)? {
-                return Ok(Err(social_locked(guesses::locked_for_s(tx, now, &c)?)));
-            }
-            Ok(Ok(tx
-                .query_row(
-                    "SELECT password_hash, account_id FROM social_accounts WHERE provider = ?1 AND username = ?2",
-                    params![p, u],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?))
-        })
-        .await?;
-    let row = match row {
-        Ok(row) => row,
-        Err(locked) => return Ok(Err(locked)),
-    };
-    let ok = state
-        .hasher
-        .verify(password, row.as_ref().map(|(h, _)| h.clone()))
-        .await?;
-    let now = state.now_ms();
-    state
-        .db
-        .tx(move |tx| {
-            let right = ok && row.is_some();
-            Ok(match guesses::judge(tx, now, &counter, right)? {
-                Verdict::Right => Ok(row.and_then(|(_, id)| id)),
-                Verdict::Wrong { left } => Err(social_wrong(left)),
-                Verdict::Locked => Err(social_locked(guesses::locked_for_s(tx, now, &counter)?)),
-            })
-        })
-        .await
-}
-
-async fn social_login(
-    state: &AppState,
-    channel: &'static str,
-    provider: String,
-    username: String,
-    password: String,
-    device: DeviceInfo,
-) -> ApiResult<LoginResponse> {
-    let account_id = social_guess(state, &provider, username.trim(), password).await??;
-    let Some(account_id) = account_id else {
-        return Err(ApiError::new(
-            ErrorCode::SocialNotLinked,
-            "This social account is not linked to an MTS number.",
-        )
-        .hint("Sign in with your number once, then link the social account in Settings → Social accounts."));
-    };
-    let now = state.now_ms();
-    state
-        .db
-        .tx(move |tx| {
-            let login: String = tx.query_row(
-                "SELECT login FROM accounts WHERE id = ?1",
-                params![account_id],
-                |r| r.get(0),
-            )?;
-            let account = account_by_login(tx, &login)?
-                .ok_or_else(|| ApiError::internal("a linked social account without its account"))?;
-            let opened = Opened {
-                account,
-                method: LoginMethod::Social,
-                permanent_password_set: false,
-            };
-            respond(tx, now, opened, &device, channel)
-        })
-        .await
 }

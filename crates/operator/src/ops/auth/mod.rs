@@ -8,6 +8,7 @@ pub(crate) mod login;
 mod recovery;
 pub(crate) mod security;
 mod sms;
+mod social;
 pub mod tokens;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -15,7 +16,7 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-pub use sms::{Command, on_command_sms, prepare_command};
+pub use sms::command_hook;
 
 /// A captcha lives 2 minutes (AUTH-4).
 pub const CAPTCHA_TTL_MS: i64 = 2 * 60 * 1000;

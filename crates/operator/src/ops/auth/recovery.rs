@@ -6,10 +6,11 @@ use mymts_proto::wire::{AccountKind, RecoveryConfirm, RecoveryRequest, RecoveryS
 use mymts_proto::{ErrorCode, SUPPORT_NUMBER, otp};
 use rusqlite::{OptionalExtension, params};
 
-use super::login::{account_by_login, normalise_login, shape_of};
+use super::login::{normalise_login, shape_of};
 use super::tokens::revoke_session;
 use super::{CODE_MAX_WRONG, RECOVERY_TTL_MS, RESEND_MS};
 use crate::audit::{self, Actor};
+use crate::db::accounts::{self, Account};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
 use crate::ops::mail::{Letter, deliver_mail};
@@ -48,11 +49,8 @@ fn contract_shape(contract: &str) -> ApiResult<()> {
 }
 
 /// The contract account, if there is one of a recoverable kind.
-fn contract_of(
-    tx: &rusqlite::Transaction<'_>,
-    contract: &str,
-) -> ApiResult<Option<super::login::AccountRow>> {
-    Ok(account_by_login(tx, contract)?
+fn contract_of(tx: &rusqlite::Transaction<'_>, contract: &str) -> ApiResult<Option<Account>> {
+    Ok(accounts::by_login(tx, contract)?
         .filter(|a| matches!(a.kind, AccountKind::Home | AccountKind::Satellite)))
 }
 
@@ -264,11 +262,7 @@ fn send_recovery(
     let Some(account) = contract_of(tx, contract)? else {
         return Ok((sent, None, None));
     };
-    let email: Option<String> = tx.query_row(
-        "SELECT recovery_email FROM accounts WHERE id = ?1",
-        params![account.id],
-        |r| r.get(0),
-    )?;
+    let email = accounts::recovery_email(tx, account.id)?;
     let actor = Actor {
         account_id: Some(account.id),
         login: Some(account.login.clone()),
@@ -363,7 +357,13 @@ pub(super) async fn confirm_recovery(
     state
         .db
         .tx(move |tx| {
-            let expired = || ApiError::new(ErrorCode::CodeExpired, "This code is no longer valid. Ask for a new one.").field("code");
+            let expired = || {
+                ApiError::new(
+                    ErrorCode::CodeExpired,
+                    "This code is no longer valid. Ask for a new one.",
+                )
+                .field("code")
+            };
             // Everything below answers by the challenge alone until a guess is right, so a real
             // contract reads like one nobody has (SEC-3), and each guess is counted on the
             // challenge it carries, never on another's (SEC-2).
@@ -413,14 +413,19 @@ pub(super) async fn confirm_recovery(
                 }
                 let left = u32::try_from(CODE_MAX_WRONG - wrong).unwrap_or(0);
                 // Commit the counted failure, then answer with it.
-                return Ok(Err(ApiError::new(ErrorCode::CodeWrong, "Wrong code.").attempts_left(left).field("code")));
+                return Ok(Err(ApiError::new(ErrorCode::CodeWrong, "Wrong code.")
+                    .attempts_left(left)
+                    .field("code")));
             };
-            tx.execute("UPDATE recovery_codes SET spent = 1 WHERE account_id = ?1", params![account.id])?;
-            tx.execute("DELETE FROM recovery_challenges WHERE contract = ?1", params![key])?;
             tx.execute(
-                "UPDATE accounts SET password_hash = ?1, pw_failures = 0, pw_locked = 0 WHERE id = ?2",
-                params![hash, account.id],
+                "UPDATE recovery_codes SET spent = 1 WHERE account_id = ?1",
+                params![account.id],
             )?;
+            tx.execute(
+                "DELETE FROM recovery_challenges WHERE contract = ?1",
+                params![key],
+            )?;
+            accounts::set_password(tx, account.id, &hash)?;
             let sessions: Vec<String> = tx
                 .prepare("SELECT id FROM sessions WHERE account_id = ?1 AND revoked_ms IS NULL")?
                 .query_map(params![account.id], |r| r.get(0))?
@@ -429,7 +434,7 @@ pub(super) async fn confirm_recovery(
                 revoke_session(tx, &sid, now, "password recovered")?;
             }
             // SEC-6: whoever linked the contract with the old password is unlinked.
-            let links = crate::ops::account::end_links_to(tx, account.id, now)?;
+            let links = super::tokens::end_links_to(tx, account.id, now)?;
             let actor = Actor {
                 account_id: Some(account.id),
                 login: Some(account.login),

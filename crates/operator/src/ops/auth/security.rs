@@ -15,6 +15,7 @@ use super::guesses::{self, Counter, Verdict};
 use super::login::{locked_error, shape_of};
 use super::tokens::revoke_session;
 use crate::audit;
+use crate::db::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{Json, Path, Query};
 use crate::http::session::{Authed, AuthedAny, parse_method};
@@ -31,7 +32,7 @@ change them. Paid actions are charged to your balance at once.\n\
 #[utoipa::path(get, path = "/v1/agreement", tag = "auth", responses((status = 200, body = Agreement)))]
 pub(super) async fn get_agreement() -> axum::Json<Agreement> {
     axum::Json(Agreement {
-        version: crate::AGREEMENT_VERSION,
+        version: crate::agreement::AGREEMENT_VERSION,
         title: "System Use Agreement".into(),
         text: AGREEMENT_TEXT.into(),
     })
@@ -45,12 +46,12 @@ pub(super) async fn accept_agreement(
     AuthedAny(who): AuthedAny,
     Json(req): Json<AcceptAgreement>,
 ) -> ApiResult<StatusCode> {
-    if req.version != crate::AGREEMENT_VERSION {
+    if req.version != crate::agreement::AGREEMENT_VERSION {
         return Err(ApiError::invalid(
             "version",
             format!(
                 "The agreement in force is version {}. Read it again and accept.",
-                crate::AGREEMENT_VERSION
+                crate::agreement::AGREEMENT_VERSION
             ),
         ));
     }
@@ -58,10 +59,7 @@ pub(super) async fn accept_agreement(
     state
         .db
         .tx(move |tx| {
-            tx.execute(
-                "UPDATE accounts SET agreement_version = ?1 WHERE id = ?2",
-                params![req.version, who.account_id],
-            )?;
+            accounts::accept_agreement(tx, who.account_id, req.version)?;
             audit::record(
                 tx,
                 now,
@@ -89,14 +87,7 @@ pub(crate) async fn fresh_proof(
     let (id, sid) = (who.account_id, who.session_id.clone());
     let (hash, created): (Option<String>, i64) = state
         .db
-        .tx(move |tx| {
-            Ok(tx.query_row(
-                "SELECT a.password_hash, s.created_ms FROM accounts a JOIN sessions s ON s.account_id = a.id
-                 WHERE a.id = ?1 AND s.id = ?2",
-                params![id, sid],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?)
-        })
+        .tx(move |tx| accounts::password_and_session_start(tx, id, &sid))
         .await?;
     let shape = shape_of(&who.login);
     match (password, hash) {
@@ -203,15 +194,12 @@ pub(super) async fn change_password(
     let revoked = state
         .db
         .tx(move |tx| {
-            tx.execute(
-                "UPDATE accounts SET password_hash = ?1, pw_failures = 0, pw_locked = 0 WHERE id = ?2",
-                params![hash, who.account_id],
-            )?;
+            accounts::set_password(tx, who.account_id, &hash)?;
             let mut revoked = 0u32;
             let mut links = 0usize;
             if req.sign_out_others {
                 revoked = revoke_others(tx, who.account_id, &who.session_id, now)?;
-                links = crate::ops::account::end_links_to(tx, who.account_id, now)?;
+                links = super::tokens::end_links_to(tx, who.account_id, now)?;
             }
             audit::record(
                 tx,
@@ -434,7 +422,7 @@ pub(super) async fn link_social(
     super::limit("username", &req.username, 64)?;
     super::limit("password", &req.password, 128)?;
     let linked_to =
-        super::login::social_guess(&state, &req.provider, req.username.trim(), req.password)
+        super::social::social_guess(&state, &req.provider, req.username.trim(), req.password)
             .await??;
     if linked_to.is_some_and(|id| id != who.account_id) {
         return Err(ApiError::new(

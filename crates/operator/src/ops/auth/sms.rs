@@ -11,6 +11,9 @@
 //! on the phone after the app restarted) spends the code's *shared* tries; burning those leaves
 //! the code good for a challenge: asking for an SMS password re-sends the same code with one.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use axum::extract::State;
 use mymts_proto::wire::{Faults, SmsPasswordRequest, SmsPasswordSent};
 use mymts_proto::{COMMAND_NUMBER, ErrorCode, OTP_SENDER, PhoneNumber, otp};
@@ -18,12 +21,13 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{CODE_MAX_WRONG, CODE_TTL_MS, HOURLY_LIMIT, RESEND_MS};
 use crate::audit::{self, Actor};
+use crate::db::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
 use crate::http::session::Channel;
-use crate::ops::phones::queue_sms;
+use crate::ops::sms_centre::queue_sms;
 use crate::secrets::{ServerKey, new_id, new_token, same, token_digest};
-use crate::state::AppState;
+use crate::state::{AppState, CommandReply};
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
@@ -194,7 +198,7 @@ pub(super) async fn request_sms_password(
             )
         })
         .await?;
-    crate::ops::phones::wake(&state);
+    crate::ops::sms_centre::wake(&state);
     Ok(axum::Json(sent))
 }
 
@@ -207,14 +211,7 @@ fn send_code(
     channel: &str,
     held: Option<&str>,
 ) -> ApiResult<SmsPasswordSent> {
-    let account: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT id, kind FROM accounts WHERE login = ?1",
-            params![phone],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((account_id, _)) = account.filter(|(_, kind)| kind == "mobile") else {
+    let Some(account) = accounts::mobile(tx, phone)? else {
         return Err(ApiError::new(
             ErrorCode::UnknownAccount,
             "This number is not an MTS subscriber's. Check the number you typed.",
@@ -270,7 +267,7 @@ fn send_code(
         &otp::login_sms_text(&code_of(key, &nonce)),
     )?;
     let actor = Actor {
-        account_id: Some(account_id),
+        account_id: Some(account.id),
         login: Some(phone.to_string()),
         channel: channel.to_string(),
         device: String::new(),
@@ -298,7 +295,7 @@ fn send_code(
 /// A `25 <password>` command to 111 (AUTH-5), read and, when good, hashed before any transaction:
 /// argon2 runs under the hasher's limit and never while the database is held, so a flood of
 /// commands cannot stall every other request (issue 11, floods).
-pub enum Command {
+enum Command {
     /// A good password, hashed.
     Set { hash: String },
     /// "Password change error" with this reason.
@@ -319,8 +316,25 @@ fn parse_command<'t>(from: &str, text: &'t str) -> Result<&'t str, String> {
     Ok(password)
 }
 
+/// The 111 command's handler, as the app state holds it ([`crate::state::CommandHook`]): reads
+/// and hashes the SMS now, and answers it inside the phone's transaction with [`on_command_sms`].
+pub fn command_hook(
+    state: &AppState,
+    from: &str,
+    text: &str,
+) -> Pin<Box<dyn Future<Output = ApiResult<CommandReply>> + Send + 'static>> {
+    let (state, from, text) = (state.clone(), from.to_string(), text.to_string());
+    Box::pin(async move {
+        let command = prepare_command(&state, &from, &text).await?;
+        let reply: CommandReply = Box::new(move |tx, key, faults, now_ms| {
+            on_command_sms(tx, key, faults, now_ms, &from, &command)
+        });
+        Ok(reply)
+    })
+}
+
 /// Reads the command SMS `text` from `from` and hashes its password (outside any transaction).
-pub async fn prepare_command(state: &AppState, from: &str, text: &str) -> ApiResult<Command> {
+async fn prepare_command(state: &AppState, from: &str, text: &str) -> ApiResult<Command> {
     Ok(match parse_command(from, text) {
         Ok(password) => Command::Set {
             hash: state.hasher.hash(password.to_string()).await?,
@@ -332,7 +346,7 @@ pub async fn prepare_command(state: &AppState, from: &str, text: &str) -> ApiRes
 /// The 111 command (AUTH-5): `25 <password>` asks to make `<password>` permanent. A good one gets
 /// reply 1, a one-time password whose login makes it permanent; anything else gets "password
 /// change error" with the reason. `command` is the SMS as [`prepare_command`] read it.
-pub fn on_command_sms(
+fn on_command_sms(
     tx: &Transaction<'_>,
     key: &ServerKey,
     faults: &Faults,
@@ -340,19 +354,12 @@ pub fn on_command_sms(
     from: &str,
     command: &Command,
 ) -> ApiResult<()> {
-    let account: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT id, kind FROM accounts WHERE login = ?1",
-            params![from],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((account_id, _)) = account.filter(|(_, k)| k == "mobile") else {
+    let Some(account) = accounts::mobile(tx, from)? else {
         // Not a subscriber: the SMS centre has nobody to answer.
         return Ok(());
     };
     let actor = Actor {
-        account_id: Some(account_id),
+        account_id: Some(account.id),
         login: Some(from.to_string()),
         channel: "sms".into(),
         device: "phone".into(),

@@ -36,11 +36,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use mymts_proto::ErrorCode;
-use mymts_proto::wire::{DeviceInfo, LoginMethod, RefreshRequest, TokenPair};
+use mymts_proto::wire::{DeviceInfo, LoginMethod, LoginResponse, RefreshRequest, TokenPair};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::REFRESH_TTL_MS;
 use crate::audit::{self, Actor};
+use crate::db::accounts::{self, Account};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
 use crate::http::session::{ACCESS_IDLE_MS, AuthedAny, SessionOfToken, method_str};
@@ -265,7 +266,7 @@ pub fn rotate(
         "UPDATE sessions SET last_seen_ms = ?1, idle_ended_ms = NULL WHERE id = ?2",
         params![now_ms, row.session_id],
     )?;
-    crate::crash_point!("rotation.before_commit");
+    crate::crash::crash_point!("rotation.before_commit");
     Ok(Ok(pair))
 }
 
@@ -280,7 +281,7 @@ pub(super) async fn refresh(
     let now = state.now_ms();
     let token = req.refresh_token;
     let pair = state.db.tx(move |tx| rotate(tx, now, &token)).await??;
-    crate::crash_point!("rotation.committed");
+    crate::crash::crash_point!("rotation.committed");
     Ok(axum::Json(pair))
 }
 
@@ -319,4 +320,85 @@ pub(super) async fn logout(
     security(("bearer" = [])))]
 pub(super) async fn keepalive(_signed_in: AuthedAny) -> StatusCode {
     StatusCode::NO_CONTENT
+}
+
+/// A way in that succeeded: the account, how, and whether a permanent password was just set.
+pub(super) struct Opened {
+    pub account: Account,
+    pub method: LoginMethod,
+    pub permanent_password_set: bool,
+}
+
+/// Opens the session a login earned, records it, and answers with its tokens (AUTH-1, AUTH-10).
+pub(super) fn respond(
+    tx: &Transaction<'_>,
+    now_ms: i64,
+    opened: Opened,
+    device: &DeviceInfo,
+    channel: &str,
+) -> ApiResult<LoginResponse> {
+    let a = &opened.account;
+    let (tokens, session_id): (TokenPair, String) =
+        open_session(tx, now_ms, a.id, opened.method, device)?;
+    let actor = Actor {
+        account_id: Some(a.id),
+        login: Some(a.login.clone()),
+        channel: channel.to_string(),
+        device: device.name.clone(),
+    };
+    audit::record(
+        tx,
+        now_ms,
+        &actor,
+        "login",
+        crate::http::session::method_str(opened.method),
+    )?;
+    let has_password = accounts::has_password(tx, a.id)?;
+    Ok(LoginResponse {
+        tokens,
+        account: a.reference(),
+        session_id,
+        method: opened.method,
+        agreement_required: a.agreement_version < i64::from(crate::agreement::AGREEMENT_VERSION),
+        agreement_version: crate::agreement::AGREEMENT_VERSION,
+        offer_permanent_password: opened.method == LoginMethod::SmsCode && !has_password,
+        permanent_password_set: opened.permanent_password_set,
+    })
+}
+
+/// Ends the sessions a link opened into the linked account (SEC-6).
+pub(crate) fn end_linked_sessions(
+    tx: &Transaction<'_>,
+    owner_id: i64,
+    linked_id: i64,
+    now: i64,
+) -> ApiResult<()> {
+    let sids: Vec<String> = tx
+        .prepare(
+            "SELECT id FROM sessions WHERE account_id = ?1 AND linked_by = ?2 AND revoked_ms IS NULL",
+        )?
+        .query_map(params![linked_id, owner_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for sid in sids {
+        revoke_session(tx, &sid, now, "the link was removed")?;
+    }
+    Ok(())
+}
+
+/// SEC-6: ends every link others made to `account_id` and the sessions they opened with them,
+/// when its owner changes the password signing out other devices, or recovers it. Returns how
+/// many links ended.
+pub(crate) fn end_links_to(tx: &Transaction<'_>, account_id: i64, now: i64) -> ApiResult<usize> {
+    let owners: Vec<i64> = tx
+        .prepare("SELECT owner_id FROM links WHERE linked_id = ?1")?
+        .query_map(params![account_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for owner in &owners {
+        end_linked_sessions(tx, *owner, account_id, now)?;
+    }
+    tx.execute(
+        "DELETE FROM links WHERE linked_id = ?1",
+        params![account_id],
+    )?;
+    Ok(owners.len())
 }
