@@ -1,5 +1,7 @@
 //! The account features (ACC-*) over real HTTP on loopback, against a real (in-memory) SQLite.
 
+mod common;
+
 use mymts_operator::seed;
 use rusqlite::params;
 use std::time::Instant;
@@ -81,7 +83,7 @@ impl T {
             .expect("session");
         Self {
             running,
-            http: reqwest::Client::new(),
+            http: common::client(),
             token,
         }
     }
@@ -106,15 +108,7 @@ impl T {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let resp = req.send().await.expect("request");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("body");
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, value)
+        common::answer(req).await
     }
 
     async fn get(&self, path: &str) -> (u16, Value) {

@@ -22,14 +22,7 @@ async fn parallel(
     n: usize,
     make: impl Fn(usize, &reqwest::Client) -> reqwest::RequestBuilder,
 ) -> Vec<(u16, Value)> {
-    let peers: Vec<reqwest::Client> = (1..=ATTACK_PEERS)
-        .map(|i| {
-            reqwest::Client::builder()
-                .local_address(std::net::IpAddr::from([127, 0, 0, i]))
-                .build()
-                .expect("client")
-        })
-        .collect();
+    let peers = common::peers(ATTACK_PEERS);
     let mut set = JoinSet::new();
     for i in 0..n {
         let req = make(i, &peers[i % peers.len()]);
@@ -490,10 +483,7 @@ async fn floods_a_captcha_flood_neither_grows_memory_nor_evicts_a_subscribers_ca
     let op = op().await;
     // The subscriber asks from 127.0.0.1; the flood comes from another address.
     let (id, answer) = op.captcha().await;
-    let flooder = reqwest::Client::builder()
-        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
-        .build()
-        .expect("client");
+    let flooder = common::client_from(2);
     for _ in 0..40 {
         let r = flooder
             .post(op.url("/v1/captcha"))

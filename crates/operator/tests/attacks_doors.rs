@@ -252,7 +252,7 @@ async fn sec1_on_net_takeover_fails_through_the_public_door() {
 #[tokio::test]
 async fn sec1_the_embedded_operator_binds_loopback_with_a_fresh_world_token_each_start() {
     let dir = tempfile::tempdir().expect("tmp");
-    let http = reqwest::Client::new();
+    let http = common::client();
     let mut tokens = Vec::new();
     for _ in 0..2 {
         let config = mymts_operator::Config::embedded(dir.path());

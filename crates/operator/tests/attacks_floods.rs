@@ -3,18 +3,10 @@
 
 mod common;
 
-use common::{code_of, op};
+use common::{client_from, code_of, op};
 use reqwest::Method;
 use serde_json::json;
-use std::net::IpAddr;
 use tokio::task::JoinSet;
-
-fn client_from(last: u8) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(IpAddr::from([127, 0, 0, last]))
-        .build()
-        .expect("client")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn floods_one_peer_flooding_a_door_cannot_starve_another() {

@@ -822,14 +822,7 @@ async fn auth6_hundreds_of_concurrent_logins_and_refreshes_never_double_spend_a_
     let op = op().await;
     // The subscriber's devices come from 25 addresses: one peer may hold only a sixteenth of a
     // listener's requests in flight (issue 11, floods).
-    let peers: Vec<reqwest::Client> = (1..=25u8)
-        .map(|i| {
-            reqwest::Client::builder()
-                .local_address(std::net::IpAddr::from([127, 0, 0, i]))
-                .build()
-                .expect("client")
-        })
-        .collect();
+    let peers = common::peers(25);
     let mut logins = tokio::task::JoinSet::new();
     for i in 0..200 {
         let (http, url) = (peers[i % 25].clone(), op.url("/v1/auth/login"));

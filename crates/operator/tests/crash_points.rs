@@ -33,7 +33,7 @@ async fn post(p: &Proc, path: &str, body: Value) -> reqwest::Result<(u16, Value)
     let req = if path.starts_with("/qa/") {
         p.world(reqwest::Method::POST, path)
     } else {
-        reqwest::Client::new().post(p.url(path))
+        common::client().post(p.url(path))
     };
     let r = req.json(&body).send().await?;
     let status = r.status().as_u16();
@@ -56,7 +56,7 @@ async fn login(p: &Proc) -> (String, String) {
 
 /// What a signed-in request with `access` gets (the sessions list: no agreement needed).
 async fn signed_in(p: &Proc, access: &str) -> u16 {
-    reqwest::Client::new()
+    common::client()
         .get(p.url("/v1/sessions"))
         .bearer_auth(access)
         .send()

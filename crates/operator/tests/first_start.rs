@@ -47,7 +47,7 @@ async fn can_log_in(p: &Proc) -> bool {
         .find(|d| d.login == ANNA)
         .expect("anna")
         .password;
-    let r = reqwest::Client::new()
+    let r = common::client()
         .post(p.url("/v1/auth/login"))
         .json(&json!({"method": "password", "login": ANNA, "password": pw}))
         .send()

@@ -1,12 +1,16 @@
 //! SEC-5, the operator's part: a stable identity in `/v1/info`, made with its database, that
 //! clients bind their refresh tokens to.
 
+mod common;
+
 use mymts_operator::{Config, start};
 use mymts_proto::wire::OperatorInfo;
 
 async fn identity(config: Config) -> String {
     let op = start(config).await.expect("operator starts");
-    let info: OperatorInfo = reqwest::get(format!("{}/v1/info", op.api_url))
+    let info: OperatorInfo = common::client()
+        .get(format!("{}/v1/info", op.api_url))
+        .send()
         .await
         .expect("info")
         .json()

@@ -197,14 +197,7 @@ async fn auth6_twenty_parallel_presentations_of_one_token_leave_one_live_pair() 
     let op = op().await;
     let p0 = sign_in(&op, ANNA).await;
     // From two addresses: one peer may hold only 16 requests in flight (issue 11, floods).
-    let peers: Vec<reqwest::Client> = (1..=2u8)
-        .map(|i| {
-            reqwest::Client::builder()
-                .local_address(std::net::IpAddr::from([127, 0, 0, i]))
-                .build()
-                .expect("client")
-        })
-        .collect();
+    let peers = common::peers(2);
     let mut racing = tokio::task::JoinSet::new();
     for i in 0..20 {
         let (http, url, rt) = (

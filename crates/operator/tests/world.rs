@@ -1,6 +1,8 @@
 //! The simulated world over real HTTP on loopback with a real SQLite database: phones and the SMS
 //! centre (INBOX-1, INBOX-4), mailboxes (INBOX-2) and the QA API (QA-1).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -30,15 +32,7 @@ async fn start() -> Running {
 
 /// A client of the world door (SEC-1): every request carries the operator's world token.
 fn world_client(r: &Running) -> Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    if let Some(t) = &r.world_token {
-        let v = reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).expect("token");
-        headers.insert(reqwest::header::AUTHORIZATION, v);
-    }
-    Client::builder()
-        .default_headers(headers)
-        .build()
-        .expect("client")
+    common::world_client(r.world_token.as_deref())
 }
 
 /// These tests set up exactly the rows they rely on, over whatever the demo seed made.

@@ -1,7 +1,12 @@
 //! Test support: a real operator on loopback and a small JSON client.
 #![allow(dead_code)]
 
+pub mod client;
 pub mod process;
+
+// Each test binary uses a part of this support module (as with `dead_code` above).
+#[allow(unused_imports)]
+pub use client::{answer, client, client_from, peers, world_client};
 
 use mymts_operator::{Config, Running, start};
 use rusqlite::params;
@@ -20,7 +25,7 @@ pub async fn op_with(config: Config) -> Op {
     let run = start(config).await.expect("operator starts");
     Op {
         run,
-        http: reqwest::Client::new(),
+        http: client(),
     }
 }
 
@@ -48,15 +53,7 @@ impl Op {
     }
 
     pub async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
-        let resp = req.send().await.expect("request");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("body");
-        let v = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, v)
+        answer(req).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {

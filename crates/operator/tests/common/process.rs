@@ -39,7 +39,7 @@ impl Proc {
 
     /// A request to the world door (`/sim/…`, `/qa/…`), with its token.
     pub fn world(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        reqwest::Client::new()
+        super::client()
             .request(method, format!("{}{path}", self.world))
             .bearer_auth(&self.world_token)
     }
