@@ -1,8 +1,11 @@
 //! The `accounts` table: one typed row ([`Account`]) and every query that reads or writes it.
 //!
-//! Handlers never write `FROM accounts` themselves: they call these, inside the transaction they
-//! hold. The password counter's statements (AUTH-3, SEC-2) are here too, word for word as the
-//! guess rules in `ops/auth/guesses.rs` use them.
+//! Handlers never read or write an account themselves: they call these, inside the transaction
+//! they hold. The password counter's statements (AUTH-3, SEC-2) are here too, word for word as
+//! the guess rules in `ops/auth/guesses.rs` use them. A query of another table that joins
+//! `accounts` stays with the feature that owns it (the session lookup, the link lists, the SMS
+//! centre's held messages, the seed's monthly fees); [`kind_at`] and [`reference_at`] read the
+//! account's columns there.
 
 use mymts_proto::wire::{AccountKind, AccountRef};
 use rusqlite::{OptionalExtension, Row, Transaction, params};

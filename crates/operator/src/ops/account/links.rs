@@ -74,15 +74,30 @@ fn links_of(tx: &Transaction<'_>, account_id: i64, side: Side) -> ApiResult<Vec<
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// `DELETE` of a link on `side`, by the login typed for the account at its other end.
+async fn remove(
+    state: &AppState,
+    authed: Authed,
+    login: &str,
+    side: Side,
+) -> ApiResult<StatusCode> {
+    let login = normalize_login(login)?;
+    let now = state.now_ms();
+    state
+        .db
+        .tx(move |tx| unlink(tx, now, &authed, &login, side))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Removes the link between the caller and `login` on `side`, and the sessions it opened into
-/// the linked account (SEC-6); `refused` answers when there is no such link.
+/// the linked account (SEC-6).
 fn unlink(
     tx: &Transaction<'_>,
     now: i64,
     authed: &Authed,
     login: &str,
     side: Side,
-    refused: ApiError,
 ) -> ApiResult<()> {
     let (me, other) = side.columns();
     let found: Option<i64> = tx
@@ -96,7 +111,10 @@ fn unlink(
         )
         .optional()?;
     let Some(found) = found else {
-        return Err(refused);
+        return Err(match side {
+            Side::Made => not_linked(),
+            Side::ToMe => not_linking(),
+        });
     };
     let (owner, linked, action) = match side {
         Side::Made => (authed.account_id, found, "link_removed"),
@@ -250,16 +268,7 @@ pub(super) async fn remove_incoming_link(
     authed: Authed,
     Path(login): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let login = normalize_login(&login)?;
-    let now = state.now_ms();
-    state
-        .db
-        .tx(move |tx| {
-            let refused = ApiError::new(ErrorCode::NotLinked, "This account has not linked yours.");
-            unlink(tx, now, &authed, &login, Side::ToMe, refused)
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    remove(&state, authed, &login, Side::ToMe).await
 }
 
 #[utoipa::path(delete, path = "/v1/links/{login}", tag = "account",
@@ -272,17 +281,15 @@ pub(super) async fn remove_link(
     authed: Authed,
     Path(login): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let login = normalize_login(&login)?;
-    let now = state.now_ms();
-    state
-        .db
-        .tx(move |tx| unlink(tx, now, &authed, &login, Side::Made, not_linked()))
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    remove(&state, authed, &login, Side::Made).await
 }
 
 fn not_linked() -> ApiError {
     ApiError::new(ErrorCode::NotLinked, "This account is not linked to yours.")
+}
+
+fn not_linking() -> ApiError {
+    ApiError::new(ErrorCode::NotLinked, "This account has not linked yours.")
 }
 
 /// Switches to a linked account in one tap: a new session of that account (ACC-7).
