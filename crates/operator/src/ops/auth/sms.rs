@@ -58,18 +58,6 @@ pub(super) fn live_code(
         .optional()?)
 }
 
-/// Wrong entries of the number's code `nonce` in all: its shared tries and every challenge's.
-/// At [`super::CODE_MAX_WRONG_ALL`] the code is spent for everyone, however many challenges were asked
-/// for (issue 11): the hourly limit bounds the challenges today, this bounds the code itself.
-pub(super) fn wrong_in_all(tx: &Transaction<'_>, phone: &str, nonce: &str) -> ApiResult<i64> {
-    Ok(tx.query_row(
-        "SELECT (SELECT COALESCE(SUM(wrong), 0) FROM sms_codes WHERE phone = ?1 AND nonce = ?2)
-              + (SELECT COALESCE(SUM(wrong), 0) FROM sms_challenges WHERE phone = ?1 AND nonce = ?2)",
-        params![phone, nonce],
-        |r| r.get(0),
-    )?)
-}
-
 pub(super) fn code_of(key: &ServerKey, nonce: &str) -> String {
     key.derive_code("sms", nonce, otp::ALPHABET, otp::CODE_LEN)
 }
