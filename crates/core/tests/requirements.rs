@@ -595,7 +595,7 @@ async fn acc5_call_detail_100k_filter_search_totals_from_cache() {
 async fn inbox3_fraud_sender_never_yields_code() {
     let w = world().await;
     let core = w.core();
-    let text = mymts_proto::otp::login_sms_text("Ab3xYk");
+    let text = mymts_proto::otp::login_sms_text("Ab3xYk", "Kq3v9xZ2mPwQ-_8a");
     core.client()
         .qa_sms(&InjectSms {
             from: "+79990001122".into(),

@@ -463,3 +463,83 @@ async fn sec2_a_recovery_code_lives_15_minutes_however_often_it_is_asked_for() {
     );
     op.run.stop().await;
 }
+
+/// The hole the request challenges left (issue 11): a stranger who asks first spends the
+/// number's five requests of the hour (each with a solved captcha), burns every challenge they
+/// got and the shared tries; the owner, who never got a challenge of their own, was locked out
+/// of the SMS path for the hour. Every SMS the stranger's requests sent reached the owner's phone
+/// with a delivery tag, a challenge the stranger never saw: the owner signs in with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec2_a_stranger_who_spends_the_hour_cannot_lock_the_owner_out_of_the_sms_path() {
+    let op = op().await;
+    let mut wrong = 0;
+    let mut code = String::new();
+    for round in 0..5 {
+        if round > 0 {
+            op.advance(61_000);
+        }
+        let (s, v) = request_code_with(&op, seed::BORIS, None).await;
+        assert_eq!(s, 200, "{v}");
+        let theirs = challenge_of(&v).expect("a challenge");
+        code = op.last_code(seed::BORIS, mymts_proto::OTP_SENDER).await;
+        for _ in 0..CODE_TRIES {
+            login_code_with(&op, seed::BORIS, &not(&code, wrong), Some(&theirs)).await;
+            wrong += 1;
+        }
+    }
+    for _ in 0..CODE_TRIES {
+        login_code_with(&op, seed::BORIS, &not(&code, wrong), None).await;
+        wrong += 1;
+    }
+    let (s, v) = request_code_with(&op, seed::BORIS, None).await;
+    assert_eq!(s, 429, "the hour's requests are spent: {v}");
+    let (s, v) = login_code_with(&op, seed::BORIS, &code, None).await;
+    assert_eq!((s, code_of(&v)), (401, "code_expired"), "shared tries: {v}");
+    // The owner's phone: the last SMS, read on the device, carries the code and its tag.
+    let texts = op.sms_texts(seed::BORIS, mymts_proto::OTP_SENDER).await;
+    let last = texts.last().expect("an SMS");
+    let tag = mymts_proto::otp::extract_delivery_tag(last).expect("the SMS carries a delivery tag");
+    assert!(
+        texts
+            .iter()
+            .filter_map(|t| mymts_proto::otp::extract_delivery_tag(t))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            == texts.len(),
+        "each SMS has a tag of its own"
+    );
+    let (s, v) = login_code_with(&op, seed::BORIS, &code, Some(&tag)).await;
+    assert_eq!(s, 200, "the stranger locked the owner out: {v}");
+    op.run.stop().await;
+}
+
+/// The 111 reply carries a delivery tag too: a stranger who burns the code's shared tries does
+/// not stop the phone's owner from making the password permanent with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec2_the_111_reply_carries_a_delivery_tag_a_stranger_cannot_burn() {
+    let op = op().await;
+    let (s, v) = op
+        .send(
+            op.world(
+                reqwest::Method::POST,
+                &format!("/sim/phones/{}/send", seed::GLEB),
+            )
+            .json(&json!({"to": mymts_proto::COMMAND_NUMBER, "text": "25 Kettle7Orbit"})),
+        )
+        .await;
+    assert!(s < 300, "{s} {v}");
+    let code = wait_code(&op, seed::GLEB, mymts_proto::COMMAND_NUMBER).await;
+    for i in 0..CODE_TRIES + 1 {
+        login_code_with(&op, seed::GLEB, &not(&code, i), None).await;
+        login_code_with(&op, seed::GLEB, &not(&code, i), Some("made-up-challenge")).await;
+    }
+    let texts = op.sms_texts(seed::GLEB, mymts_proto::COMMAND_NUMBER).await;
+    let tag = texts
+        .last()
+        .and_then(|t| mymts_proto::otp::extract_delivery_tag(t))
+        .expect("the reply carries a delivery tag");
+    let (s, v) = login_code_with(&op, seed::GLEB, &code, Some(&tag)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["permanent_password_set"], true, "{v}");
+    op.run.stop().await;
+}

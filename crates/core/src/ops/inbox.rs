@@ -484,7 +484,7 @@ mod tests {
 
     #[test]
     fn inbox3_genuine_sender_yields_code_fraud_never() {
-        let text = mymts_proto::otp::login_sms_text("Ab3xYk");
+        let text = mymts_proto::otp::login_sms_text("Ab3xYk", "Kq3v9xZ2mPwQ-_8a");
         let g = classify(&sms("3339", &text));
         assert_eq!(g.verdict, Verdict::Genuine);
         assert_eq!(g.code.as_deref(), Some("Ab3xYk"));
@@ -526,7 +526,10 @@ mod tests {
         );
         assert_eq!(posing.code, None);
         // The bank's sender yields no operator code: a login code in its text is not taken.
-        let odd = classify(&sms("BANK", &mymts_proto::otp::login_sms_text("Ab3xYk")));
+        let odd = classify(&sms(
+            "BANK",
+            &mymts_proto::otp::login_sms_text("Ab3xYk", "Kq3v9xZ2mPwQ-_8a"),
+        ));
         assert_eq!(odd.code, None);
     }
 }

@@ -7,10 +7,10 @@ use mymts_proto::wire::{
 use mymts_proto::{COMMAND_NUMBER, ErrorCode, PhoneNumber, SUPPORT_NUMBER, otp};
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::CODE_MAX_WRONG;
 use super::guesses::{self, Counter, Verdict};
 use super::sms::{challenge_digest, code_of, is_old_code, live_code};
 use super::tokens::{clean_device, open_session};
-use super::CODE_MAX_WRONG;
 use crate::audit::{self, Actor};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
