@@ -212,10 +212,11 @@ impl Core {
         self.finish_login(resp, remember).await
     }
 
-    /// SMS one-time password (AUTH-4) — also the last step of the 111 flow (AUTH-5). `challenge`
-    /// is the one [`Core::request_sms_password`] returned: the operator counts wrong entries per
-    /// challenge, so a stranger's guesses never spend ours (SEC-2). A code no request of ours
-    /// sent (the 111 reply's) goes without one, on the code's shared tries.
+    /// SMS one-time password (AUTH-4) — also the last step of the 111 flow (AUTH-5). When the
+    /// SMS with this code is on the phone's inbox, its delivery tag goes with the code (SEC-2,
+    /// `ops::delivery`); otherwise `challenge`, the one [`Core::request_sms_password`] returned:
+    /// the operator counts wrong entries per challenge, so a stranger's guesses never spend ours.
+    /// With neither, the guess spends the code's shared tries.
     pub async fn login_sms_code(
         &self,
         phone_input: &str,
@@ -225,10 +226,13 @@ impl Core {
     ) -> CoreResult<LoginOutcome> {
         let p = phone(phone_input)?;
         nonempty("code", code)?;
+        // The SMS itself, read on this device, brings a challenge a stranger never saw.
+        let delivered = self.delivery_tag(&p, code.trim()).await;
         let req = LoginRequest::SmsCode {
             phone: p.to_string(),
             code: code.trim().to_string(),
-            challenge: challenge.map(str::to_string).filter(|c| !c.is_empty()),
+            challenge: delivered
+                .or_else(|| challenge.map(str::to_string).filter(|c| !c.is_empty())),
             device: Some(self.inner.device.clone()),
         };
         let resp = self.inner.client.login(&req).await?;
