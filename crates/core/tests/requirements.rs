@@ -1218,7 +1218,7 @@ async fn sec4_recovery_email_is_set_with_the_current_password() {
         .set_recovery_email("new.home@mail.example", None)
         .await
         .expect_err("no proof");
-    assert_eq!(e.code(), "invalid_input");
+    assert_eq!(e.code(), "fresh_proof_required");
     let e = core
         .set_recovery_email("new.home@mail.example", Some("Wrong2026x"))
         .await
