@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use mymts_core::cache::Healed;
-use mymts_core::ops::shell::{BootView, boot_view};
+use mymts_core::ops::boot::{BootView, boot_view};
 use mymts_core::{Account, Cache, Cached};
 use mymts_proto::wire::AccountOverview;
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mymts_core::ops::shell::BootView;
+use mymts_core::ops::boot::BootView;
 use mymts_core::{Core, CoreConfig, CoreError};
 use tauri::{App, AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 use tokio::sync::{mpsc, watch};

@@ -369,7 +369,7 @@ fn auth14_a_locked_start_withholds_the_balance_and_no_sensor_means_no_lock() {
             "fetched_ms": 0, "stale": true
         }))
         .expect("a cached home view");
-    let view = || mymts_core::ops::shell::BootView {
+    let view = || mymts_core::ops::boot::BootView {
         account: Some(home.value.account.clone().into()),
         home: Some(home.clone()),
         accounts: vec![],

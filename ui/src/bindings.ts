@@ -375,7 +375,13 @@ export type ErrorCode =
 /**  The on-net gateway does not vouch: the phone is not on the operator's data network. */
 "not_on_net" | 
 /**  An identity header arrived on the public listener (AUTH-7). */
-"identity_header_refused" | "weak_password" | "agreement_required" | "social_not_linked" | "social_wrong_credentials" | 
+"identity_header_refused" | "weak_password" | 
+/**
+ *  A sensitive change needs fresh proof (SEC-4): the current password, or, for an account
+ *  with none, a session an SMS password opened in the last 10 minutes. `field` names the
+ *  password field.
+ */
+"fresh_proof_required" | "agreement_required" | "social_not_linked" | "social_wrong_credentials" | 
 /**  Balance ≤ 0 or short of the fee (ACC-4). */
 "insufficient_funds" | "already_connected" | "not_connected" | "already_linked" | "not_linked" | "card_declined" | "payment_step_required" | "disposable_email" | "no_recovery_email" | "mailbox_full" | "number_blocked" | "conflict" | 
 /**  A fault injected through the QA API. */

@@ -14,7 +14,7 @@ const CODES = {
   unauthorized: 1, session_inactive: 1, session_revoked: 1, invalid_refresh_token: 1, wrong_credentials: 1,
   password_locked: 1, unknown_account: 1, captcha_wrong: 1, captcha_expired: 1, code_wrong: 1, code_expired: 1,
   rate_limited: 1, sms_login_unavailable: 1, call_support: 1, not_on_net: 1, identity_header_refused: 1,
-  weak_password: 1, agreement_required: 1, social_not_linked: 1, social_wrong_credentials: 1, insufficient_funds: 1,
+  weak_password: 1, fresh_proof_required: 1, agreement_required: 1, social_not_linked: 1, social_wrong_credentials: 1, insufficient_funds: 1,
   already_connected: 1, not_connected: 1, already_linked: 1, not_linked: 1, card_declined: 1,
   payment_step_required: 1, disposable_email: 1, no_recovery_email: 1, mailbox_full: 1, number_blocked: 1,
   conflict: 1, injected_fault: 1, internal: 1,

@@ -234,6 +234,29 @@ describe('Settings (ACC-8, AUTH-9) and activity (AUTH-11)', () => {
     await waitFor(() => expect(screen.getByTestId('password-changed').textContent).toMatch(/2 sessions ended/));
     expect(calls.find((c) => c.cmd === 'change_password')?.args).toEqual({ oldPassword: 'Anna2026pass', newPassword: 'Longer2026Pass!', signOutOthers: true });
   });
+  it('sec4 a refusal for want of fresh proof offers an SMS sign-in on the number, in SMS mode', async () => {
+    const calls = mockShell({
+      password_strength: () => ({ score: 4, ok: true, problems: [] }),
+      change_password: () => fail('fresh_proof_required', { field: 'old_password' }),
+      settings_set: (a) => a.settings,
+    });
+    start();
+    app.account = { login: '+79161234571', kind: 'mobile', name: 'Elena Volkova' };
+    render(App);
+    screen.getByTestId('tab-settings').click();
+    await waitFor(() => screen.getByTestId('settings-new-password'));
+    await fireEvent.input(screen.getByTestId('settings-new-password'), { target: { value: 'Harbor2026Quill' } });
+    await fireEvent.input(screen.getByTestId('settings-repeat-password'), { target: { value: 'Harbor2026Quill' } });
+    screen.getByTestId('settings-password-submit').click();
+    await waitFor(() => screen.getByTestId('settings-reprove-sms'));
+    expect(screen.getByTestId('password-error').textContent).toMatch(/SMS password/);
+    screen.getByTestId('settings-reprove-sms').click();
+    await waitFor(() => screen.getByTestId('login-reprove'));
+    expect(calls.some((c) => c.cmd === 'logout')).toBe(true);
+    expect((screen.getByTestId('login-phone') as HTMLInputElement).value).toBe('+7 916 123-45-71');
+    expect(screen.getByTestId('login-method-sms').getAttribute('aria-selected')).toBe('true');
+    expect(app.reprove).toBeNull();
+  });
   it('switches language to Russian at once and saves it', async () => {
     const calls = mockShell({ settings_set: (a) => a.settings });
     start();

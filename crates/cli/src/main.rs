@@ -676,7 +676,7 @@ async fn command(core: &Core, data_dir: &Path, cmd: Cmd) -> Outcome {
                 kind: kind.map(RecordKind::from),
                 search,
             };
-            let shape = |c: Cached<mymts_core::ops::account::CallsView>| {
+            let shape = |c: Cached<mymts_core::ops::calls::CallsView>| {
                 view_outcome(c.map(|v| serde_json::to_value(v).unwrap_or(Value::Null)))
             };
             match ensure_session(core).await {
@@ -756,7 +756,7 @@ async fn qa(client: &mymts_core::ApiClient, q: QaCmd) -> Outcome {
             .await
             .map(|a| json!({"answer": a.answer})),
         QaCmd::Sms { from, to, text } => {
-            let to = mymts_core::ops::auth::normalise_login(&to).unwrap_or(to);
+            let to = mymts_core::domain::normalise_login(&to).unwrap_or(to);
             client
                 .qa_sms(&InjectSms { from, to, text })
                 .await

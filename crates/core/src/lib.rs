@@ -1,9 +1,20 @@
-//! mymts-core: the brain of the mymts app, with no Tauri in it.
+//! mymts-core: the brain of the mymts app, with no Tauri in it. The shell (src-tauri) and the
+//! CLI call [`Core`]; the core calls the operator over HTTP.
 //!
-//! Nouns apart from verbs: [`domain`] (accounts, sessions, cached views, judged SMS),
-//! [`client`] (the typed operator API), [`vault`] (refresh tokens in the OS keyring), [`cache`]
-//! (SQLite), [`events`] (what the core announces, naming only nouns of [`domain`]); and the verbs
-//! in [`ops`], one module per feature, each an `impl Core` block.
+//! What lives where, from the bottom up:
+//! - nouns, no I/O: [`domain`] (accounts, sessions, cached views, judged SMS, how a login or a
+//!   mailbox address is read), [`error`] (`CoreError` and its codes), [`events`] (what the core
+//!   announces, naming only nouns of [`domain`]), [`clock`];
+//! - the things the core holds: [`client`] (the typed operator API, one method per endpoint, by
+//!   door), [`cache`] (SQLite), [`vault`] (refresh tokens in the OS keyring), [`lock`] (one
+//!   process per data dir);
+//! - [`session`]: the signed-in sessions and the session-bound client (`AuthedClient`) every
+//!   operation calls the operator through, with single-flight refresh, session ends and the
+//!   inactivity clock;
+//! - the verbs in [`ops`], one module per feature (auth, account, calls, links, activity,
+//!   payments, boot, world, inbox, troubleshoot, clockcheck), each an `impl Core` block.
+//!
+//! This file holds `Core` itself (one `Arc` of everything) and `CoreConfig`.
 
 /// A named crash point (the `fail` crate), compiled in only with the `failpoints` feature that
 /// the crash tests and `scripts/torture` enable. Its `return` action aborts the process at once,
@@ -28,9 +39,9 @@ pub mod error;
 pub mod events;
 pub mod lock;
 pub mod ops;
+pub mod session;
 pub mod vault;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
@@ -142,7 +153,7 @@ pub(crate) struct Inner {
     pub(crate) cache: Cache,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) events: broadcast::Sender<CoreEvent>,
-    pub(crate) sessions: Mutex<ops::auth::Sessions>,
+    pub(crate) sessions: Mutex<session::Sessions>,
     pub(crate) device: DeviceInfo,
     pub(crate) device_sim: Option<String>,
     pub(crate) refresh_requests: AtomicU64,
@@ -177,10 +188,7 @@ impl Core {
                 cache,
                 clock: config.clock,
                 events,
-                sessions: Mutex::new(ops::auth::Sessions {
-                    map: HashMap::new(),
-                    active: None,
-                }),
+                sessions: Mutex::new(session::Sessions::default()),
                 device: config.device,
                 device_sim: config.device_sim,
                 refresh_requests: AtomicU64::new(0),

@@ -189,7 +189,7 @@ async fn auth6_remember_off_forgets_the_device_and_the_running_session_goes_on()
 
     // The next start: nothing in the first frame, nobody signed in.
     let next = w.core();
-    let view = mymts_core::ops::shell::boot_view(next.cache()).expect("boot view");
+    let view = mymts_core::ops::boot::boot_view(next.cache()).expect("boot view");
     assert!(
         view.account.is_none() && view.accounts.is_empty(),
         "{view:?}"

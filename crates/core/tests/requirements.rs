@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{password_login, pw, sms_login, world};
+use common::{genuine_codes, password_login, pw, sms_login, wait_code, world};
 use mymts_core::Verdict;
 use mymts_core::ops::troubleshoot::FindingKind;
 use mymts_core::{CallFilter, Core, CoreEvent, EndReason, ManualClock};
@@ -595,7 +595,7 @@ async fn acc5_call_detail_100k_filter_search_totals_from_cache() {
 async fn inbox3_fraud_sender_never_yields_code() {
     let w = world().await;
     let core = w.core();
-    let text = mymts_proto::otp::login_sms_text("Ab3xYk");
+    let text = mymts_proto::otp::login_sms_text("Ab3xYk", "Kq3v9xZ2mPwQ-_8a");
     core.client()
         .qa_sms(&InjectSms {
             from: "+79990001122".into(),
@@ -1218,7 +1218,7 @@ async fn sec4_recovery_email_is_set_with_the_current_password() {
         .set_recovery_email("new.home@mail.example", None)
         .await
         .expect_err("no proof");
-    assert_eq!(e.code(), "invalid_input");
+    assert_eq!(e.code(), "fresh_proof_required");
     let e = core
         .set_recovery_email("new.home@mail.example", Some("Wrong2026x"))
         .await
@@ -1246,4 +1246,56 @@ async fn sec6_the_linked_account_sees_and_removes_who_linked_it() {
     );
     fedor.remove_incoming_link(ANNA).await.expect("removed");
     assert!(fedor.incoming_links().await.expect("incoming").is_empty());
+}
+
+/// SEC-2 (issue 11): a stranger who asks first spends the number's five requests of the hour,
+/// burns every challenge they got and the code's shared tries. The owner's app, which never got
+/// a challenge of its own, signs in with the code from the phone: the core sends the SMS's
+/// delivery tag with it (without it the guess lands on the burnt shared tries).
+#[tokio::test]
+async fn sec2_a_stranger_who_spends_the_hour_cannot_lock_the_owner_out_of_the_sms_path() {
+    let w = world().await;
+    let stranger = w.core();
+    let mut code = String::new();
+    let wrong = |i: usize, code: &str| {
+        let g = format!("Zq{i:04}");
+        if g == code { format!("Zr{i:04}") } else { g }
+    };
+    let mut n = 0;
+    for round in 0..5 {
+        if round > 0 {
+            w.advance_operator_clock(61_000);
+        }
+        let seen = genuine_codes(&stranger, BORIS).await;
+        let c = stranger.captcha().await.expect("captcha");
+        let sent = stranger
+            .request_sms_password(BORIS, &c.id, &w.captcha_answer(&c.id), None)
+            .await
+            .expect("sent");
+        code = wait_code(&stranger, BORIS, seen).await;
+        for _ in 0..5 {
+            let _ = stranger
+                .login_sms_code(BORIS, &wrong(n, &code), Some(&sent.challenge), false)
+                .await;
+            n += 1;
+        }
+    }
+    for _ in 0..5 {
+        let _ = stranger
+            .login_sms_code(BORIS, &wrong(n, &code), None, false)
+            .await;
+        n += 1;
+    }
+    let owner = w.core();
+    let c = owner.captcha().await.expect("captcha");
+    let e = owner
+        .request_sms_password(BORIS, &c.id, &w.captcha_answer(&c.id), None)
+        .await
+        .expect_err("the hour's requests are spent");
+    assert_eq!(e.code(), "rate_limited");
+    let out = owner
+        .login_sms_code(BORIS, &code, None, false)
+        .await
+        .expect("the owner signs in with the code on their phone");
+    assert_eq!(out.session.account.login, BORIS);
 }

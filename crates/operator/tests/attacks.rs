@@ -539,7 +539,7 @@ async fn sec4_recovery_email_needs_the_current_password() {
         &token,
     )
     .await;
-    assert_eq!((s, code_of(&v)), (400, "invalid_input"), "{v}");
+    assert_eq!((s, code_of(&v)), (403, "fresh_proof_required"), "{v}");
     assert_eq!(v["field"], "current_password");
     let (s, v) = put(
         &op,
@@ -601,7 +601,8 @@ async fn sec4_an_old_sms_session_is_not_fresh_proof() {
             Some(&token),
         )
         .await;
-    assert_eq!((s, code_of(&v)), (400, "invalid_input"), "{v}");
+    assert_eq!((s, code_of(&v)), (403, "fresh_proof_required"), "{v}");
+    assert_eq!(v["field"], "old_password", "{v}");
     op.run.stop().await;
 }
 

@@ -362,44 +362,38 @@ async fn sec2_a_burnt_sms_challenge_is_not_handed_back_by_a_resend() {
     op.run.stop().await;
 }
 
+/// Every challenge a stranger can get at a code burnt, and its shared tries too: 25 wrong
+/// entries. The owner who asked first still signs in with their own challenge. (A limit per code
+/// in all, tried here as a belt to the hourly limit's braces, let exactly this attack burn the
+/// owner's code: issue 11 asks that no stranger locks a subscriber out of the SMS path.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sec2_an_sms_code_takes_at_most_25_wrong_entries_in_all() {
+async fn sec2_an_owner_who_asked_first_keeps_their_challenge_whatever_a_stranger_burns() {
     let op = op().await;
-    // Five requests (the hourly limit) a minute apart: one code, five challenges.
-    let mut challenges = Vec::new();
-    for round in 0..5 {
-        if round > 0 {
-            op.advance(61_000);
-        }
+    let (s, sent) = request_code_with(&op, seed::BORIS, None).await;
+    assert_eq!(s, 200, "{sent}");
+    let owner = challenge_of(&sent).expect("a challenge");
+    let code = op.last_code(seed::BORIS, mymts_proto::OTP_SENDER).await;
+    // The stranger: the other four requests of the hour, a minute apart, each challenge burnt.
+    let mut wrong = 0;
+    for _ in 0..4 {
+        op.advance(61_000);
         let (s, v) = request_code_with(&op, seed::BORIS, None).await;
         assert_eq!(s, 200, "{v}");
-        assert_eq!(v["resent_same_code"], round > 0, "{v}");
-        challenges.push(challenge_of(&v).expect("a challenge"));
-    }
-    let code = op.last_code(seed::BORIS, mymts_proto::OTP_SENDER).await;
-    // Every challenge's tries spent: 25 wrong entries.
-    let mut wrong = 0;
-    for c in &challenges {
+        let theirs = challenge_of(&v).expect("a challenge");
         for _ in 0..CODE_TRIES {
-            login_code_with(&op, seed::BORIS, &not(&code, wrong), Some(c)).await;
+            login_code_with(&op, seed::BORIS, &not(&code, wrong), Some(&theirs)).await;
             wrong += 1;
         }
     }
-    // The shared tries are untouched, but the code has had 25 wrong entries: it is spent.
-    let (s, v) = login_code_with(&op, seed::BORIS, &code, None).await;
-    assert_eq!(
-        (s, code_of(&v)),
-        (401, "code_expired"),
-        "a code was guessed at past 25 wrong entries: {v}"
-    );
-    // The next request (after the hour's limit) sends a new code.
-    op.advance(60 * 60 * 1000);
+    for _ in 0..CODE_TRIES {
+        login_code_with(&op, seed::BORIS, &not(&code, wrong), None).await;
+        wrong += 1;
+    }
+    assert_eq!(wrong, 25);
     let (s, v) = request_code_with(&op, seed::BORIS, None).await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["resent_same_code"], false, "{v}");
-    let fresh = op.last_code(seed::BORIS, mymts_proto::OTP_SENDER).await;
-    let (s, v) = login_code_with(&op, seed::BORIS, &fresh, challenge_of(&v).as_deref()).await;
-    assert_eq!(s, 200, "{v}");
+    assert_eq!(s, 429, "the hour's requests are spent: {v}");
+    let (s, v) = login_code_with(&op, seed::BORIS, &code, Some(&owner)).await;
+    assert_eq!(s, 200, "a stranger burnt the owner's challenge: {v}");
     op.run.stop().await;
 }
 
@@ -470,52 +464,82 @@ async fn sec2_a_recovery_code_lives_15_minutes_however_often_it_is_asked_for() {
     op.run.stop().await;
 }
 
-/// However many challenges a code has, it takes 25 wrong entries in all (issue 11). Five
-/// requests an hour reach that limit only with every challenge burnt, so the extra challenges
-/// are written straight into the database here, as a higher hourly limit would give them.
+/// The hole the request challenges left (issue 11): a stranger who asks first spends the
+/// number's five requests of the hour (each with a solved captcha), burns every challenge they
+/// got and the shared tries; the owner, who never got a challenge of their own, was locked out
+/// of the SMS path for the hour. Every SMS the stranger's requests sent reached the owner's phone
+/// with a delivery tag, a challenge the stranger never saw: the owner signs in with it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sec2_a_recovery_code_takes_at_most_25_wrong_entries_in_all() {
+async fn sec2_a_stranger_who_spends_the_hour_cannot_lock_the_owner_out_of_the_sms_path() {
     let op = op().await;
-    let (s, sent) = recovery(&op, seed::HOME_CONTRACT, None).await;
-    assert_eq!(s, 200, "{sent}");
-    let challenge = challenge_of(&sent).expect("a challenge");
-    let code = last_letter_code(&op, "petrov.home@mail.example").await;
-    op.run
-        .state
-        .db
-        .tx(|tx| {
-            Ok(tx.execute(
-                "INSERT INTO recovery_challenges (digest, contract, nonce, wrong, expires_ms)
-                 SELECT 'extra' || n.i, contract, nonce, 4, expires_ms FROM recovery_challenges,
-                   (SELECT 1 AS i UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5
-                    UNION SELECT 6) AS n",
-                [],
-            )?)
-        })
-        .await
-        .expect("extra challenges");
-    // 24 wrong entries so far: one more is the 25th.
-    let (s, v) = confirm(&op, seed::HOME_CONTRACT, &not(&code, 0), Some(&challenge)).await;
-    assert_eq!((s, code_of(&v)), (401, "code_expired"), "{v}");
-    let (s, v) = confirm(&op, seed::HOME_CONTRACT, &code, Some(&challenge)).await;
-    assert_eq!(
-        (s, code_of(&v)),
-        (401, "code_expired"),
-        "a code was guessed at past 25 wrong entries: {v}"
+    let mut wrong = 0;
+    let mut code = String::new();
+    for round in 0..5 {
+        if round > 0 {
+            op.advance(61_000);
+        }
+        let (s, v) = request_code_with(&op, seed::BORIS, None).await;
+        assert_eq!(s, 200, "{v}");
+        let theirs = challenge_of(&v).expect("a challenge");
+        code = op.last_code(seed::BORIS, mymts_proto::OTP_SENDER).await;
+        for _ in 0..CODE_TRIES {
+            login_code_with(&op, seed::BORIS, &not(&code, wrong), Some(&theirs)).await;
+            wrong += 1;
+        }
+    }
+    for _ in 0..CODE_TRIES {
+        login_code_with(&op, seed::BORIS, &not(&code, wrong), None).await;
+        wrong += 1;
+    }
+    let (s, v) = request_code_with(&op, seed::BORIS, None).await;
+    assert_eq!(s, 429, "the hour's requests are spent: {v}");
+    let (s, v) = login_code_with(&op, seed::BORIS, &code, None).await;
+    assert_eq!((s, code_of(&v)), (401, "code_expired"), "shared tries: {v}");
+    // The owner's phone: the last SMS, read on the device, carries the code and its tag.
+    let texts = op.sms_texts(seed::BORIS, mymts_proto::OTP_SENDER).await;
+    let last = texts.last().expect("an SMS");
+    let tag = mymts_proto::otp::extract_delivery_tag(last).expect("the SMS carries a delivery tag");
+    assert!(
+        texts
+            .iter()
+            .filter_map(|t| mymts_proto::otp::extract_delivery_tag(t))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            == texts.len(),
+        "each SMS has a tag of its own"
     );
-    // The next request e-mails a new code.
-    op.advance(61_000);
-    let (s, again) = recovery(&op, seed::HOME_CONTRACT, Some(&challenge)).await;
-    assert_eq!(s, 200, "{again}");
-    let fresh = last_letter_code(&op, "petrov.home@mail.example").await;
-    assert_ne!(fresh, code, "a worn-out code was sent again");
-    let (s, v) = confirm(
-        &op,
-        seed::HOME_CONTRACT,
-        &fresh,
-        challenge_of(&again).as_deref(),
-    )
-    .await;
-    assert_eq!(s, 204, "{v}");
+    let (s, v) = login_code_with(&op, seed::BORIS, &code, Some(&tag)).await;
+    assert_eq!(s, 200, "the stranger locked the owner out: {v}");
+    op.run.stop().await;
+}
+
+/// The 111 reply carries a delivery tag too: a stranger who burns the code's shared tries does
+/// not stop the phone's owner from making the password permanent with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec2_the_111_reply_carries_a_delivery_tag_a_stranger_cannot_burn() {
+    let op = op().await;
+    let (s, v) = op
+        .send(
+            op.world(
+                reqwest::Method::POST,
+                &format!("/sim/phones/{}/send", seed::GLEB),
+            )
+            .json(&json!({"to": mymts_proto::COMMAND_NUMBER, "text": "25 Kettle7Orbit"})),
+        )
+        .await;
+    assert!(s < 300, "{s} {v}");
+    let code = wait_code(&op, seed::GLEB, mymts_proto::COMMAND_NUMBER).await;
+    for i in 0..CODE_TRIES + 1 {
+        login_code_with(&op, seed::GLEB, &not(&code, i), None).await;
+        login_code_with(&op, seed::GLEB, &not(&code, i), Some("made-up-challenge")).await;
+    }
+    let texts = op.sms_texts(seed::GLEB, mymts_proto::COMMAND_NUMBER).await;
+    let tag = texts
+        .last()
+        .and_then(|t| mymts_proto::otp::extract_delivery_tag(t))
+        .expect("the reply carries a delivery tag");
+    let (s, v) = login_code_with(&op, seed::GLEB, &code, Some(&tag)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["permanent_password_set"], true, "{v}");
     op.run.stop().await;
 }

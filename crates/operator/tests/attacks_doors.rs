@@ -85,6 +85,24 @@ async fn sec1_the_public_document_lists_the_self_care_api_alone() {
     assert!(paths.keys().all(|p| !p.starts_with("/v1/")));
 }
 
+/// The public door does not say whether the lab's QA API is on: `/v1/info` of an operator started
+/// with `--qa` (as every test operator is) has no word of it, in its body or its schema.
+#[tokio::test]
+async fn sec1_the_public_info_does_not_tell_whether_qa_is_on() {
+    let op = op().await;
+    let (s, info) = op.get("/v1/info", None).await;
+    assert_eq!(s, 200, "{info}");
+    let keys: Vec<&String> = info.as_object().expect("an object").keys().collect();
+    assert!(
+        keys.iter().all(|k| !k.contains("qa")),
+        "the public info tells QA mode: {info}"
+    );
+    let (_, doc) = op.get("/openapi.json", None).await;
+    let schema = &doc["components"]["schemas"]["OperatorInfo"]["properties"];
+    assert!(schema.is_object(), "{schema}");
+    assert!(schema.get("qa").is_none(), "{schema}");
+}
+
 #[tokio::test]
 async fn sec1_the_world_door_wants_its_token() {
     let op = op().await;

@@ -57,6 +57,10 @@ pub enum ErrorCode {
     /// An identity header arrived on the public listener (AUTH-7).
     IdentityHeaderRefused,
     WeakPassword,
+    /// A sensitive change needs fresh proof (SEC-4): the current password, or, for an account
+    /// with none, a session an SMS password opened in the last 10 minutes. `field` names the
+    /// password field.
+    FreshProofRequired,
     AgreementRequired,
     SocialNotLinked,
     SocialWrongCredentials,
@@ -101,7 +105,7 @@ impl ErrorCode {
             | SocialWrongCredentials => 401,
             InsufficientFunds | CardDeclined | PaymentStepRequired => 402,
             PasswordLocked | SmsLoginUnavailable | CallSupport | NotOnNet | AgreementRequired
-            | SocialNotLinked | NumberBlocked | NoRecoveryEmail => 403,
+            | FreshProofRequired | SocialNotLinked | NumberBlocked | NoRecoveryEmail => 403,
             NotFound | UnknownAccount | NotLinked | NotConnected => 404,
             MethodNotAllowed => 405,
             AlreadyConnected | AlreadyLinked | Conflict | MailboxFull => 409,

@@ -13,12 +13,38 @@ pub fn is_well_formed(code: &str) -> bool {
         && code.bytes().any(|b| b.is_ascii_digit())
 }
 
+/// What starts the line of an SMS that carries its delivery tag.
+pub const DELIVERY_TAG_PREFIX: &str = "Device check: ";
+
 /// The SMS text. The last line is the `@domain #code` form iOS and browsers autofill; the code
-/// also stands alone as a 6-character alphanumeric token for Android's SMS User Consent.
-pub fn login_sms_text(code: &str) -> String {
+/// also stands alone as a 6-character alphanumeric token for Android's SMS User Consent. The line
+/// before carries the delivery tag: a challenge of the code that only whoever reads this SMS on
+/// the phone holds (SEC-2), as the app hash of Android's SMS Retriever rides in the SMS.
+pub fn login_sms_text(code: &str, tag: &str) -> String {
     format!(
-        "Your MTS one-time password: {code}\nValid 5 minutes. Never tell it to anyone, not even to the operator.\n\n@{OTP_DOMAIN} #{code}"
+        "Your MTS one-time password: {code}\nValid 5 minutes. Never tell it to anyone, not even to the operator.\n{DELIVERY_TAG_PREFIX}{tag}\n\n@{OTP_DOMAIN} #{code}"
     )
+}
+
+/// The 111 command's reply (AUTH-5): the one-time password whose login makes the new password
+/// permanent, with its delivery tag like [`login_sms_text`].
+pub fn password_command_reply_text(code: &str, tag: &str) -> String {
+    format!(
+        "To make your new password permanent, sign in to My MTS with this one-time password: {code}\nValid 5 minutes.\n{DELIVERY_TAG_PREFIX}{tag}\n\n@{OTP_DOMAIN} #{code}"
+    )
+}
+
+/// Reads the delivery tag from an SMS text: 16 to 64 URL-safe base64 characters on a line of its
+/// own after [`DELIVERY_TAG_PREFIX`]. Only call this for genuine senders.
+pub fn extract_delivery_tag(text: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let tag = l.trim().strip_prefix(DELIVERY_TAG_PREFIX)?.trim();
+        let shaped = (16..=64).contains(&tag.len())
+            && tag
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        shaped.then(|| tag.to_string())
+    })
 }
 
 /// Reads the code from an SMS text by its autofill line. Only call this for genuine senders.
@@ -39,8 +65,37 @@ mod tests {
 
     #[test]
     fn code_round_trips_through_the_text() {
-        let text = login_sms_text("Ab3xYk");
+        let text = login_sms_text("Ab3xYk", "Kq3v9xZ2mPwQ-_8aBcDeFg");
         assert_eq!(extract_code(&text).as_deref(), Some("Ab3xYk"));
+        assert_eq!(
+            extract_delivery_tag(&text).as_deref(),
+            Some("Kq3v9xZ2mPwQ-_8aBcDeFg")
+        );
+        let reply = password_command_reply_text("Ab3xYk", "Kq3v9xZ2mPwQ-_8a");
+        assert_eq!(extract_code(&reply).as_deref(), Some("Ab3xYk"));
+        assert_eq!(
+            extract_delivery_tag(&reply).as_deref(),
+            Some("Kq3v9xZ2mPwQ-_8a")
+        );
+    }
+
+    #[test]
+    fn hostile_delivery_tags_yield_nothing() {
+        for t in [
+            "",
+            "Device check:",
+            "Device check: short",
+            "Device check: has space inside it ok",
+            "Device check: abc$def%ghi^jkl&mno",
+            "Device check: ../../etc/passwd-xxxxxxxx",
+            "Device check: ünïcödé-tag-long-enough",
+            "device check: Kq3v9xZ2mPwQ-_8aBcDeFg",
+        ] {
+            assert_eq!(extract_delivery_tag(t), None, "{t:?}");
+        }
+        let long = format!("{DELIVERY_TAG_PREFIX}{}", "a".repeat(65));
+        assert_eq!(extract_delivery_tag(&long), None);
+        assert_eq!(extract_delivery_tag(&"x".repeat(1 << 20)), None);
     }
 
     #[test]

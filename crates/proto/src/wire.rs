@@ -20,7 +20,6 @@ pub struct OperatorInfo {
     pub version: String,
     /// Base URL of the on-net gateway (AUTH-7), as seen from this host.
     pub gateway_url: Option<String>,
-    pub qa: bool,
     pub agreement_version: u32,
     pub now_ms: i64,
 }

@@ -1,6 +1,6 @@
 //! The account (ACC-1…10). Reads answer from the cache when the operator cannot be reached.
 
-use mymts_core::ops::account::CallsView;
+use mymts_core::ops::calls::CallsView;
 use mymts_core::{Cached, CallFilter, CoreError};
 use mymts_proto::wire::{
     AccountOverview, BlockState, Charged, LinkedAccount, MonthSpend, PrintoutOrdered,

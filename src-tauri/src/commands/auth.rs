@@ -1,7 +1,7 @@
 //! Signing in, staying signed in, sessions and activity (AUTH-1…12).
 
 use mymts_core::ops::auth::LoginOutcome;
-use mymts_core::ops::shell::Strength;
+use mymts_core::ops::auth::Strength;
 use mymts_core::{CoreError, Session};
 use mymts_proto::wire::{
     ActivityPage, Agreement, PasswordChanged, RecoverySent, Revoked, SessionInfo, SmsPasswordSent,
@@ -233,7 +233,7 @@ pub async fn password_strength(
         .core_now()
         .and_then(|c| c.active_login().ok())
         .unwrap_or_default();
-    Ok(mymts_core::ops::shell::password_strength(&password, &login))
+    Ok(mymts_core::ops::auth::password_strength(&password, &login))
 }
 
 #[tauri::command]

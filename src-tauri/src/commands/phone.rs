@@ -2,8 +2,8 @@
 
 use mymts_core::CoreError;
 use mymts_core::InboxMessage;
-use mymts_core::ops::shell::MailboxView;
 use mymts_core::ops::troubleshoot::Diagnosis;
+use mymts_core::ops::world::MailboxView;
 use mymts_proto::wire::{Mail, MailFilter, MailFolder, MailboxState, PhoneState, PhoneStatePatch};
 use tauri::State;
 

@@ -44,6 +44,9 @@ function initial() {
     phoneOpen: false,
     /** The number typed on the login screen (normalised), so the phone opens on it signed out. */
     typedPhone: null as string | null,
+    /** A number to sign in again by SMS password, for fresh proof (SEC-4): the login screen
+     *  opens on it in SMS mode, once. */
+    reprove: null as string | null,
     /** The mailbox the troubleshooter found a problem in, so the drawer opens on it (INBOX-4). */
     typedMail: null as string | null,
     offerPermanent: false,
@@ -171,6 +174,17 @@ export async function exit(): Promise<void> {
   if (app.account) app.accounts = app.accounts.filter((a) => a.login !== app.account?.login);
   app.account = null;
   endSession('exit');
+}
+
+/**
+ * SEC-4: a change needs fresh proof and this account has no password to give: the session ends
+ * (as Exit does) and the login screen opens on the number in SMS mode, so the SMS password signs
+ * in afresh; the change is then made again.
+ */
+export async function reproveBySms(): Promise<void> {
+  // Set first: the login screen reads it as it opens, which may be before exit() returns.
+  app.reprove = app.account?.kind === 'mobile' ? app.account.login : null;
+  await exit();
 }
 
 export async function switchAccount(login: string): Promise<void> {

@@ -1,18 +1,23 @@
 //! The local cache (CACHE-1…3): one SQLite file per installation, WAL + synchronous=NORMAL,
 //! every table keyed by account. Only what the operator showed the user is kept — never a
 //! password, token, code or SMS body.
+//!
+//! Here: opening, migrating and healing the file (CACHE-3); by what they hold, `accounts` (the
+//! accounts seen and remembered), `views` (each screen's last answer) and `calls` (the call
+//! detail, filtered and totalled from its indexes).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use mymts_proto::wire::{AccountKind, CallRecord, CallTotals, Direction, KindTotals, RecordKind};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
+use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
-use crate::domain::{Account, Cached, CallFilter};
 use crate::error::{CoreError, CoreResult};
+
+mod accounts;
+mod calls;
+mod views;
 
 const MIGRATIONS: &[M<'static>] = &[
     M::up(
@@ -88,23 +93,6 @@ CREATE INDEX calls_by_party ON calls (account, party);
     // live in the shell's settings.json. Dropped; an older cache keeps everything else.
     M::up("DROP TABLE settings;"),
 ];
-
-fn page_sql(where_clause: &str) -> String {
-    format!(
-        "SELECT id, at_ms, kind, direction, party, duration_s, volume_kb, cost_kop FROM calls
-         WHERE {where_clause} ORDER BY at_ms DESC, id DESC LIMIT ? OFFSET ?"
-    )
-}
-
-fn totals_sql(where_clause: &str, search: bool) -> String {
-    // A number search reads every party: one pass over the table beats walking the kind index
-    // and seeking each row for its party, which SQLite would otherwise pick to avoid a sort.
-    let group = if search { "+kind" } else { "kind" };
-    format!(
-        "SELECT kind, COUNT(*), SUM(duration_s), SUM(volume_kb), SUM(cost_kop) FROM calls
-         WHERE {where_clause} GROUP BY {group}"
-    )
-}
 
 /// Every table, each keyed by the account's login in its `account` column.
 const TABLES: [&str; 4] = ["views", "calls", "calls_sync", "accounts"];
@@ -288,326 +276,6 @@ impl Cache {
         }
     }
 
-    // --- accounts --------------------------------------------------------------------------
-
-    pub fn upsert_account(&self, a: &Account, remembered: bool, now_ms: i64) -> CoreResult<()> {
-        self.conn()?.execute(
-            "INSERT INTO accounts (account, kind, name, remembered, last_used_ms) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (account) DO UPDATE SET kind = ?2, name = ?3, remembered = ?4, last_used_ms = ?5",
-            params![a.login, a.kind.as_str(), a.name, remembered, now_ms],
-        )?;
-        Ok(())
-    }
-
-    pub fn touch_account(&self, login: &str, now_ms: i64) -> CoreResult<()> {
-        self.conn()?.execute(
-            "UPDATE accounts SET last_used_ms = ?2 WHERE account = ?1",
-            params![login, now_ms],
-        )?;
-        Ok(())
-    }
-
-    pub fn set_remembered(&self, login: &str, remembered: bool) -> CoreResult<()> {
-        self.conn()?.execute(
-            "UPDATE accounts SET remembered = ?2 WHERE account = ?1",
-            params![login, remembered],
-        )?;
-        Ok(())
-    }
-
-    pub fn account(&self, login: &str) -> CoreResult<Option<(Account, bool)>> {
-        let c = self.conn()?;
-        let row = c
-            .query_row(
-                "SELECT account, kind, name, remembered FROM accounts WHERE account = ?1",
-                params![login],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, bool>(3)?,
-                    ))
-                },
-            )
-            .optional()?;
-        Ok(row.and_then(|(login, kind, name, rem)| {
-            AccountKind::parse(&kind).map(|kind| (Account { login, kind, name }, rem))
-        }))
-    }
-
-    /// Accounts with "remember this device" on, most recently used first.
-    pub fn remembered_accounts(&self) -> CoreResult<Vec<Account>> {
-        let c = self.conn()?;
-        let mut st = c.prepare(
-            "SELECT account, kind, name FROM accounts WHERE remembered = 1 ORDER BY last_used_ms DESC",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (login, kind, name) = row?;
-            if let Some(kind) = AccountKind::parse(&kind) {
-                out.push(Account { login, kind, name });
-            }
-        }
-        Ok(out)
-    }
-
-    /// Deletes everything cached for `login` (AUTH-8 Exit), in one transaction.
-    pub fn wipe_account(&self, login: &str) -> CoreResult<()> {
-        let mut c = self.conn()?;
-        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for table in TABLES {
-            tx.execute(
-                &format!("DELETE FROM {table} WHERE account = ?1"),
-                params![login],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Rows of every table that belong to `login` (tests of the wipe).
-    pub fn rows_of(&self, login: &str) -> CoreResult<i64> {
-        let c = self.conn()?;
-        let mut n = 0;
-        for table in TABLES {
-            let k: i64 = c.query_row(
-                &format!("SELECT COUNT(*) FROM {table} WHERE account = ?1"),
-                params![login],
-                |r| r.get(0),
-            )?;
-            n += k;
-        }
-        Ok(n)
-    }
-
-    // --- views -----------------------------------------------------------------------------
-
-    pub fn put_view<T: Serialize>(
-        &self,
-        account: &str,
-        view: &str,
-        value: &T,
-        fetched_ms: i64,
-    ) -> CoreResult<()> {
-        let json = serde_json::to_string(value).map_err(CoreError::cache)?;
-        self.conn()?.execute(
-            "INSERT INTO views (account, view, json, fetched_ms) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (account, view) DO UPDATE SET json = ?3, fetched_ms = ?4",
-            params![account, view, json, fetched_ms],
-        )?;
-        Ok(())
-    }
-
-    /// The cached view and when it was fetched. A row that no longer parses (an older app
-    /// version) reads as absent.
-    pub fn view<T: DeserializeOwned>(
-        &self,
-        account: &str,
-        view: &str,
-    ) -> CoreResult<Option<(T, i64)>> {
-        let row: Option<(String, i64)> = self
-            .conn()?
-            .query_row(
-                "SELECT json, fetched_ms FROM views WHERE account = ?1 AND view = ?2",
-                params![account, view],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        Ok(row.and_then(|(j, at)| serde_json::from_str(&j).ok().map(|v| (v, at))))
-    }
-
-    /// A view as the screen shows it at once, before any refresh: marked stale (CACHE-1).
-    pub fn cached_view<T: DeserializeOwned>(
-        &self,
-        account: &str,
-        view: &str,
-    ) -> CoreResult<Option<Cached<T>>> {
-        Ok(self
-            .view::<T>(account, view)?
-            .map(|(value, fetched_ms)| Cached {
-                value,
-                fetched_ms,
-                stale: true,
-            }))
-    }
-
-    // --- call detail (ACC-5) ----------------------------------------------------------------
-
-    /// Replaces the account's call detail with `records`, in one IMMEDIATE transaction: a crash
-    /// leaves either the old set or the new one.
-    pub fn replace_calls(
-        &self,
-        account: &str,
-        records: &[CallRecord],
-        fetched_ms: i64,
-    ) -> CoreResult<()> {
-        let mut c = self.conn()?;
-        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM calls WHERE account = ?1", params![account])?;
-        crate::fail_point!("core::cache::inside_write_tx");
-        {
-            let mut st = tx.prepare(
-                "INSERT OR REPLACE INTO calls (account, id, at_ms, kind, direction, party, duration_s, volume_kb, cost_kop)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
-            for r in records {
-                st.execute(params![
-                    account,
-                    r.id,
-                    r.at_ms,
-                    r.kind.as_str(),
-                    r.direction.as_str(),
-                    r.party,
-                    r.duration_s,
-                    r.volume_kb,
-                    r.cost_kop
-                ])?;
-            }
-        }
-        tx.execute(
-            "INSERT INTO calls_sync (account, fetched_ms, rows) VALUES (?1, ?2, ?3)
-             ON CONFLICT (account) DO UPDATE SET fetched_ms = ?2, rows = ?3",
-            params![
-                account,
-                fetched_ms,
-                i64::try_from(records.len()).unwrap_or(i64::MAX)
-            ],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// When the call detail was last fetched, and how many rows it had.
-    pub fn calls_synced(&self, account: &str) -> CoreResult<Option<(i64, i64)>> {
-        Ok(self
-            .conn()?
-            .query_row(
-                "SELECT fetched_ms, rows FROM calls_sync WHERE account = ?1",
-                params![account],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
-    }
-
-    fn where_clause(account: &str, f: &CallFilter) -> (String, Vec<rusqlite::types::Value>) {
-        use rusqlite::types::Value;
-        let mut sql = String::from("account = ?");
-        let mut args = vec![Value::Text(account.to_string())];
-        if let Some(from) = f.from_ms {
-            sql.push_str(" AND at_ms >= ?");
-            args.push(Value::Integer(from));
-        }
-        if let Some(to) = f.to_ms {
-            sql.push_str(" AND at_ms < ?");
-            args.push(Value::Integer(to));
-        }
-        if let Some(k) = f.kind {
-            sql.push_str(" AND kind = ?");
-            args.push(Value::Text(k.as_str().to_string()));
-        }
-        if let Some(s) = f.search.as_deref() {
-            let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
-            if !digits.is_empty() {
-                sql.push_str(" AND instr(party, ?) > 0");
-                args.push(Value::Text(digits));
-            }
-        }
-        (sql, args)
-    }
-
-    /// Records matching `f`, newest first, at most `limit`, skipping `offset`.
-    pub fn query_calls(
-        &self,
-        account: &str,
-        f: &CallFilter,
-        limit: u32,
-        offset: u32,
-    ) -> CoreResult<Vec<CallRecord>> {
-        let (w, mut args) = Self::where_clause(account, f);
-        args.push(rusqlite::types::Value::Integer(i64::from(limit)));
-        args.push(rusqlite::types::Value::Integer(i64::from(offset)));
-        let sql = page_sql(&w);
-        let c = self.conn()?;
-        let mut st = c.prepare(&sql)?;
-        let rows = st.query_map(params_from_iter(args), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, i64>(6)?,
-                r.get::<_, i64>(7)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, at_ms, kind, dir, party, duration_s, volume_kb, cost_kop) = row?;
-            let Some(kind) = RecordKind::parse(&kind) else {
-                continue;
-            };
-            let direction = if dir == "incoming" {
-                Direction::Incoming
-            } else {
-                Direction::Outgoing
-            };
-            out.push(CallRecord {
-                id,
-                at_ms,
-                kind,
-                direction,
-                party,
-                duration_s,
-                volume_kb,
-                cost_kop,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Totals of the records matching `f`, by kind.
-    pub fn call_totals(&self, account: &str, f: &CallFilter) -> CoreResult<CallTotals> {
-        let (w, args) = Self::where_clause(account, f);
-        let sql = totals_sql(&w, f.search.is_some());
-        let c = self.conn()?;
-        let mut st = c.prepare(&sql)?;
-        let rows = st.query_map(params_from_iter(args), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                KindTotals {
-                    count: r.get(1)?,
-                    duration_s: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-                    volume_kb: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
-                    cost_kop: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
-                },
-            ))
-        })?;
-        let mut t = CallTotals::default();
-        for row in rows {
-            let (kind, k) = row?;
-            t.all.count += k.count;
-            t.all.duration_s += k.duration_s;
-            t.all.volume_kb += k.volume_kb;
-            t.all.cost_kop += k.cost_kop;
-            match RecordKind::parse(&kind) {
-                Some(RecordKind::Call) => t.call = k,
-                Some(RecordKind::Sms) => t.sms = k,
-                Some(RecordKind::Data) => t.data = k,
-                None => {}
-            }
-        }
-        Ok(t)
-    }
-
     /// Every text column of every table, for tests that prove no secret is stored.
     pub fn all_text(&self) -> CoreResult<String> {
         let c = self.conn()?;
@@ -629,7 +297,12 @@ impl Cache {
 
 #[cfg(test)]
 mod tests {
+    use mymts_proto::wire::{CallRecord, Direction, RecordKind};
+    use rusqlite::params_from_iter;
+
+    use super::calls::{page_sql, totals_sql};
     use super::*;
+    use crate::domain::CallFilter;
 
     fn rec(i: i64) -> CallRecord {
         let kind = match i % 3 {

@@ -1,5 +1,6 @@
 //! The nouns: accounts, sessions, cached views and judged SMS. No I/O here.
 
+use mymts_proto::PhoneNumber;
 use mymts_proto::wire::{AccountKind, AccountRef, LoginMethod};
 use serde::{Deserialize, Serialize};
 
@@ -97,6 +98,32 @@ pub fn mailbox_address(input: &str) -> Result<String, crate::CoreError> {
     Ok(a)
 }
 
+/// A login as typed: a phone number in any AUTH-2 form, or a contract / banking login.
+pub fn normalise_login(input: &str) -> Result<String, crate::CoreError> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Err(crate::CoreError::InvalidInput(
+            "Enter a phone or contract number.".into(),
+        ));
+    }
+    if t.chars().count() > 64 {
+        return Err(crate::CoreError::InvalidInput(
+            "The login is too long.".into(),
+        ));
+    }
+    let phone_like = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    match PhoneNumber::parse(t) {
+        Ok(p) => Ok(p.to_string()),
+        // Looks like a number someone typed with separators: say what is wrong with it.
+        Err(e) if phone_like && (t.starts_with('+') || t.chars().any(|c| " -().".contains(c))) => {
+            Err(e.into())
+        }
+        Err(_) => Ok(t.to_string()),
+    }
+}
+
 /// How an SMS was judged by its sender and words (INBOX-3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -122,4 +149,29 @@ pub struct InboxMessage {
     pub verdict: Verdict,
     pub received_ms: i64,
     pub received_at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth2_logins_normalise_phones_and_keep_contracts() {
+        assert_eq!(
+            normalise_login("8 (916) 123-45-67").expect("phone"),
+            "+79161234567"
+        );
+        assert_eq!(
+            normalise_login("9161234567").expect("phone"),
+            "+79161234567"
+        );
+        assert_eq!(
+            normalise_login(" 7700123456 ").expect("contract"),
+            "7700123456"
+        );
+        assert_eq!(normalise_login("bank-ivanov").expect("bank"), "bank-ivanov");
+        assert!(normalise_login("").is_err());
+        assert!(normalise_login("+7 916 123-45-6").is_err());
+        assert!(normalise_login(&"x".repeat(100)).is_err());
+    }
 }

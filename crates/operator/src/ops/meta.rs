@@ -21,7 +21,6 @@ async fn info(State(state): State<AppState>) -> axum::Json<OperatorInfo> {
         operator_id: state.key.operator_id(),
         version: env!("CARGO_PKG_VERSION").into(),
         gateway_url: state.gateway_url(),
-        qa: state.qa,
         agreement_version: crate::agreement::AGREEMENT_VERSION,
         now_ms: state.now_ms(),
     })

@@ -68,6 +68,7 @@ export const en = {
   'login.sms_code': 'Password from the SMS',
   'login.resend_in': 'You can ask again in {time}',
   'login.resend_now': 'Send again',
+  'login.reprove': 'Sign in with an SMS password to confirm it is you, then make the change again in Settings.',
   'login.code_filled': 'Filled in from the SMS sent by {sender}.',
   'login.not_arriving': 'Code not arriving?',
   'login.use_111': 'Set a password with the 111 command',
@@ -264,6 +265,7 @@ export const en = {
 
   'settings.title': 'Settings',
   'settings.password': 'Change password',
+  'settings.reprove_sms': 'Sign in again with an SMS password',
   'settings.old_password': 'Current password',
   'settings.new_password': 'New password',
   'settings.repeat_password': 'New password again',
@@ -421,6 +423,7 @@ export const en = {
   'err.not_on_net': 'The phone is not on MTS mobile data. Turn on operator data or sign in with a password.',
   'err.identity_header_refused': 'The network refused an identity check. Sign in with a password.',
   'err.weak_password': 'The password is too weak: use 8+ characters with upper- and lower-case letters and a digit, not a common word or your number.',
+  'err.fresh_proof_required': 'This change needs proof that it is you: enter your current password. No password yet? Sign in again with an SMS password.',
   'err.agreement_required': 'Accept the System Use Agreement to continue.',
   'err.social_not_linked': 'This social account is not linked to a number. Sign in with your number and link it in Settings.',
   'err.social_wrong_credentials': 'Wrong social network login or password.',

@@ -69,6 +69,7 @@ export const ru: Record<Key, string> = {
   'login.sms_code': 'Пароль из SMS',
   'login.resend_in': 'Запросить снова можно через {time}',
   'login.resend_now': 'Отправить ещё раз',
+  'login.reprove': 'Войдите по SMS-паролю, чтобы подтвердить, что это вы, и повторите изменение в настройках.',
   'login.code_filled': 'Подставлен из SMS от {sender}.',
   'login.not_arriving': 'Не приходит код?',
   'login.use_111': 'Задать пароль командой 111',
@@ -265,6 +266,7 @@ export const ru: Record<Key, string> = {
 
   'settings.title': 'Настройки',
   'settings.password': 'Смена пароля',
+  'settings.reprove_sms': 'Войти заново по SMS-паролю',
   'settings.old_password': 'Текущий пароль',
   'settings.new_password': 'Новый пароль',
   'settings.repeat_password': 'Новый пароль ещё раз',
@@ -422,6 +424,7 @@ export const ru: Record<Key, string> = {
   'err.not_on_net': 'Телефон не в мобильном интернете МТС. Включите интернет оператора или войдите по паролю.',
   'err.identity_header_refused': 'Сеть отклонила проверку личности. Войдите по паролю.',
   'err.weak_password': 'Пароль слишком простой: от 8 символов, заглавные и строчные буквы и цифра, не распространённое слово и не ваш номер.',
+  'err.fresh_proof_required': 'Для этого изменения нужно подтвердить, что это вы: введите текущий пароль. Пароля ещё нет? Войдите заново по SMS-паролю.',
   'err.agreement_required': 'Примите соглашение об использовании системы, чтобы продолжить.',
   'err.social_not_linked': 'Этот аккаунт соцсети не привязан к номеру. Войдите по номеру и привяжите его в настройках.',
   'err.social_wrong_credentials': 'Неверный логин или пароль соцсети.',

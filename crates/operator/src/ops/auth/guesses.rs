@@ -13,8 +13,8 @@
 //! | account password (`accounts.pw_failures`, AUTH-3) | password and contract login, linking the account (ACC-7), the current password of a password change or recovery-e-mail change (SEC-4) | 3 in a row | a right password before the lock; an SMS-password login (mobile), e-mail recovery (contracts), support (banking) |
 //! | nobody's login (`guess_counters`) | the same, for a login no account has | 3 | nothing: it answers as a locked account does |
 //! | social account (`guess_counters`) | social login and linking a social account (AUTH-12), known or unknown usernames | 5 | 15 minutes, then a right password |
-//! | SMS code (`sms_challenges.wrong`, `sms_codes.wrong` for the shared tries) | the SMS password and the 111 command's code | 5 per challenge, 25 per code in all | a new code; password failures never touch it |
-//! | recovery code (`recovery_challenges.wrong`) | the e-mailed code | 5 per challenge, 25 per code in all | a new code |
+//! | SMS code (`sms_challenges.wrong`, `sms_codes.wrong` for the shared tries) | the SMS password and the 111 command's code | 5 per challenge (and 5 shared) | a new code; password failures never touch it |
+//! | recovery code (`recovery_challenges.wrong`) | the e-mailed code | 5 per challenge | a new code |
 
 use rusqlite::{OptionalExtension, Transaction, params};
 

@@ -5,10 +5,10 @@ use mymts_proto::wire::{AccountKind, DeviceInfo, LoginMethod, LoginRequest, Logi
 use mymts_proto::{COMMAND_NUMBER, ErrorCode, PhoneNumber, SUPPORT_NUMBER, otp};
 use rusqlite::{Transaction, params};
 
+use super::CODE_MAX_WRONG;
 use super::guesses::{self, Counter, Verdict};
-use super::sms::{challenge_digest, code_of, is_old_code, live_code, wrong_in_all};
+use super::sms::{challenge_digest, code_of, is_old_code, live_code};
 use super::tokens::{Opened, clean_device, respond};
-use super::{CODE_MAX_WRONG, CODE_MAX_WRONG_ALL};
 use crate::audit::{self, Actor};
 use crate::db::accounts::{self, Account};
 use crate::error::{ApiError, ApiResult};
@@ -366,16 +366,6 @@ fn used_or_expired() -> ApiError {
     .field("code")
 }
 
-/// A code that had [`CODE_MAX_WRONG_ALL`] wrong entries in all: nobody can enter it any more.
-fn worn_out() -> ApiError {
-    ApiError::new(
-        ErrorCode::CodeExpired,
-        "Too many wrong entries: this code no longer works. Ask for a new SMS password.",
-    )
-    .attempts_left(0)
-    .field("code")
-}
-
 fn burnt() -> ApiError {
     ApiError::new(
         ErrorCode::CodeExpired,
@@ -447,15 +437,6 @@ fn code_login(
         budget.set_wrong(tx, phone, wrong)?;
         audit::record(tx, now_ms, &actor, "login_failed", "wrong SMS password")?;
         // Failures are answered as Ok(Err) so the transaction keeps the counted failure.
-        if wrong_in_all(tx, phone, &live.nonce)? >= CODE_MAX_WRONG_ALL {
-            // Spent for everyone: typed again it is "used or expired", and the next request
-            // sends a new code.
-            tx.execute(
-                "UPDATE sms_codes SET spent = 1 WHERE phone = ?1",
-                params![phone],
-            )?;
-            return Ok(Err(worn_out()));
-        }
         if wrong >= CODE_MAX_WRONG {
             return Ok(Err(burnt()));
         }

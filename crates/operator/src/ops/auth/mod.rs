@@ -26,13 +26,10 @@ pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
 pub const RESEND_MS: i64 = 60 * 1000;
 /// Five SMS password requests per number per hour (AUTH-4).
 pub const HOURLY_LIMIT: u32 = 5;
-/// Wrong entries that burn a code's challenge, or its shared tries (AUTH-4, SEC-2).
+/// Wrong entries that burn a code's challenge, or its shared tries (AUTH-4, SEC-2). There is no
+/// limit per code in all: it would let a stranger's own challenges burn the owner's (issue 11);
+/// the hourly limit of requests bounds the guesses at one code (5 challenges × 5 + 5 shared).
 pub const CODE_MAX_WRONG: i64 = 5;
-/// Wrong entries of one code in all, over every challenge and the shared tries: at this many the
-/// code is spent for everyone (SEC-2, issue 11), and the next request sends a new one. The hourly
-/// limit of requests bounds the challenges, and so the guesses, today; this bounds them per code
-/// whatever that limit becomes.
-pub const CODE_MAX_WRONG_ALL: i64 = 25;
 /// Wrong passwords in a row that lock password login (AUTH-3).
 pub const PASSWORD_MAX_FAILURES: i64 = 3;
 /// A family whose newest refresh token was issued longer ago than this is dead (AUTH-6).

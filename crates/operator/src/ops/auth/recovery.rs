@@ -25,9 +25,6 @@ fn recovery_code(state: &AppState, nonce: &str) -> String {
 
 /// Recovery requests per contract in an hour (the SMS code's rule, AUTH-4).
 pub const RECOVERY_HOURLY_LIMIT: i64 = 5;
-/// Wrong entries of one recovery code in all, over every challenge: at this many the code is
-/// spent for everyone and the next request e-mails a new one (SEC-2, issue 11).
-pub const RECOVERY_MAX_WRONG_ALL: i64 = 25;
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
 /// What a contract field looks like: refusals depend on the shape alone, never on whether the
@@ -78,7 +75,7 @@ fn stand_in_mask(state: &AppState, contract: &str) -> String {
 /// five tries of its own. Every challenge of a contract ends with its code (`code_expires`); a
 /// contract with no code behind it (nobody's, or one with no recovery address) gets challenges
 /// the same way, ending when a code would: 15 minutes after the first, never moved by a resend.
-/// A new code (or, with no code, a stand-in one after 25 wrong entries) ends the old challenges.
+/// A new code ends the old challenges.
 fn challenge_for(
     tx: &rusqlite::Transaction<'_>,
     contract_key: &str,
@@ -91,13 +88,6 @@ fn challenge_for(
         "DELETE FROM recovery_challenges WHERE expires_ms <= ?1 OR (contract = ?2 AND nonce IS NOT ?3)",
         params![now_ms, contract_key, nonce],
     )?;
-    if nonce.is_none() && wrong_in_all(tx, contract_key, None)? >= RECOVERY_MAX_WRONG_ALL {
-        // As a real contract's worn-out code is replaced by a new one.
-        tx.execute(
-            "DELETE FROM recovery_challenges WHERE contract = ?1",
-            params![contract_key],
-        )?;
-    }
     let first: Option<i64> = tx.query_row(
         "SELECT MIN(expires_ms) FROM recovery_challenges WHERE contract = ?1",
         params![contract_key],
@@ -121,30 +111,6 @@ fn challenge_for(
         params![token_digest(&challenge), contract_key, nonce, expires],
     )?;
     Ok((challenge, expires))
-}
-
-/// Wrong entries in all at the contract's code `nonce` (or at its stand-in, `None`), over
-/// every challenge (issue 11).
-fn wrong_in_all(
-    tx: &rusqlite::Transaction<'_>,
-    contract_key: &str,
-    nonce: Option<&str>,
-) -> ApiResult<i64> {
-    Ok(tx.query_row(
-        "SELECT COALESCE(SUM(wrong), 0) FROM recovery_challenges WHERE contract = ?1 AND nonce IS ?2",
-        params![contract_key, nonce],
-        |r| r.get(0),
-    )?)
-}
-
-/// A code that had [`RECOVERY_MAX_WRONG_ALL`] wrong entries in all: nobody can enter it any more.
-fn worn_out() -> ApiError {
-    ApiError::new(
-        ErrorCode::CodeExpired,
-        "Too many wrong entries: this code no longer works. Ask for a new code.",
-    )
-    .attempts_left(0)
-    .field("code")
 }
 
 /// Five wrong codes with one challenge: its tries are spent (the code itself is not).
@@ -273,7 +239,7 @@ fn send_recovery(
         audit::record(tx, now, &actor, "recovery_refused", "no recovery e-mail")?;
         return Ok((sent, None, None));
     };
-    // The live code again, as long as it still lives and has not worn out; or a new one.
+    // The live code again, as long as it still lives; or a new one.
     let live: Option<(String, i64)> = tx
         .query_row(
             "SELECT nonce, expires_ms FROM recovery_codes
@@ -282,10 +248,6 @@ fn send_recovery(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let live = match live {
-        Some((nonce, _)) if wrong_in_all(tx, key, Some(&nonce))? >= RECOVERY_MAX_WRONG_ALL => None,
-        other => other,
-    };
     let resent = live.is_some();
     let (nonce, expires) = live.unwrap_or_else(|| (new_id(), now + RECOVERY_TTL_MS));
     tx.execute(
@@ -380,9 +342,6 @@ pub(super) async fn confirm_recovery(
             let Some((nonce, wrong)) = row else {
                 return Ok(Err(expired()));
             };
-            if wrong_in_all(tx, &key, nonce.as_deref())? >= RECOVERY_MAX_WRONG_ALL {
-                return Ok(Err(worn_out()));
-            }
             if wrong >= CODE_MAX_WRONG {
                 return Ok(Err(burnt()));
             }
@@ -405,9 +364,6 @@ pub(super) async fn confirm_recovery(
                     "UPDATE recovery_challenges SET wrong = ?1 WHERE digest = ?2",
                     params![wrong, digest],
                 )?;
-                if wrong_in_all(tx, &key, nonce.as_deref())? >= RECOVERY_MAX_WRONG_ALL {
-                    return Ok(Err(worn_out()));
-                }
                 if wrong >= CODE_MAX_WRONG {
                     return Ok(Err(burnt()));
                 }

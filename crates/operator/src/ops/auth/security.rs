@@ -151,14 +151,15 @@ pub(crate) async fn fresh_proof(
             if who.method == LoginMethod::SmsCode && state.now_ms() - created <= FRESH_SMS_MS {
                 return Ok(());
             }
-            Err(ApiError::invalid(
-                field,
+            Err(ApiError::new(
+                ErrorCode::FreshProofRequired,
                 if hash.is_some() {
-                    "Enter your current password."
+                    "Enter your current password: this change needs proof that it is you."
                 } else {
-                    "Sign in with a fresh SMS password first: this change needs proof that the phone is yours."
+                    "Sign in again with an SMS password first: this change needs proof that the phone is yours."
                 },
-            ))
+            )
+            .field(field))
         }
     }
 }

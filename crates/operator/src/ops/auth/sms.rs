@@ -6,10 +6,12 @@
 //! Each request gets a **challenge** (an opaque random id, kept as its SHA-256) with five tries
 //! at the code of its own (SEC-2): a stranger who asks for a code for somebody's number gets a
 //! challenge of their own and spends only its tries, never the owner's. A resend that carries
-//! the challenge it holds goes on with it while the code is valid. A guess with no live
-//! challenge of the code (the 111 reply's code, which no request of the app sent, or a code read
-//! on the phone after the app restarted) spends the code's *shared* tries; burning those leaves
-//! the code good for a challenge: asking for an SMS password re-sends the same code with one.
+//! the challenge it holds goes on with it while the code is valid. Every SMS with a code (the
+//! 111 reply's too) also carries a **delivery tag**: a challenge with tries of its own that only
+//! whoever reads the SMS on the phone holds, so the owner keeps a way in whatever a stranger
+//! spends. A guess with no live challenge of the code (a code typed by hand after the app
+//! restarted) spends the code's *shared* tries; burning those leaves the code good for a
+//! challenge.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -60,18 +62,6 @@ pub(super) fn live_code(
             },
         )
         .optional()?)
-}
-
-/// Wrong entries of the number's code `nonce` in all: its shared tries and every challenge's.
-/// At [`super::CODE_MAX_WRONG_ALL`] the code is spent for everyone, however many challenges were asked
-/// for (issue 11): the hourly limit bounds the challenges today, this bounds the code itself.
-pub(super) fn wrong_in_all(tx: &Transaction<'_>, phone: &str, nonce: &str) -> ApiResult<i64> {
-    Ok(tx.query_row(
-        "SELECT (SELECT COALESCE(SUM(wrong), 0) FROM sms_codes WHERE phone = ?1 AND nonce = ?2)
-              + (SELECT COALESCE(SUM(wrong), 0) FROM sms_challenges WHERE phone = ?1 AND nonce = ?2)",
-        params![phone, nonce],
-        |r| r.get(0),
-    )?)
 }
 
 pub(super) fn code_of(key: &ServerKey, nonce: &str) -> String {
@@ -146,6 +136,20 @@ fn challenge_for(
         params![challenge_digest(&challenge), phone, nonce, now_ms],
     )?;
     Ok(challenge)
+}
+
+/// A challenge of the code that rides in the SMS itself (its delivery tag), with tries of its
+/// own: only whoever reads the SMS on the phone holds it. So a stranger who spends a number's
+/// requests of the hour (each with a solved captcha) and burns the shared tries still cannot lock
+/// the owner out of the SMS path: every SMS those requests sent reaches the owner's phone with a
+/// tag the stranger never sees (SEC-2, issue 11).
+fn delivery_tag(tx: &Transaction<'_>, phone: &str, nonce: &str, now_ms: i64) -> ApiResult<String> {
+    let tag = new_id();
+    tx.execute(
+        "INSERT INTO sms_challenges (digest, phone, nonce, wrong, issued_ms) VALUES (?1, ?2, ?3, 0, ?4)",
+        params![challenge_digest(&tag), phone, nonce, now_ms],
+    )?;
+    Ok(tag)
 }
 
 fn secs(ms: i64) -> u64 {
@@ -253,6 +257,7 @@ fn send_code(
         }
     };
     let challenge = challenge_for(tx, phone, &nonce, held, now_ms)?;
+    let tag = delivery_tag(tx, phone, &nonce, now_ms)?;
     tx.execute(
         "INSERT INTO sms_requests (phone, at_ms) VALUES (?1, ?2)",
         params![phone, now_ms],
@@ -264,7 +269,7 @@ fn send_code(
         now_ms,
         phone,
         OTP_SENDER,
-        &otp::login_sms_text(&code_of(key, &nonce)),
+        &otp::login_sms_text(&code_of(key, &nonce), &tag),
     )?;
     let actor = Actor {
         account_id: Some(account.id),
@@ -399,7 +404,7 @@ fn on_command_sms(
          VALUES (?1, ?2, 'set_password', ?3, ?4, ?5, 0, 0)",
         params![from, nonce, hash, now_ms, now_ms + CODE_TTL_MS],
     )?;
-    let code = code_of(key, &nonce);
+    let tag = delivery_tag(tx, from, &nonce, now_ms)?;
     queue_sms(
         tx,
         key,
@@ -407,10 +412,7 @@ fn on_command_sms(
         now_ms,
         from,
         COMMAND_NUMBER,
-        &format!(
-            "To make your new password permanent, sign in to My MTS with this one-time password: {code}\nValid 5 minutes.\n\n@{} #{code}",
-            mymts_proto::OTP_DOMAIN
-        ),
+        &otp::password_command_reply_text(&code_of(key, &nonce), &tag),
     )?;
     audit::record(
         tx,

@@ -1,0 +1,198 @@
+//! The call detail (ACC-5, CACHE-2): replaced whole at each sync, then filtered, searched and
+//! totalled from its indexes.
+
+use mymts_proto::wire::{CallRecord, CallTotals, Direction, KindTotals, RecordKind};
+use rusqlite::{OptionalExtension, TransactionBehavior, params, params_from_iter};
+
+use super::Cache;
+use crate::domain::CallFilter;
+use crate::error::CoreResult;
+
+pub(super) fn page_sql(where_clause: &str) -> String {
+    format!(
+        "SELECT id, at_ms, kind, direction, party, duration_s, volume_kb, cost_kop FROM calls
+         WHERE {where_clause} ORDER BY at_ms DESC, id DESC LIMIT ? OFFSET ?"
+    )
+}
+
+pub(super) fn totals_sql(where_clause: &str, search: bool) -> String {
+    // A number search reads every party: one pass over the table beats walking the kind index
+    // and seeking each row for its party, which SQLite would otherwise pick to avoid a sort.
+    let group = if search { "+kind" } else { "kind" };
+    format!(
+        "SELECT kind, COUNT(*), SUM(duration_s), SUM(volume_kb), SUM(cost_kop) FROM calls
+         WHERE {where_clause} GROUP BY {group}"
+    )
+}
+
+impl Cache {
+    /// Replaces the account's call detail with `records`, in one IMMEDIATE transaction: a crash
+    /// leaves either the old set or the new one.
+    pub fn replace_calls(
+        &self,
+        account: &str,
+        records: &[CallRecord],
+        fetched_ms: i64,
+    ) -> CoreResult<()> {
+        let mut c = self.conn()?;
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM calls WHERE account = ?1", params![account])?;
+        crate::fail_point!("core::cache::inside_write_tx");
+        {
+            let mut st = tx.prepare(
+                "INSERT OR REPLACE INTO calls (account, id, at_ms, kind, direction, party, duration_s, volume_kb, cost_kop)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for r in records {
+                st.execute(params![
+                    account,
+                    r.id,
+                    r.at_ms,
+                    r.kind.as_str(),
+                    r.direction.as_str(),
+                    r.party,
+                    r.duration_s,
+                    r.volume_kb,
+                    r.cost_kop
+                ])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO calls_sync (account, fetched_ms, rows) VALUES (?1, ?2, ?3)
+             ON CONFLICT (account) DO UPDATE SET fetched_ms = ?2, rows = ?3",
+            params![
+                account,
+                fetched_ms,
+                i64::try_from(records.len()).unwrap_or(i64::MAX)
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// When the call detail was last fetched, and how many rows it had.
+    pub fn calls_synced(&self, account: &str) -> CoreResult<Option<(i64, i64)>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT fetched_ms, rows FROM calls_sync WHERE account = ?1",
+                params![account],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    pub(super) fn where_clause(
+        account: &str,
+        f: &CallFilter,
+    ) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut sql = String::from("account = ?");
+        let mut args = vec![Value::Text(account.to_string())];
+        if let Some(from) = f.from_ms {
+            sql.push_str(" AND at_ms >= ?");
+            args.push(Value::Integer(from));
+        }
+        if let Some(to) = f.to_ms {
+            sql.push_str(" AND at_ms < ?");
+            args.push(Value::Integer(to));
+        }
+        if let Some(k) = f.kind {
+            sql.push_str(" AND kind = ?");
+            args.push(Value::Text(k.as_str().to_string()));
+        }
+        if let Some(s) = f.search.as_deref() {
+            let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
+            if !digits.is_empty() {
+                sql.push_str(" AND instr(party, ?) > 0");
+                args.push(Value::Text(digits));
+            }
+        }
+        (sql, args)
+    }
+
+    /// Records matching `f`, newest first, at most `limit`, skipping `offset`.
+    pub fn query_calls(
+        &self,
+        account: &str,
+        f: &CallFilter,
+        limit: u32,
+        offset: u32,
+    ) -> CoreResult<Vec<CallRecord>> {
+        let (w, mut args) = Self::where_clause(account, f);
+        args.push(rusqlite::types::Value::Integer(i64::from(limit)));
+        args.push(rusqlite::types::Value::Integer(i64::from(offset)));
+        let sql = page_sql(&w);
+        let c = self.conn()?;
+        let mut st = c.prepare(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, i64>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, at_ms, kind, dir, party, duration_s, volume_kb, cost_kop) = row?;
+            let Some(kind) = RecordKind::parse(&kind) else {
+                continue;
+            };
+            let direction = if dir == "incoming" {
+                Direction::Incoming
+            } else {
+                Direction::Outgoing
+            };
+            out.push(CallRecord {
+                id,
+                at_ms,
+                kind,
+                direction,
+                party,
+                duration_s,
+                volume_kb,
+                cost_kop,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Totals of the records matching `f`, by kind.
+    pub fn call_totals(&self, account: &str, f: &CallFilter) -> CoreResult<CallTotals> {
+        let (w, args) = Self::where_clause(account, f);
+        let sql = totals_sql(&w, f.search.is_some());
+        let c = self.conn()?;
+        let mut st = c.prepare(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                KindTotals {
+                    count: r.get(1)?,
+                    duration_s: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                    volume_kb: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
+                    cost_kop: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
+                },
+            ))
+        })?;
+        let mut t = CallTotals::default();
+        for row in rows {
+            let (kind, k) = row?;
+            t.all.count += k.count;
+            t.all.duration_s += k.duration_s;
+            t.all.volume_kb += k.volume_kb;
+            t.all.cost_kop += k.cost_kop;
+            match RecordKind::parse(&kind) {
+                Some(RecordKind::Call) => t.call = k,
+                Some(RecordKind::Sms) => t.sms = k,
+                Some(RecordKind::Data) => t.data = k,
+                None => {}
+            }
+        }
+        Ok(t)
+    }
+}

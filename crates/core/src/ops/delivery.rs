@@ -1,0 +1,32 @@
+//! The delivery tag of an SMS code (SEC-2): every SMS with a one-time password carries a challenge
+//! of the code that only whoever reads the SMS on the phone holds. The device reads it from the
+//! phone's inbox, as Android's SMS Retriever hands an app the SMS carrying its hash, so a code the
+//! subscriber got on this device signs in on tries a stranger guessing at the number can never
+//! spend, even when the stranger used up the number's requests of the hour first.
+
+use mymts_proto::PhoneNumber;
+use mymts_proto::otp::{extract_code, extract_delivery_tag};
+
+use super::inbox::is_service_sender;
+use crate::Core;
+
+impl Core {
+    /// The delivery tag of the newest SMS from the operator on `phone` that carries `code`, if
+    /// the phone's inbox can be read here; `None` otherwise (the caller's own challenge, or the
+    /// code's shared tries, count the guess then).
+    pub(crate) async fn delivery_tag(&self, phone: &PhoneNumber, code: &str) -> Option<String> {
+        let mut msgs = match self.inner.client.messages(phone.as_str(), None).await {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::debug!(error = %e, "the phone's inbox is out of reach: no delivery tag");
+                return None;
+            }
+        };
+        msgs.sort_by_key(|m| (m.received_ms, m.id));
+        msgs.iter()
+            .rev()
+            .filter(|m| is_service_sender(&m.sender))
+            .find(|m| extract_code(&m.text).as_deref() == Some(code))
+            .and_then(|m| extract_delivery_tag(&m.text))
+    }
+}
