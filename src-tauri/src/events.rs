@@ -6,9 +6,9 @@ use mymts_proto::wire::{AccountOverview, Mail};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::broadcast;
 
-use crate::state::{Shell, ShellEvent};
+use crate::state::Shell;
 
 /// A new SMS on a watched phone, judged (INBOX-3). Fill a code field only from `message.code`.
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
@@ -77,22 +77,14 @@ pub async fn forward<R: Runtime>(
     app: AppHandle<R>,
     core: Core,
     mut core_rx: broadcast::Receiver<CoreEvent>,
-    mut shell_rx: mpsc::UnboundedReceiver<ShellEvent>,
 ) {
     loop {
-        tokio::select! {
-            e = core_rx.recv() => match e {
-                Ok(e) => on_core_event(&app, &core, e).await,
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::warn!(missed = n, "UI event forwarder lagged");
-                }
-                Err(broadcast::error::RecvError::Closed) => break,
-            },
-            Some(e) = shell_rx.recv() => match e {
-                ShellEvent::OperatorStatus { reachable, message } => {
-                    emit(&app, OperatorStatus { reachable, message });
-                }
-            },
+        match core_rx.recv().await {
+            Ok(e) => on_core_event(&app, &core, e).await,
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!(missed = n, "UI event forwarder lagged");
+            }
+            Err(broadcast::error::RecvError::Closed) => break,
         }
     }
 }
@@ -135,14 +127,10 @@ async fn on_core_event<R: Runtime>(app: &AppHandle<R>, core: &Core, e: CoreEvent
             follow_active_account(app.state::<Shell>().inner(), core).await;
         }
         CoreEvent::KeyringUnavailable { message } => emit(app, KeyringUnavailable { message }),
-        CoreEvent::InboxStream { connected, .. } => {
-            let shell = app.state::<Shell>();
-            if connected {
-                shell.set_reachable(true, None);
-            } else {
-                shell.set_reachable(false, Some("the operator's SMS stream dropped".into()));
-            }
+        CoreEvent::OperatorStatus { reachable, message } => {
+            emit(app, OperatorStatus { reachable, message });
         }
+        CoreEvent::InboxStream { .. } => {}
         CoreEvent::SessionStarted { .. } => {}
     }
 }

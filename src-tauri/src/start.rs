@@ -7,14 +7,14 @@ use std::path::{Path, PathBuf};
 use mymts_core::ops::boot::BootView;
 use mymts_core::{Core, CoreConfig, CoreError};
 use tauri::{App, AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::boot::{Boot, read_view};
 use crate::events::{self, DataRefreshed};
 use crate::info::app_info;
 use crate::operator::{self, Choice};
 use crate::settings::Settings;
-use crate::state::{Shell, ShellEvent, ShellParts};
+use crate::state::{Shell, ShellParts};
 
 /// What the core is set up with besides the operator's address.
 struct Wiring {
@@ -122,7 +122,6 @@ pub fn setup(
     let script = boot.script();
 
     let (core_tx, core_rx) = watch::channel(None);
-    let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     app.manage(Shell::new(
         ShellParts {
             info,
@@ -133,7 +132,6 @@ pub fn setup(
             started_ms,
         },
         core_rx,
-        ev_tx,
     ));
     let _ = app.state::<Shell>().unlocker.set(unlocker);
 
@@ -160,7 +158,6 @@ pub fn setup(
                 device_sim,
             },
             core_tx,
-            ev_rx,
         )
         .await;
     });
@@ -219,7 +216,6 @@ async fn start_background<R: Runtime>(
     data_dir: PathBuf,
     wiring: Wiring,
     core_tx: watch::Sender<Option<Result<Core, CoreError>>>,
-    ev_rx: mpsc::UnboundedReceiver<ShellEvent>,
 ) {
     if let Err(e) = take_lock_late(&app, lock, &data_dir).await {
         tracing::error!(code = e.code(), error = %e, "the app does not start on this data dir");
@@ -278,7 +274,7 @@ async fn start_background<R: Runtime>(
         }
     }
     let rx = core.subscribe();
-    tauri::async_runtime::spawn(events::forward(app.clone(), core.clone(), rx, ev_rx));
+    tauri::async_runtime::spawn(events::forward(app.clone(), core.clone(), rx));
     if let Some(healed) = core.cache_healed(true) {
         // Damage only `quick_check` found (the first frame's open could not see it).
         events::emit(&app, events::CacheHealed { healed });
@@ -297,7 +293,7 @@ async fn start_background<R: Runtime>(
     match session {
         Ok(Some(s)) => {
             let login = s.account.login.clone();
-            if let Ok(data) = shell.observe(core.home(true).await) {
+            if let Ok(data) = core.home(true).await {
                 let e = DataRefreshed {
                     login,
                     view: "home".into(),

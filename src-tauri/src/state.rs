@@ -8,21 +8,12 @@ use std::time::Duration;
 
 use mymts_core::ops::inbox::InboxWatches;
 use mymts_core::{Core, CoreError};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::boot::Boot;
 use crate::info::AppInfo;
 use crate::settings::Settings;
 use crate::unlock::Unlocker;
-
-/// What the shell tells the forwarder to emit.
-#[derive(Debug, Clone)]
-pub enum ShellEvent {
-    OperatorStatus {
-        reachable: bool,
-        message: Option<String>,
-    },
-}
 
 pub struct Shell {
     core: watch::Receiver<Option<Result<Core, CoreError>>>,
@@ -34,8 +25,6 @@ pub struct Shell {
     /// Where CSV exports go: the user's downloads, else the data dir.
     pub export_dir: PathBuf,
     pub watches: tokio::sync::Mutex<InboxWatches>,
-    events: mpsc::UnboundedSender<ShellEvent>,
-    reachable: Mutex<Option<bool>>,
     pub startup_marker: bool,
     ready_printed: AtomicBool,
     /// Signalled at the UI's first frame: the embedded operator starts after it (2 cores).
@@ -58,11 +47,7 @@ pub struct ShellParts {
 }
 
 impl Shell {
-    pub fn new(
-        parts: ShellParts,
-        core: watch::Receiver<Option<Result<Core, CoreError>>>,
-        events: mpsc::UnboundedSender<ShellEvent>,
-    ) -> Self {
+    pub fn new(parts: ShellParts, core: watch::Receiver<Option<Result<Core, CoreError>>>) -> Self {
         Self {
             core,
             info: Mutex::new(parts.info),
@@ -71,8 +56,6 @@ impl Shell {
             settings_path: parts.settings_path,
             export_dir: parts.export_dir,
             watches: tokio::sync::Mutex::new(InboxWatches::default()),
-            events,
-            reachable: Mutex::new(None),
             startup_marker: std::env::var("MYMTS_STARTUP_MARKER").is_ok_and(|v| v == "1"),
             ready_printed: AtomicBool::new(false),
             first_frame: tokio::sync::Notify::new(),
@@ -100,9 +83,9 @@ impl Shell {
         if let Some(unlock) = self.unlocker.get()
             && self.locked()
         {
-            return self.observe(core.autologin_unlocked(|| unlock()).await);
+            return core.autologin_unlocked(|| unlock()).await;
         }
-        self.observe(core.autologin().await)
+        core.autologin().await
     }
 
     /// Autologin waits for a fingerprint or face check (AUTH-14).
@@ -117,46 +100,6 @@ impl Shell {
             .borrow()
             .as_ref()
             .and_then(|r| r.as_ref().ok().cloned())
-    }
-
-    /// Passes a command's result through, noting whether the operator answered: the UI's
-    /// offline banner follows (`operatorStatus` on change).
-    pub fn observe<T>(&self, r: Result<T, CoreError>) -> Result<T, CoreError> {
-        match &r {
-            Err(CoreError::Unreachable(m)) => self.set_reachable(false, Some(m.clone())),
-            Ok(_) | Err(CoreError::Api(_)) => self.set_reachable(true, None),
-            Err(_) => {}
-        }
-        r
-    }
-
-    /// Like [`Shell::observe`] for views the core may answer from its cache: a stale copy says
-    /// nothing about the operator (it is what the core returns offline, and what it shows before a
-    /// refresh), so only a fresh one counts as the operator answering.
-    pub fn observe_view<T>(
-        &self,
-        r: Result<mymts_core::Cached<T>, CoreError>,
-    ) -> Result<mymts_core::Cached<T>, CoreError> {
-        match &r {
-            Ok(c) if c.stale => r,
-            _ => self.observe(r),
-        }
-    }
-
-    pub fn set_reachable(&self, reachable: bool, message: Option<String>) {
-        let changed = match self.reachable.lock() {
-            Ok(mut g) => {
-                let changed = *g != Some(reachable);
-                *g = Some(reachable);
-                changed
-            }
-            Err(_) => false,
-        };
-        if changed {
-            let _ = self
-                .events
-                .send(ShellEvent::OperatorStatus { reachable, message });
-        }
     }
 
     pub fn settings(&self) -> Settings {

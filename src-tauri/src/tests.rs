@@ -9,7 +9,7 @@ use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
 use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::boot::{self, Boot};
 use crate::settings::Settings;
@@ -120,7 +120,6 @@ fn rig() -> Rig {
     )
     .expect("core");
     let (_tx, rx) = watch::channel(Some(Ok(core)));
-    let (ev_tx, _ev_rx) = mpsc::unbounded_channel();
     let info = info::app_info(true, Some(op.api_url.clone()));
     let settings_path = dir.path().join("config/settings.json");
     let shell = Shell::new(
@@ -136,7 +135,6 @@ fn rig() -> Rig {
             started_ms: 0,
         },
         rx,
-        ev_tx,
     );
     let specta = ipc::builder::<MockRuntime>();
     let app = mock_builder()
@@ -308,47 +306,6 @@ fn cache3_boot_sets_a_damaged_cache_aside_and_says_so_once() {
     assert!(b.script().contains("\"cache_healed\":{\"damaged_path\""));
     let (_, again) = boot::read_view(dir.path());
     assert!(again.is_none(), "a sound cache is not reported");
-}
-
-/// CACHE-2: the offline banner follows the operator, not the cache. A stale copy (what the core
-/// returns offline) must not announce the operator as reachable again; a fresh answer does.
-#[test]
-fn a_stale_cached_view_does_not_clear_the_offline_banner() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (_tx, rx) = watch::channel(None);
-    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
-    let info = info::app_info(true, None);
-    let shell = Shell::new(
-        ShellParts {
-            info: info.clone(),
-            boot: {
-                let (v, h) = boot::read_view(dir.path());
-                Boot::new(v, h, Settings::default(), info)
-            },
-            settings: Settings::default(),
-            settings_path: dir.path().join("settings.json"),
-            export_dir: dir.path().to_path_buf(),
-            started_ms: 0,
-        },
-        rx,
-        ev_tx,
-    );
-    let reachable = |ev| match ev {
-        crate::state::ShellEvent::OperatorStatus { reachable, .. } => reachable,
-    };
-    shell.set_reachable(false, Some("down".into()));
-    assert!(!reachable(ev_rx.try_recv().expect("offline announced")));
-    let stale = mymts_core::Cached {
-        value: 1,
-        fetched_ms: 0,
-        stale: true,
-    };
-    shell.observe_view(Ok(stale)).expect("the cached copy");
-    assert!(ev_rx.try_recv().is_err(), "a stale copy changes nothing");
-    shell
-        .observe_view(Ok(mymts_core::Cached::fresh(2, 1)))
-        .expect("fresh");
-    assert!(reachable(ev_rx.try_recv().expect("back online")));
 }
 
 /// AUTH-14: with the fingerprint check on, the first frame shows no balance; a runtime without

@@ -57,9 +57,14 @@ describe('Home (ACC-1)', () => {
   it('keeps cached data under an offline banner when the operator is unreachable (CACHE-2)', async () => {
     mockShell({ home: () => fail('unreachable'), autologin: () => fail('unreachable') });
     applyBoot(boot());
+    const { listenShell } = await import('../src/lib/store.svelte');
+    const stop = listenShell();
     render(App);
+    // The core tells it as the requests fail: the banner follows that event, not error codes.
+    await shellEmit('operator-status', { reachable: false, message: 'connection refused' });
     await startBackground();
     await waitFor(() => screen.getByTestId('offline-banner'));
+    stop();
     expect(plain(screen.getByTestId('home-balance').textContent)).toBe('₽1,234.56');
   });
 

@@ -62,6 +62,12 @@ pub enum CoreEvent {
         address: String,
         mail: Mail,
     },
+    /// The operator became reachable or unreachable (ACC-1, CACHE-2): told by every request the
+    /// core makes and by the SMS stream, once per change. The offline banner follows it alone.
+    OperatorStatus {
+        reachable: bool,
+        message: Option<String>,
+    },
     /// The inbox stream connected or dropped (it reconnects by itself).
     InboxStream {
         number: String,
@@ -78,6 +84,7 @@ impl std::fmt::Display for CoreEvent {
             Self::KeyringUnavailable { message } => write!(f, "keyring unavailable: {message}"),
             Self::Sms { message, .. } => write!(f, "sms from {}", message.sender),
             Self::Mail { mail, .. } => write!(f, "mail from {}", mail.from),
+            Self::OperatorStatus { reachable, .. } => write!(f, "operator reachable: {reachable}"),
             Self::InboxStream { connected, .. } => write!(f, "inbox stream connected: {connected}"),
         }
     }

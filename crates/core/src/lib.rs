@@ -176,6 +176,7 @@ impl Core {
             None => (Cache::open_in_memory()?, None),
         };
         let (events, _) = broadcast::channel(256);
+        client.reach().attach(events.clone());
         let vault = if config.embedded_operator {
             Vault::embedded(config.keyring_service)
         } else {
@@ -254,6 +255,12 @@ impl Core {
     /// Events for the shell: session ends, new SMS, keyring trouble.
     pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
         self.inner.events.subscribe()
+    }
+
+    /// Whether the operator answered the last request or stream event (`None` before the
+    /// first); its changes go out as [`CoreEvent::OperatorStatus`].
+    pub fn operator_reachable(&self) -> Option<bool> {
+        self.inner.client.reach().last()
     }
 
     pub(crate) fn emit(&self, e: CoreEvent) {

@@ -1299,3 +1299,46 @@ async fn sec2_a_stranger_who_spends_the_hour_cannot_lock_the_owner_out_of_the_sm
         .expect("the owner signs in with the code on their phone");
     assert_eq!(out.session.account.login, BORIS);
 }
+
+/// The operator-status events a receiver holds now.
+fn operator_statuses(rx: &mut tokio::sync::broadcast::Receiver<CoreEvent>) -> Vec<bool> {
+    let mut out = Vec::new();
+    while let Ok(ev) = rx.try_recv() {
+        if let CoreEvent::OperatorStatus { reachable, .. } = ev {
+            out.push(reachable);
+        }
+    }
+    out
+}
+
+/// ACC-1, CACHE-2 (issue 10): whether the operator answers is one fact the core owns. Every
+/// request tells it, and a change goes out once as `OperatorStatus`; the app's offline banner
+/// follows that event alone. The cached balance shown while the operator is gone says nothing
+/// about the operator (it used to be the shell that guessed this from each command's result).
+#[tokio::test]
+async fn cache2_the_core_tells_once_when_the_operator_goes_and_once_when_it_is_back() {
+    let w = world().await;
+    let door = common::relay(&w.op.api_url).await;
+    let core = Core::new(
+        mymts_core::CoreConfig::new(door.url.clone())
+            .data_dir(w.dir.path())
+            .keyring_service(w.service.clone()),
+    )
+    .expect("core");
+    let mut rx = core.subscribe();
+    password_login(&core, ANNA, false).await;
+    core.balance().await.expect("online");
+    assert_eq!(operator_statuses(&mut rx), vec![true], "told once");
+    // The address leads nowhere now: the relay answers 502 with no body of the operator's.
+    door.point_at("http://127.0.0.1:9");
+    for _ in 0..3 {
+        let b = core.balance().await;
+        assert!(b.as_ref().map_or(true, |c| c.stale), "{b:?}");
+    }
+    assert_eq!(operator_statuses(&mut rx), vec![false], "gone, told once");
+    assert_eq!(core.operator_reachable(), Some(false));
+    door.point_at(&w.op.api_url);
+    let fresh = core.balance().await.expect("back");
+    assert!(!fresh.stale);
+    assert_eq!(operator_statuses(&mut rx), vec![true], "back, told once");
+}

@@ -18,14 +18,14 @@ pub async fn home(
     refresh: bool,
 ) -> Result<Cached<AccountOverview>, CoreError> {
     let core = shell.core().await?;
-    shell.observe_view(core.home(refresh).await)
+    core.home(refresh).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn tariffs(shell: State<'_, Shell>) -> Result<Cached<TariffList>, CoreError> {
     let core = shell.core().await?;
-    shell.observe_view(core.tariffs().await)
+    core.tariffs().await
 }
 
 #[tauri::command]
@@ -35,28 +35,28 @@ pub async fn change_tariff(
     tariff_id: String,
 ) -> Result<Charged, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.change_tariff(&tariff_id).await)
+    core.change_tariff(&tariff_id).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn services(shell: State<'_, Shell>) -> Result<Cached<ServiceList>, CoreError> {
     let core = shell.core().await?;
-    shell.observe_view(core.services().await)
+    core.services().await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn connect_service(shell: State<'_, Shell>, id: String) -> Result<Charged, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.connect_service(&id).await)
+    core.connect_service(&id).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn disconnect_service(shell: State<'_, Shell>, id: String) -> Result<Charged, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.disconnect_service(&id).await)
+    core.disconnect_service(&id).await
 }
 
 /// Fetches the whole call detail into the cache; returns the number of records.
@@ -64,7 +64,7 @@ pub async fn disconnect_service(shell: State<'_, Shell>, id: String) -> Result<C
 #[specta::specta]
 pub async fn calls_sync(shell: State<'_, Shell>) -> Result<u32, CoreError> {
     let core = shell.core().await?;
-    let n = shell.observe(core.sync_calls().await)?;
+    let n = core.sync_calls().await?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
@@ -85,7 +85,7 @@ pub async fn calls_page(
 #[specta::specta]
 pub async fn calls_monthly(shell: State<'_, Shell>) -> Result<Vec<MonthSpend>, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.calls_monthly().await)
+    core.calls_monthly().await
 }
 
 /// Writes the filtered call detail as CSV (Downloads, else the data dir); returns the path.
@@ -107,21 +107,21 @@ pub async fn calls_order(
     filter: CallFilter,
 ) -> Result<PrintoutOrdered, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.calls_order(&filter).await)
+    core.calls_order(&filter).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn block_number(shell: State<'_, Shell>) -> Result<BlockState, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.block_number().await)
+    core.block_number().await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn unblock_number(shell: State<'_, Shell>) -> Result<BlockState, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.unblock_number().await)
+    core.unblock_number().await
 }
 
 #[tauri::command]
@@ -132,17 +132,16 @@ pub async fn set_recovery_email(
     current_password: Option<String>,
 ) -> Result<RecoveryEmail, CoreError> {
     let core = shell.core().await?;
-    shell.observe(
-        core.set_recovery_email(&email, current_password.as_deref())
-            .await,
-    )
+
+    core.set_recovery_email(&email, current_password.as_deref())
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn links(shell: State<'_, Shell>) -> Result<Vec<LinkedAccount>, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.links().await)
+    core.links().await
 }
 
 #[tauri::command]
@@ -153,14 +152,14 @@ pub async fn add_link(
     password: String,
 ) -> Result<LinkedAccount, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.add_link(&login, &password).await)
+    core.add_link(&login, &password).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_link(shell: State<'_, Shell>, login: String) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.remove_link(&login).await)
+    core.remove_link(&login).await
 }
 
 /// Who has linked this account (SEC-6).
@@ -168,14 +167,14 @@ pub async fn remove_link(shell: State<'_, Shell>, login: String) -> Result<(), C
 #[specta::specta]
 pub async fn incoming_links(shell: State<'_, Shell>) -> Result<Vec<LinkedAccount>, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.incoming_links().await)
+    core.incoming_links().await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_incoming_link(shell: State<'_, Shell>, login: String) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.remove_incoming_link(&login).await)
+    core.remove_incoming_link(&login).await
 }
 
 #[tauri::command]
@@ -186,7 +185,7 @@ pub async fn topup(
     amount_kop: i64,
 ) -> Result<TopUpResult, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.topup(&card_number, amount_kop).await)
+    core.topup(&card_number, amount_kop).await
 }
 
 #[tauri::command]
@@ -197,5 +196,5 @@ pub async fn topup_confirm(
     code: String,
 ) -> Result<TopUpResult, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.topup_confirm(&id, &code).await)
+    core.topup_confirm(&id, &code).await
 }

@@ -41,7 +41,7 @@ pub fn touch(shell: State<'_, Shell>) -> Result<(), CoreError> {
 #[specta::specta]
 pub async fn captcha(shell: State<'_, Shell>) -> Result<CaptchaView, CoreError> {
     let core = shell.core().await?;
-    let c = shell.observe(core.captcha().await)?;
+    let c = core.captcha().await?;
     Ok(CaptchaView {
         png_base64: c.png_base64(),
         id: c.id,
@@ -68,7 +68,7 @@ pub async fn request_sms_password(
         &captcha_answer,
         challenge.as_deref(),
     );
-    shell.observe(r.await)
+    r.await
 }
 
 /// Watches `phone`'s inbox so its code arrives as `smsReceived` (and a notification).
@@ -76,7 +76,7 @@ pub async fn request_sms_password(
 #[specta::specta]
 pub async fn watch_phone(shell: State<'_, Shell>, phone: String) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    shell.observe(crate::events::watch_login_phone(&shell, &core, &phone).await)
+    crate::events::watch_login_phone(&shell, &core, &phone).await
 }
 
 #[tauri::command]
@@ -88,7 +88,7 @@ pub async fn login_password(
     remember: bool,
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.login_password(&login, &password, remember).await)
+    core.login_password(&login, &password, remember).await
 }
 
 #[tauri::command]
@@ -101,10 +101,9 @@ pub async fn login_sms_code(
     remember: bool,
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
-    shell.observe(
-        core.login_sms_code(&phone, &code, challenge.as_deref(), remember)
-            .await,
-    )
+
+    core.login_sms_code(&phone, &code, challenge.as_deref(), remember)
+        .await
 }
 
 #[tauri::command]
@@ -114,7 +113,7 @@ pub async fn login_on_net(
     remember: bool,
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.login_on_net(remember).await)
+    core.login_on_net(remember).await
 }
 
 #[tauri::command]
@@ -128,7 +127,7 @@ pub async fn login_social(
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
     let r = core.login_social(&provider, &username, &password, remember);
-    shell.observe(r.await)
+    r.await
 }
 
 /// Contract accounts (Home Internet and TV, Satellite TV, banking): password only (AUTH-1).
@@ -141,7 +140,7 @@ pub async fn login_contract(
     remember: bool,
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.login_password(&contract, &password, remember).await)
+    core.login_password(&contract, &password, remember).await
 }
 
 #[tauri::command]
@@ -151,7 +150,7 @@ pub async fn request_recovery(
     contract: String,
 ) -> Result<RecoverySent, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.request_recovery(&contract).await)
+    core.request_recovery(&contract).await
 }
 
 #[tauri::command]
@@ -166,7 +165,7 @@ pub async fn confirm_recovery(
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
     let r = core.recover_and_login(&contract, &challenge, &code, &new_password, remember);
-    shell.observe(r.await)
+    r.await
 }
 
 /// AUTH-5: sends `25 <password>` to 111 from the simulated phone.
@@ -178,21 +177,21 @@ pub async fn request_password_by_111(
     password: String,
 ) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.request_password_by_111(&phone, &password).await)
+    core.request_password_by_111(&phone, &password).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn agreement(shell: State<'_, Shell>) -> Result<Agreement, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.agreement().await)
+    core.agreement().await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn accept_agreement(shell: State<'_, Shell>) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.accept_agreement().await)
+    core.accept_agreement().await
 }
 
 /// Exit (AUTH-8): revokes the session, forgets the device, wipes the account's cache.
@@ -200,7 +199,7 @@ pub async fn accept_agreement(shell: State<'_, Shell>) -> Result<(), CoreError> 
 #[specta::specta]
 pub async fn logout(shell: State<'_, Shell>) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.logout().await)
+    core.logout().await
 }
 
 #[tauri::command]
@@ -219,7 +218,7 @@ pub async fn change_password(
 ) -> Result<PasswordChanged, CoreError> {
     let core = shell.core().await?;
     let r = core.change_password(old_password.as_deref(), &new_password, sign_out_others);
-    shell.observe(r.await)
+    r.await
 }
 
 /// The strength meter (AUTH-9), computed locally.
@@ -240,14 +239,14 @@ pub async fn password_strength(
 #[specta::specta]
 pub async fn device_sessions(shell: State<'_, Shell>) -> Result<Vec<SessionInfo>, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.device_sessions().await)
+    core.device_sessions().await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn revoke_other_sessions(shell: State<'_, Shell>) -> Result<Revoked, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.revoke_other_sessions().await)
+    core.revoke_other_sessions().await
 }
 
 #[tauri::command]
@@ -258,14 +257,14 @@ pub async fn activity(
     limit: Option<u32>,
 ) -> Result<ActivityPage, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.activity(before, limit).await)
+    core.activity(before, limit).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn social_links(shell: State<'_, Shell>) -> Result<Vec<SocialLink>, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.social_links().await)
+    core.social_links().await
 }
 
 #[tauri::command]
@@ -277,5 +276,5 @@ pub async fn link_social(
     password: String,
 ) -> Result<SocialLink, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.link_social(&provider, &username, &password).await)
+    core.link_social(&provider, &username, &password).await
 }

@@ -13,7 +13,7 @@ use crate::Shell;
 #[specta::specta]
 pub async fn phone_state(shell: State<'_, Shell>, phone: String) -> Result<PhoneState, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.phone_state(&phone).await)
+    core.phone_state(&phone).await
 }
 
 #[tauri::command]
@@ -24,7 +24,7 @@ pub async fn set_phone_state(
     patch: PhoneStatePatch,
 ) -> Result<PhoneState, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.set_phone_state(&phone, &patch).await)
+    core.set_phone_state(&phone, &patch).await
 }
 
 #[tauri::command]
@@ -34,7 +34,7 @@ pub async fn phone_inbox(
     phone: String,
 ) -> Result<Vec<InboxMessage>, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.inbox(&phone).await)
+    core.inbox(&phone).await
 }
 
 #[tauri::command]
@@ -46,7 +46,7 @@ pub async fn phone_send(
     text: String,
 ) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.send_sms_from_phone(&phone, &to, &text).await)
+    core.send_sms_from_phone(&phone, &to, &text).await
 }
 
 #[tauri::command]
@@ -57,7 +57,7 @@ pub async fn mailbox(
     folder: MailFolder,
 ) -> Result<MailboxView, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.mailbox_view(&address, folder).await)
+    core.mailbox_view(&address, folder).await
 }
 
 #[tauri::command]
@@ -69,7 +69,7 @@ pub async fn mail_move(
     folder: MailFolder,
 ) -> Result<Mail, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.mail_move(&address, id, folder).await)
+    core.mail_move(&address, id, folder).await
 }
 
 /// Deletes a letter (INBOX-2: "free up the mailbox").
@@ -81,7 +81,7 @@ pub async fn mail_delete(
     id: i64,
 ) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.mail_delete(&address, id).await)
+    core.mail_delete(&address, id).await
 }
 
 /// Replaces a mailbox's filters (INBOX-2: change or remove a filter).
@@ -93,14 +93,14 @@ pub async fn mail_filters(
     filters: Vec<MailFilter>,
 ) -> Result<MailboxState, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.mail_set_filters(&address, filters).await)
+    core.mail_set_filters(&address, filters).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn troubleshoot(shell: State<'_, Shell>, phone: String) -> Result<Diagnosis, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.troubleshoot_sms(&phone).await)
+    core.troubleshoot_sms(&phone).await
 }
 
 /// "Letter not arriving?" (INBOX-4): `sent_to` is the masked address the recovery was sent to.
@@ -112,7 +112,7 @@ pub async fn troubleshoot_mail(
     sent_to: Option<String>,
 ) -> Result<Diagnosis, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.troubleshoot_mail(&address, sent_to.as_deref()).await)
+    core.troubleshoot_mail(&address, sent_to.as_deref()).await
 }
 
 /// Follows a mailbox's new letters (`mailReceived`), replacing the one followed before.
@@ -120,5 +120,5 @@ pub async fn troubleshoot_mail(
 #[specta::specta]
 pub async fn watch_mailbox(shell: State<'_, Shell>, address: String) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    shell.observe(crate::events::watch_mailbox(&shell, &core, &address).await)
+    crate::events::watch_mailbox(&shell, &core, &address).await
 }

@@ -46,7 +46,7 @@ pub fn settings_set(shell: State<'_, Shell>, settings: Settings) -> Result<Setti
 #[specta::specta]
 pub async fn forget_device(shell: State<'_, Shell>) -> Result<Settings, CoreError> {
     let core = shell.core().await?;
-    let forgotten = shell.observe(core.forget_device().await)?;
+    let forgotten = core.forget_device().await?;
     tracing::info!(accounts = forgotten.len(), "remember this device: off");
     let mut s = shell.settings();
     s.remember = false;
@@ -61,5 +61,5 @@ pub async fn forget_device(shell: State<'_, Shell>) -> Result<Settings, CoreErro
 #[specta::specta]
 pub async fn clock_check(shell: State<'_, Shell>) -> Result<ClockCheck, CoreError> {
     let core = shell.core().await?;
-    shell.observe(core.clock_check().await)
+    core.clock_check().await
 }

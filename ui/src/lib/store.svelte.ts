@@ -110,7 +110,6 @@ export async function refreshHome(refresh = true): Promise<void> {
     const v = await api.home(refresh);
     app.home = v;
     app.homeError = null;
-    app.online = !v.stale || app.online;
     if (v.value.account) app.account = v.value.account;
   } catch (e) {
     const err = toAppError(e);
@@ -118,7 +117,6 @@ export async function refreshHome(refresh = true): Promise<void> {
       endSession(err.code === 'session_inactive' ? 'inactivity' : 'revoked');
       return;
     }
-    if (isOffline(err)) app.online = false;
     app.homeError = err;
   } finally {
     app.homeLoading = false;
@@ -235,7 +233,9 @@ export async function startBackground(): Promise<void> {
   } catch (e) {
     const err = toAppError(e);
     if (err.code === 'unlock_refused') app.unlockError = err;
-    else if (isOffline(err)) app.online = false;
+    else if (isOffline(err)) {
+      // Offline: the core's operatorStatus event turns the banner on; stay where we are.
+    }
     else if (err.code === 'busy') {
       app.dataBusy = true;
       app.route = 'login';
@@ -283,7 +283,6 @@ export function listenShell(): () => void {
     on('dataRefreshed', (p) => {
       if (p.view === 'home' && (!app.account || p.login === app.account.login)) {
         app.home = p.data;
-        if (!p.data.stale) app.online = true;
       }
     }),
     on('keyringUnavailable', () => {
@@ -292,6 +291,8 @@ export function listenShell(): () => void {
     on('cacheHealed', () => {
       app.cacheHealed = true;
     }),
+    // Whether the operator answers is the core's one fact (every request and the live stream
+    // tell it): the offline banner follows this event alone (ACC-1, CACHE-2).
     on('operatorStatus', (p) => {
       app.online = p.reachable;
     }),

@@ -10,10 +10,12 @@
 mod account;
 pub mod address;
 mod auth;
+mod reach;
 mod world;
 
 pub(crate) use address::seg;
 pub use address::{WorldDoor, operator_url, origin};
+pub use reach::Reach;
 
 use std::time::Duration;
 
@@ -32,6 +34,8 @@ pub struct ApiClient {
     http: reqwest::Client,
     base: String,
     world: Option<WorldDoor>,
+    /// Told the outcome of every request (ACC-1, CACHE-2).
+    reach: Reach,
 }
 
 impl ApiClient {
@@ -72,6 +76,7 @@ impl ApiClient {
             http,
             base,
             world: None,
+            reach: Reach::default(),
         })
     }
 
@@ -79,6 +84,11 @@ impl ApiClient {
     pub fn with_world(mut self, door: Option<WorldDoor>) -> Self {
         self.world = door;
         self
+    }
+
+    /// Whether the operator answers, as this client's requests found it.
+    pub fn reach(&self) -> &Reach {
+        &self.reach
     }
 
     pub fn base_url(&self) -> &str {
@@ -98,6 +108,13 @@ impl ApiClient {
     }
 
     async fn send_raw(&self, r: RequestBuilder) -> CoreResult<reqwest::Response> {
+        let out = self.answer(r).await;
+        self.reach.observe(&out);
+        out
+    }
+
+    /// The operator's answer to `r`: a success, its typed refusal, or why there was none.
+    async fn answer(&self, r: RequestBuilder) -> CoreResult<reqwest::Response> {
         let resp = r.send().await.map_err(transport)?;
         let status = resp.status();
         if status.is_success() {

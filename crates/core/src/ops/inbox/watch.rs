@@ -238,6 +238,12 @@ impl Feed {
     }
 
     fn connected(&self, core: &Core, connected: bool) {
+        // The live stream is the operator answering too: a drop says it is gone until a
+        // reconnect or any answer says otherwise.
+        core.inner.client.reach().report(
+            connected,
+            (!connected).then(|| "the operator's live stream dropped".to_string()),
+        );
         match self {
             Self::Phone(number) => core.emit(CoreEvent::InboxStream {
                 number: number.clone(),
