@@ -17,8 +17,14 @@ pub struct Launch {
     /// A standalone operator's simulated world door (SEC-1): phones, mailboxes, QA API.
     #[arg(long, env = "MYMTS_WORLD_URL")]
     pub world: Option<String>,
-    /// The world door's token (never saved in the settings).
-    #[arg(long, env = "MYMTS_WORLD_TOKEN", hide_env_values = true)]
+    /// The world door's token (never saved in the settings). Random URL-safe base64, so it may
+    /// start with `-`: it is always a value.
+    #[arg(
+        long,
+        env = "MYMTS_WORLD_TOKEN",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
     pub world_token: Option<String>,
     /// The simulated phone whose SIM is in this device (AUTH-7 on-net sign-in).
     #[arg(long, env = "MYMTS_DEVICE_SIM")]
@@ -52,6 +58,27 @@ impl Launch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A world token is random URL-safe base64, so one in 64 starts with `-`. Read as a flag,
+    /// it made the app drop every launch argument and start its embedded operator instead of
+    /// the one it was given (seen as j25 failing now and then: the WebDriver journey drove an
+    /// app talking to another operator).
+    #[test]
+    fn a_world_token_starting_with_a_dash_is_a_value() {
+        let l = Launch::try_parse_from([
+            "mymts-app",
+            "--operator",
+            "http://127.0.0.1:9",
+            "--world-token",
+            "-zQ3v9xZ2mPwQ",
+            "--data-dir",
+            "/tmp/x",
+        ])
+        .expect("parses");
+        assert_eq!(l.world_token.as_deref(), Some("-zQ3v9xZ2mPwQ"));
+        assert_eq!(l.operator.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(l.data_dir, Some(PathBuf::from("/tmp/x")));
+    }
 
     #[test]
     fn reads_the_harness_flags() {

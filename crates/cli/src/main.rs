@@ -40,8 +40,14 @@ struct Cli {
     /// A standalone operator's simulated world door (phones, mailboxes, QA API).
     #[arg(long, global = true, env = "MYMTS_WORLD_URL")]
     world: Option<String>,
-    /// The world door's token.
-    #[arg(long, global = true, env = "MYMTS_WORLD_TOKEN", hide_env_values = true)]
+    /// The world door's token. Random URL-safe base64, so it may start with `-`: always a value.
+    #[arg(
+        long,
+        global = true,
+        env = "MYMTS_WORLD_TOKEN",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
     world_token: Option<String>,
     /// The simulated phone whose SIM is in this device (on-net sign-in, AUTH-7).
     #[arg(long, global = true, env = "MYMTS_DEVICE_SIM")]

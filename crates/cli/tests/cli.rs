@@ -358,3 +358,20 @@ async fn cache3_kill_9_during_login_refresh_and_cache_writes_keeps_login_and_cac
     assert!(kills >= 10, "only {kills} kills landed");
     op.stop().await;
 }
+
+/// A world token is random URL-safe base64, so one in 64 starts with `-`; read as a flag it
+/// stopped the command with a usage error (the app dropped every argument over it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sec1_a_world_token_starting_with_a_dash_is_read_as_the_token() {
+    let op = operator().await;
+    let env = Env::new(Some(op.api_url.clone()));
+    let (code, v) = env.run(&[
+        "--world",
+        &op.world_url,
+        "--world-token",
+        "-zQ3v9xZ2mPwQ",
+        "whoami",
+    ]);
+    assert_ne!(code, 2, "read as a flag: {v}");
+    assert_eq!(v["code"], "not_signed_in", "{v}");
+}

@@ -109,7 +109,8 @@ impl Journey {
             json!(self.keyring_service),
         ];
         if let Some(t) = &self.op.world_token {
-            args.extend([json!("--world-token"), json!(t)]);
+            // `=`: a token may start with `-` and must never read as a flag.
+            args.push(json!(format!("--world-token={t}")));
         }
         if let Some(sim) = &self.device_sim {
             args.extend([json!("--device-sim"), json!(sim)]);
