@@ -27,7 +27,7 @@ pub struct MailReceived {
 /// The session of `login` ended: go to login and say why (AUTH-8).
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct SessionEnded {
-    pub login: String,
+    pub login: mymts_proto::Login,
     pub reason: EndReason,
     /// Still remembered (an idle end, AUTH-8): the login screen offers "sign in again".
     pub remembered: bool,
@@ -35,13 +35,13 @@ pub struct SessionEnded {
 
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct ActiveAccountChanged {
-    pub login: String,
+    pub login: mymts_proto::Login,
 }
 
 /// Fresh data replaced a cached view (CACHE-1).
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct DataRefreshed {
-    pub login: String,
+    pub login: mymts_proto::Login,
     /// Which view: `home`.
     pub view: String,
     pub data: Cached<AccountOverview>,
@@ -153,7 +153,7 @@ pub async fn watch_mailbox(
 pub async fn watch_login_phone(
     shell: &Shell,
     core: &Core,
-    phone: &str,
+    phone: &mymts_proto::PhoneNumber,
 ) -> Result<(), mymts_core::CoreError> {
     shell.watches.lock().await.watch_login(core, phone).await
 }

@@ -22,7 +22,7 @@ struct Wiring {
     /// A standalone operator's world door (SEC-1); the embedded one's is known once it runs.
     world: Option<mymts_core::WorldDoor>,
     /// The simulated phone whose SIM is in this device (AUTH-7).
-    device_sim: Option<String>,
+    device_sim: Option<mymts_proto::PhoneNumber>,
 }
 
 /// The world door of a standalone operator (SEC-1), when one is configured.
@@ -96,10 +96,19 @@ pub fn setup(
     // A standalone operator's world door: the launch flag or env, else the saved address; its
     // token only from the launch (a secret never goes to the settings file).
     let world = standalone_world(&launch, &settings);
+    // Read here, once: the launch flag as typed, the settings as saved (checked when saved).
     let device_sim = launch
         .device_sim
         .clone()
-        .or_else(|| settings.device_sim.clone());
+        .or_else(|| settings.device_sim.clone())
+        .filter(|n| !n.trim().is_empty())
+        .and_then(|n| match mymts_proto::PhoneNumber::parse(&n) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!(error = %e, "the device SIM is not a phone number: ignored");
+                None
+            }
+        });
     // One mymts per data dir (issue 12): the app holds the CLI's lock for as long as it runs.
     // Tried once here without waiting; while a CLI command holds it, the cache is not read (it
     // may be healing or writing it) and the background start waits for it.

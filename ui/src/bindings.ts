@@ -109,7 +109,7 @@ export const events = {
 /* Types */
 /**  An account the app knows: signed in now, or remembered from earlier. */
 export type Account = {
-	login: string,
+	login: Login,
 	kind: AccountKind,
 	name: string,
 };
@@ -136,13 +136,13 @@ export type AccountOverview = {
 };
 
 export type AccountRef = {
-	login: string,
+	login: Login,
 	kind: AccountKind,
 	name: string,
 };
 
 export type ActiveAccountChanged = {
-	login: string,
+	login: Login,
 };
 
 /**  One row of the operator's audit log as the subscriber sees it (AUTH-11). */
@@ -239,14 +239,19 @@ export type Cached<T> = {
 	stale: boolean,
 };
 
-/**  The filter of the call-detail view (ACC-5). */
+/**
+ *  What call detail to show (ACC-5): a period, a kind, and digits of the other party's number.
+ *  The app filters its cache by it, and the operator its records (`/v1/calls/order` takes it as
+ *  the body; the two `GET`s as [`CallQuery`]). A field left out is no bound (serde reads a
+ *  missing `Option` as `None`).
+ */
 export type CallFilter = {
-	/**  Inclusive, epoch ms. */
+	/**  Inclusive lower bound, epoch ms. */
 	from_ms: number | null,
-	/**  Exclusive, epoch ms. */
+	/**  Exclusive upper bound, epoch ms. */
 	to_ms: number | null,
 	kind: RecordKind | null,
-	/**  Digits of the other party. */
+	/**  Digits of the other party's number. */
 	search: string | null,
 };
 
@@ -320,7 +325,7 @@ export type CoreErrorCode = ErrorCode | LocalErrorCode;
 
 /**  Fresh data replaced a cached view (CACHE-1). */
 export type DataRefreshed = {
-	login: string,
+	login: Login,
 	/**  Which view: `home`. */
 	view: string,
 	data: Cached<AccountOverview>,
@@ -465,6 +470,13 @@ export type LocalErrorCode =
 /**  Another process is using the data dir. */
 "busy";
 
+/**
+ *  A login, normalised: a mobile number as `+7XXXXXXXXXX`, anything else (a contract number, a
+ *  banking login) trimmed and otherwise as typed. Only [`Login::parse`] makes one, so a `Login`
+ *  on either side of the wire has passed the rule below.
+ */
+export type Login = string;
+
 export type LoginMethod = "password" | "sms_code" | "on_net" | "social" | 
 /**  A session opened by switching to a linked account (ACC-7). */
 "linked";
@@ -552,9 +564,12 @@ export type PasswordChanged = {
 	other_sessions_revoked: number,
 };
 
+/**  A Russian mobile number in E.164 form (`+7` and ten digits). */
+export type PhoneNumber = string;
+
 /**  A simulated phone's switches (INBOX-1). */
 export type PhoneState = {
-	number: string,
+	number: PhoneNumber,
 	airplane: boolean,
 	spam_blocker: boolean,
 	on_net: boolean,
@@ -621,7 +636,7 @@ export type Session = {
 
 /**  The session of `login` ended: go to login and say why (AUTH-8). */
 export type SessionEnded = {
-	login: string,
+	login: Login,
 	reason: EndReason,
 	/**  Still remembered (an idle end, AUTH-8): the login screen offers "sign in again". */
 	remembered: boolean,

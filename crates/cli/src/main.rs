@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use mymts_core::ops::account::{VIEW_BALANCE, VIEW_SERVICES, VIEW_TARIFFS};
 use mymts_core::{Cached, CallFilter, Core, CoreConfig, CoreError, WorldDoor, clock::rfc3339};
 use mymts_proto::wire::{Balance, InjectSms, PhoneStatePatch, RecordKind, ServiceList, TariffList};
+use mymts_proto::{Login, PhoneNumber};
 use serde_json::{Value, json};
 
 const SESSION_NOTE: &str = "\
@@ -419,7 +420,14 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let config = CoreConfig::new(url)
         .embedded_operator(embedded.is_some())
         .world(world)
-        .device_sim(cli.device_sim.clone())
+        .device_sim(
+            cli.device_sim
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(mymts_proto::PhoneNumber::parse)
+                .transpose()
+                .context("--device-sim")?,
+        )
         .data_dir(&data_dir)
         .keyring_service(cli.keyring_service.clone())
         .device("mymts-cli", std::env::consts::OS);
@@ -453,7 +461,7 @@ fn session_json(s: &mymts_core::Session) -> Value {
 
 /// Makes sure someone is signed in, from the keyring if need be. `Err` carries the outcome to
 /// print, with the remembered account's login when the operator could not be reached.
-async fn ensure_session(core: &Core) -> Result<String, (CoreError, Option<String>)> {
+async fn ensure_session(core: &Core) -> Result<Login, (CoreError, Option<Login>)> {
     if let Ok(l) = core.active_login() {
         return Ok(l);
     }
@@ -536,7 +544,7 @@ fn parse_day(s: &str, end: bool) -> Result<i64, CoreError> {
     } else {
         date
     };
-    let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(3));
+    let tz = mymts_proto::time::moscow();
     let z = date.to_zoned(tz).map_err(|_| bad())?;
     Ok(z.timestamp().as_millisecond())
 }
@@ -554,11 +562,15 @@ async fn login_cmd(core: &Core, a: LoginArgs) -> Outcome {
     let r = match (&a.phone, &a.contract) {
         (None, None) if a.on_net => core.login_on_net(a.remember).await,
         (Some(p), None) => {
+            let p = match PhoneNumber::parse(p) {
+                Ok(p) => p,
+                Err(e) => return CoreError::from(e).into(),
+            };
             if let Some(code) = &a.code {
-                core.login_sms_code(p, code, a.challenge.as_deref(), a.remember)
+                core.login_sms_code(&p, code, a.challenge.as_deref(), a.remember)
                     .await
             } else if let Some(pw) = &a.password {
-                core.login_password(p, pw, a.remember).await
+                core.login_password(&Login::from(p), pw, a.remember).await
             } else {
                 return CoreError::InvalidInput(
                     "Give --password or --code with --phone (or --on-net alone).".into(),
@@ -566,9 +578,10 @@ async fn login_cmd(core: &Core, a: LoginArgs) -> Outcome {
                 .into();
             }
         }
-        (None, Some(c)) => match &a.password {
-            Some(pw) => core.login_password(c, pw, a.remember).await,
-            None => {
+        (None, Some(c)) => match (&a.password, Login::parse(c)) {
+            (_, Err(e)) => return CoreError::from(e).into(),
+            (Some(pw), Ok(c)) => core.login_password(&c, pw, a.remember).await,
+            (None, Ok(_)) => {
                 return CoreError::InvalidInput("A contract signs in with --password.".into())
                     .into();
             }
@@ -621,9 +634,16 @@ async fn command(core: &Core, data_dir: &Path, cmd: Cmd) -> Outcome {
             captcha_id,
             captcha,
             challenge,
-        } => match core
-            .request_sms_password(&phone, &captcha_id, &captcha, challenge.as_deref())
+        } => match async {
+            core.request_sms_password(
+                &PhoneNumber::parse(&phone)?,
+                &captcha_id,
+                &captcha,
+                challenge.as_deref(),
+            )
             .await
+        }
+        .await
         {
             Ok(s) => Outcome::Ok(json!({
                 "resend_after_s": s.resend_after_s,
@@ -706,18 +726,20 @@ async fn command(core: &Core, data_dir: &Path, cmd: Cmd) -> Outcome {
             },
             Err((e, _)) => e.into(),
         },
-        Cmd::Inbox { phone } => match core.inbox(&phone).await {
-            Ok(msgs) => Outcome::Ok(json!({
-                "messages": msgs.iter().map(|m| json!({
-                    "sender": m.sender,
-                    "text": m.text,
-                    "code": m.code,
-                    "verdict": m.verdict,
-                    "received_at": m.received_at,
-                })).collect::<Vec<_>>()
-            })),
-            Err(e) => e.into(),
-        },
+        Cmd::Inbox { phone } => {
+            match async { core.inbox(&PhoneNumber::parse(&phone)?).await }.await {
+                Ok(msgs) => Outcome::Ok(json!({
+                    "messages": msgs.iter().map(|m| json!({
+                        "sender": m.sender,
+                        "text": m.text,
+                        "code": m.code,
+                        "verdict": m.verdict,
+                        "received_at": m.received_at,
+                    })).collect::<Vec<_>>()
+                })),
+                Err(e) => e.into(),
+            }
+        }
         Cmd::Troubleshoot {
             phone,
             email,
@@ -761,13 +783,13 @@ async fn qa(client: &mymts_core::ApiClient, q: QaCmd) -> Outcome {
             .qa_captcha_answer(&id)
             .await
             .map(|a| json!({"answer": a.answer})),
-        QaCmd::Sms { from, to, text } => {
-            let to = mymts_core::domain::normalise_login(&to).unwrap_or(to);
-            client
+        QaCmd::Sms { from, to, text } => match PhoneNumber::parse(&to) {
+            Ok(to) => client
                 .qa_sms(&InjectSms { from, to, text })
                 .await
-                .map(|()| json!({"sent": true}))
-        }
+                .map(|()| json!({"sent": true})),
+            Err(e) => Err(e.into()),
+        },
         QaCmd::Phone {
             phone,
             airplane,

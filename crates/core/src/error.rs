@@ -180,6 +180,13 @@ impl From<mymts_proto::PhoneError> for CoreError {
     }
 }
 
+/// A login typed at an edge (the shell's commands, the CLI's arguments) that the rule refuses.
+impl From<mymts_proto::LoginError> for CoreError {
+    fn from(e: mymts_proto::LoginError) -> Self {
+        Self::InvalidInput(e.to_string())
+    }
+}
+
 impl From<rusqlite::Error> for CoreError {
     fn from(e: rusqlite::Error) -> Self {
         Self::cache(e)

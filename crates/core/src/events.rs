@@ -1,6 +1,7 @@
 //! What the core tells the shell without being asked: a tokio broadcast of [`CoreEvent`]s the
 //! shell turns into screens and native notifications.
 
+use mymts_proto::Login;
 use serde::Serialize;
 
 use mymts_proto::wire::Mail;
@@ -34,19 +35,19 @@ impl std::fmt::Display for EndReason {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CoreEvent {
     SessionStarted {
-        login: String,
+        login: Login,
         kind: String,
     },
     /// "session ended: inactivity" and friends.
     SessionEnded {
-        login: String,
+        login: Login,
         reason: EndReason,
         /// The device still remembers the account (an idle end, AUTH-8): one autologin signs
         /// it in again.
         remembered: bool,
     },
     ActiveAccountChanged {
-        login: String,
+        login: Login,
     },
     /// The keyring could not save or read the remembered token; signing in still works.
     KeyringUnavailable {

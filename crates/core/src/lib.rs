@@ -46,6 +46,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
+use mymts_proto::PhoneNumber;
 use mymts_proto::wire::DeviceInfo;
 use tokio::sync::broadcast;
 
@@ -69,7 +70,7 @@ pub struct CoreConfig {
     pub world: Option<WorldDoor>,
     /// The simulated phone whose SIM is in this device (AUTH-7): it opens the data session the
     /// on-net gateway vouches for.
-    pub device_sim: Option<String>,
+    pub device_sim: Option<PhoneNumber>,
     /// Where the cache lives; `None` keeps it in memory.
     pub data_dir: Option<PathBuf>,
     /// The keyring service name entries are filed under.
@@ -117,8 +118,8 @@ impl CoreConfig {
     }
 
     /// The simulated phone whose SIM is in this device (AUTH-7).
-    pub fn device_sim(mut self, number: Option<String>) -> Self {
-        self.device_sim = number.filter(|n| !n.trim().is_empty());
+    pub fn device_sim(mut self, number: Option<PhoneNumber>) -> Self {
+        self.device_sim = number;
         self
     }
 
@@ -155,7 +156,7 @@ pub(crate) struct Inner {
     pub(crate) events: broadcast::Sender<CoreEvent>,
     pub(crate) sessions: Mutex<session::Sessions>,
     pub(crate) device: DeviceInfo,
-    pub(crate) device_sim: Option<String>,
+    pub(crate) device_sim: Option<PhoneNumber>,
     pub(crate) refresh_requests: AtomicU64,
     /// The operator's published identity (SEC-5), once asked; keyring entries are bound to it.
     pub(crate) operator_id: Mutex<Option<String>>,

@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{password_login, relay, token, world};
+use common::{login, password_login, relay, token, world};
 use mymts_core::{Core, CoreConfig, ManualClock};
 use mymts_operator::seed::{ANNA, BORIS};
 use mymts_proto::wire::Faults;
@@ -470,7 +470,7 @@ async fn sec5_a_session_whose_operator_identity_is_unknown_is_not_refreshed() {
     .expect("core");
     door.fail_info(true);
     let out = core
-        .login_password(ANNA, common::pw(ANNA), true)
+        .login_password(&login(ANNA), common::pw(ANNA), true)
         .await
         .expect("the login itself goes through");
     assert!(

@@ -41,15 +41,3 @@ fn system_ms() -> i64 {
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
-
-/// `YYYY-MM` of an instant, in Moscow time (the operator bills by its own calendar month).
-pub fn period_of(ms: i64) -> String {
-    let ts = jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let zoned = ts.to_zoned(moscow());
-    format!("{:04}-{:02}", zoned.year(), zoned.month())
-}
-
-/// Moscow is UTC+3 all year; a fixed offset needs no time-zone database on the device.
-pub fn moscow() -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::fixed(jiff::tz::offset(3))
-}

@@ -61,6 +61,16 @@ impl From<mymts_proto::PhoneError> for ApiError {
     }
 }
 
+/// A login read from a path or a query: the form's field is `login`.
+impl From<mymts_proto::LoginError> for ApiError {
+    fn from(e: mymts_proto::LoginError) -> Self {
+        match e {
+            mymts_proto::LoginError::Phone(p) => Self::from(p).field("login"),
+            other => Self::invalid("login", other.to_string()),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.code.http_status())

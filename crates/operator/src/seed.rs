@@ -1,5 +1,6 @@
 //! The demo world, created on first start and by `POST /qa/reset`. The README lists these logins.
 
+use mymts_proto::Login;
 use mymts_proto::wire::{AccountKind, DemoAccount, DemoAccounts, DemoSocial};
 
 use rand::rngs::StdRng;
@@ -176,14 +177,17 @@ pub fn demo_accounts() -> DemoAccounts {
     DemoAccounts {
         accounts: DEMO
             .iter()
-            .map(|d| DemoAccount {
-                kind: d.kind,
-                login: d.login.to_string(),
-                password: d.password.to_string(),
-                name: d.name.to_string(),
-                balance_kop: d.balance_kop,
-                blocked: d.blocked,
-                note: d.note.to_string(),
+            // Every demo login passes the rule (a test below says so).
+            .filter_map(|d| {
+                Some(DemoAccount {
+                    kind: d.kind,
+                    login: Login::parse(d.login).ok()?,
+                    password: d.password.to_string(),
+                    name: d.name.to_string(),
+                    balance_kop: d.balance_kop,
+                    blocked: d.blocked,
+                    note: d.note.to_string(),
+                })
             })
             .collect(),
         social: SOCIAL
@@ -628,7 +632,7 @@ fn insert_usage(
     now: i64,
     id_of: &dyn Fn(&str) -> ApiResult<i64>,
 ) -> ApiResult<()> {
-    let period = crate::clock::period_of(now);
+    let period = mymts_proto::time::period_of(now);
     for (login, min, sms, mb) in USAGE {
         tx.execute(
             "INSERT INTO usage (account_id, period, minutes_used, sms_used, data_mb_used)
@@ -768,4 +772,20 @@ fn insert_monthly_fees(tx: &Transaction<'_>, now: i64) -> ApiResult<()> {
         stmt.execute(params![m.start_ms, m.period])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn auth1_every_demo_login_passes_the_one_rule_as_stored() {
+        let listed = super::demo_accounts().accounts;
+        assert_eq!(
+            listed.len(),
+            super::DEMO.len(),
+            "a demo login failed the rule"
+        );
+        for (a, d) in listed.iter().zip(super::DEMO) {
+            assert_eq!(a.login.as_str(), d.login, "stored as the rule writes it");
+        }
+    }
 }

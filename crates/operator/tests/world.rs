@@ -640,8 +640,15 @@ async fn inbox4_faults_delay_sms() {
     let t0 = Instant::now();
     queue(&r, ANNA, "3339", "late").await;
     tokio::time::sleep(Duration::from_millis(150)).await;
-    assert!(inbox(&c, &r, ANNA).await.is_empty());
-    assert_eq!(report(&c, &r, ANNA).await.held, 1);
+    let early = inbox(&c, &r, ANNA).await;
+    let held = report(&c, &r, ANNA).await.held;
+    // Not yet there while the delay runs. On a machine so loaded that the two reads above
+    // ended after the delay, there is nothing to say about "not yet" (seen with two builds
+    // running beside the tests); the lower bound below still holds.
+    if t0.elapsed() < Duration::from_millis(380) {
+        assert!(early.is_empty(), "{early:?}");
+        assert_eq!(held, 1);
+    }
     let list = wait_inbox(&c, &r, ANNA, 1, Duration::from_secs(10)).await;
     assert_eq!(list.len(), 1);
     // Held at least the injected delay (how closely it is kept: benches/sms_delivery.rs).

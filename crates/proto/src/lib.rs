@@ -4,17 +4,23 @@
 //! sides instead of breaking a login at run time.
 //!
 //! What lives where: [`wire`] the request and response bodies, [`error`] the error codes and body,
-//! [`phone`] phone numbers as people type them, [`password`] the password rules, [`otp`] the SMS
+//! [`phone`] phone numbers as people type them, [`login`] logins (a number, a contract, a
+//! banking login) by one rule, [`time`] the operator's calendar (Moscow time), [`password`] the password rules, [`otp`] the SMS
 //! code's text, [`money`] kopecks.
 
 pub mod error;
+pub mod login;
 pub mod money;
 pub mod otp;
 pub mod password;
 pub mod phone;
+#[cfg(feature = "sql")]
+mod sql;
+pub mod time;
 pub mod wire;
 
 pub use error::{ApiErrorBody, ErrorCode};
+pub use login::{Login, LoginError};
 pub use phone::{PhoneError, PhoneNumber};
 
 /// Senders whose messages are genuinely the operator's (INBOX-3).

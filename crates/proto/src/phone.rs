@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 #[schema(value_type = String, example = "+79161234567")]
 pub struct PhoneNumber(String);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter)]
 pub enum PhoneError {
     #[error("Enter a phone number.")]
     Empty,
@@ -60,6 +60,38 @@ impl PhoneNumber {
     pub fn display(&self) -> String {
         let d = &self.0[2..];
         format!("+7 {} {}-{}-{}", &d[0..3], &d[3..6], &d[6..8], &d[8..10])
+    }
+}
+
+/// Read as the text it is (`+7XXXXXXXXXX`); made only by [`PhoneNumber::parse`].
+impl std::ops::Deref for PhoneNumber {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for PhoneNumber {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<String> for PhoneNumber {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for PhoneNumber {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl AsRef<str> for PhoneNumber {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::{Login, PhoneNumber};
+
 // ---------------------------------------------------------------------------------------------
 // Operator, time
 // ---------------------------------------------------------------------------------------------
@@ -85,8 +87,8 @@ pub struct Captcha {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SmsPasswordRequest {
-    /// Any form AUTH-2 accepts.
-    pub phone: String,
+    /// Any form AUTH-2 accepts on the wire; read into the one form while the body is read.
+    pub phone: PhoneNumber,
     pub captcha_id: String,
     pub captcha_answer: String,
     /// The challenge an earlier request of this app returned, if it holds one: a resend while
@@ -126,14 +128,14 @@ pub struct DeviceInfo {
 pub enum LoginRequest {
     /// Permanent password; `login` is a phone number (any AUTH-2 form) or a contract number.
     Password {
-        login: String,
+        login: Login,
         password: String,
         #[serde(default)]
         device: Option<DeviceInfo>,
     },
     /// SMS one-time password (AUTH-4, AUTH-5).
     SmsCode {
-        phone: String,
+        phone: PhoneNumber,
         code: String,
         /// The challenge of the request that sent the code (`SmsPasswordSent::challenge`). A
         /// code no request of this app sent (the 111 command's reply) is entered without one,
@@ -182,7 +184,7 @@ pub struct TokenPair {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AccountRef {
-    pub login: String,
+    pub login: Login,
     pub kind: AccountKind,
     pub name: String,
 }
@@ -214,7 +216,7 @@ pub struct RefreshRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecoveryRequest {
-    pub contract: String,
+    pub contract: Login,
     /// The challenge an earlier request returned, if any: a resend keeps it (SEC-2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge: Option<String>,
@@ -234,7 +236,7 @@ pub struct RecoverySent {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecoveryConfirm {
-    pub contract: String,
+    pub contract: Login,
     /// The challenge `POST /v1/auth/recovery` returned (`RecoverySent::challenge`).
     pub challenge: String,
     pub code: String,
@@ -521,7 +523,26 @@ pub struct CallRecord {
     pub cost_kop: i64,
 }
 
-/// Query of `GET /v1/calls` and `GET /v1/calls/totals`.
+/// What call detail to show (ACC-5): a period, a kind, and digits of the other party's number.
+/// The app filters its cache by it, and the operator its records (`/v1/calls/order` takes it as
+/// the body; the two `GET`s as [`CallQuery`]). A field left out is no bound (serde reads a
+/// missing `Option` as `None`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CallFilter {
+    /// Inclusive lower bound, epoch ms.
+    pub from_ms: Option<i64>,
+    /// Exclusive upper bound, epoch ms.
+    pub to_ms: Option<i64>,
+    pub kind: Option<RecordKind>,
+    /// Digits of the other party's number.
+    pub search: Option<String>,
+}
+
+/// Query of `GET /v1/calls` and `GET /v1/calls/totals`: a [`CallFilter`] and a page. The
+/// filter's fields are spelled out flat because a query string cannot nest it (serde's
+/// `flatten` through `serde_urlencoded` reads every number as a string and refuses it); build
+/// one with [`CallQuery::page`] and read the filter back with [`CallQuery::filter`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, utoipa::IntoParams)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[into_params(parameter_in = Query)]
@@ -543,6 +564,35 @@ pub struct CallQuery {
     /// Page size, 1–5000 (default 100).
     #[serde(default)]
     pub limit: Option<u32>,
+}
+
+impl CallQuery {
+    /// The page after `cursor` (the first page with none) of what `filter` matches.
+    pub fn page(filter: CallFilter, cursor: Option<String>, limit: Option<u32>) -> Self {
+        let CallFilter {
+            from_ms,
+            to_ms,
+            kind,
+            search,
+        } = filter;
+        Self {
+            from_ms,
+            to_ms,
+            kind,
+            search,
+            cursor,
+            limit,
+        }
+    }
+
+    pub fn filter(&self) -> CallFilter {
+        CallFilter {
+            from_ms: self.from_ms,
+            to_ms: self.to_ms,
+            kind: self.kind,
+            search: self.search.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -581,20 +631,6 @@ pub struct MonthSpend {
     pub sms_kop: i64,
     pub data_kop: i64,
     pub subscriptions_kop: i64,
-}
-
-/// `POST /v1/calls/order`: mail the printout as CSV to the recovery e-mail (ACC-5).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct OrderPrintout {
-    #[serde(default)]
-    pub from_ms: Option<i64>,
-    #[serde(default)]
-    pub to_ms: Option<i64>,
-    #[serde(default)]
-    pub kind: Option<RecordKind>,
-    #[serde(default)]
-    pub search: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -637,7 +673,7 @@ pub struct RecoveryEmailChange {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LinkRequest {
-    pub login: String,
+    pub login: Login,
     pub password: String,
 }
 
@@ -688,7 +724,7 @@ pub struct TopUpConfirm {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PhoneState {
-    pub number: String,
+    pub number: PhoneNumber,
     pub airplane: bool,
     pub spam_blocker: bool,
     pub on_net: bool,
@@ -701,7 +737,7 @@ pub struct PhoneState {
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct DataSession {
     pub session: String,
-    pub number: String,
+    pub number: PhoneNumber,
     /// Base URL of the on-net gateway this session travels through.
     pub gateway_url: Option<String>,
     pub expires_ms: i64,
@@ -751,7 +787,7 @@ pub struct ComposeSms {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DeliveryReport {
-    pub number: String,
+    pub number: PhoneNumber,
     /// A subscriber of this operator has this number.
     pub registered: bool,
     pub airplane: bool,
@@ -876,14 +912,14 @@ pub struct Faults {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct InjectSms {
     pub from: String,
-    pub to: String,
+    pub to: PhoneNumber,
     pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecordUsage {
-    pub number: String,
+    pub number: PhoneNumber,
     pub kind: UsageKind,
     /// Minutes, SMS, or megabytes.
     pub amount: i64,
@@ -906,7 +942,7 @@ pub struct ClockState {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DemoAccount {
     pub kind: AccountKind,
-    pub login: String,
+    pub login: Login,
     pub password: String,
     pub name: String,
     pub balance_kop: i64,

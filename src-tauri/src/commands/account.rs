@@ -2,6 +2,7 @@
 
 use mymts_core::ops::calls::CallsView;
 use mymts_core::{Cached, CallFilter, CoreError};
+use mymts_proto::Login;
 use mymts_proto::wire::{
     AccountOverview, BlockState, Charged, LinkedAccount, MonthSpend, PrintoutOrdered,
     RecoveryEmail, ServiceList, TariffList, TopUpResult,
@@ -152,14 +153,14 @@ pub async fn add_link(
     password: String,
 ) -> Result<LinkedAccount, CoreError> {
     let core = shell.core().await?;
-    core.add_link(&login, &password).await
+    core.add_link(&Login::parse(&login)?, &password).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_link(shell: State<'_, Shell>, login: String) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    core.remove_link(&login).await
+    core.remove_link(&Login::parse(&login)?).await
 }
 
 /// Who has linked this account (SEC-6).
@@ -174,7 +175,7 @@ pub async fn incoming_links(shell: State<'_, Shell>) -> Result<Vec<LinkedAccount
 #[specta::specta]
 pub async fn remove_incoming_link(shell: State<'_, Shell>, login: String) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    core.remove_incoming_link(&login).await
+    core.remove_incoming_link(&Login::parse(&login)?).await
 }
 
 #[tauri::command]

@@ -7,6 +7,7 @@ use mymts_proto::wire::{
     ActivityPage, Agreement, PasswordChanged, RecoverySent, Revoked, SessionInfo, SmsPasswordSent,
     SocialLink,
 };
+use mymts_proto::{Login, PhoneNumber};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -59,6 +60,7 @@ pub async fn request_sms_password(
     challenge: Option<String>,
 ) -> Result<SmsPasswordSent, CoreError> {
     let core = shell.core().await?;
+    let phone = PhoneNumber::parse(&phone)?;
     // The core watches the phone before it asks, so the code cannot race the watcher (issue 13).
     let r = mymts_core::ops::inbox::InboxWatches::request_sms_password(
         &shell.watches,
@@ -76,7 +78,7 @@ pub async fn request_sms_password(
 #[specta::specta]
 pub async fn watch_phone(shell: State<'_, Shell>, phone: String) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    crate::events::watch_login_phone(&shell, &core, &phone).await
+    crate::events::watch_login_phone(&shell, &core, &PhoneNumber::parse(&phone)?).await
 }
 
 #[tauri::command]
@@ -88,7 +90,8 @@ pub async fn login_password(
     remember: bool,
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
-    core.login_password(&login, &password, remember).await
+    core.login_password(&Login::parse(&login)?, &password, remember)
+        .await
 }
 
 #[tauri::command]
@@ -102,8 +105,13 @@ pub async fn login_sms_code(
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
 
-    core.login_sms_code(&phone, &code, challenge.as_deref(), remember)
-        .await
+    core.login_sms_code(
+        &PhoneNumber::parse(&phone)?,
+        &code,
+        challenge.as_deref(),
+        remember,
+    )
+    .await
 }
 
 #[tauri::command]
@@ -140,7 +148,8 @@ pub async fn login_contract(
     remember: bool,
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
-    core.login_password(&contract, &password, remember).await
+    core.login_password(&Login::parse(&contract)?, &password, remember)
+        .await
 }
 
 #[tauri::command]
@@ -150,7 +159,7 @@ pub async fn request_recovery(
     contract: String,
 ) -> Result<RecoverySent, CoreError> {
     let core = shell.core().await?;
-    core.request_recovery(&contract).await
+    core.request_recovery(&Login::parse(&contract)?).await
 }
 
 #[tauri::command]
@@ -164,6 +173,7 @@ pub async fn confirm_recovery(
     remember: bool,
 ) -> Result<LoginOutcome, CoreError> {
     let core = shell.core().await?;
+    let contract = Login::parse(&contract)?;
     let r = core.recover_and_login(&contract, &challenge, &code, &new_password, remember);
     r.await
 }
@@ -177,7 +187,8 @@ pub async fn request_password_by_111(
     password: String,
 ) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    core.request_password_by_111(&phone, &password).await
+    core.request_password_by_111(&PhoneNumber::parse(&phone)?, &password)
+        .await
 }
 
 #[tauri::command]
@@ -205,6 +216,7 @@ pub async fn logout(shell: State<'_, Shell>) -> Result<(), CoreError> {
 #[tauri::command]
 #[specta::specta]
 pub async fn switch_account(shell: State<'_, Shell>, login: String) -> Result<Session, CoreError> {
+    let login = Login::parse(&login)?;
     shell.core().await?.switch_account(&login).await
 }
 
@@ -231,6 +243,7 @@ pub async fn password_strength(
     let login = shell
         .core_now()
         .and_then(|c| c.active_login().ok())
+        .map(|l| l.to_string())
         .unwrap_or_default();
     Ok(mymts_core::ops::auth::password_strength(&password, &login))
 }

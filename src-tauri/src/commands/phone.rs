@@ -4,6 +4,7 @@ use mymts_core::CoreError;
 use mymts_core::InboxMessage;
 use mymts_core::ops::troubleshoot::Diagnosis;
 use mymts_core::ops::world::MailboxView;
+use mymts_proto::PhoneNumber;
 use mymts_proto::wire::{Mail, MailFilter, MailFolder, MailboxState, PhoneState, PhoneStatePatch};
 use tauri::State;
 
@@ -13,7 +14,7 @@ use crate::Shell;
 #[specta::specta]
 pub async fn phone_state(shell: State<'_, Shell>, phone: String) -> Result<PhoneState, CoreError> {
     let core = shell.core().await?;
-    core.phone_state(&phone).await
+    core.phone_state(&PhoneNumber::parse(&phone)?).await
 }
 
 #[tauri::command]
@@ -24,7 +25,8 @@ pub async fn set_phone_state(
     patch: PhoneStatePatch,
 ) -> Result<PhoneState, CoreError> {
     let core = shell.core().await?;
-    core.set_phone_state(&phone, &patch).await
+    core.set_phone_state(&PhoneNumber::parse(&phone)?, &patch)
+        .await
 }
 
 #[tauri::command]
@@ -34,7 +36,7 @@ pub async fn phone_inbox(
     phone: String,
 ) -> Result<Vec<InboxMessage>, CoreError> {
     let core = shell.core().await?;
-    core.inbox(&phone).await
+    core.inbox(&PhoneNumber::parse(&phone)?).await
 }
 
 #[tauri::command]
@@ -46,7 +48,8 @@ pub async fn phone_send(
     text: String,
 ) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    core.send_sms_from_phone(&phone, &to, &text).await
+    core.send_sms_from_phone(&PhoneNumber::parse(&phone)?, &to, &text)
+        .await
 }
 
 #[tauri::command]

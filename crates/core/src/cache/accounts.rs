@@ -1,6 +1,7 @@
 //! The accounts the app has seen (CACHE-1): kind, name, whether this device remembers them,
 //! when last used; wiping one account's rows (Exit, AUTH-8).
 
+use mymts_proto::Login;
 use mymts_proto::wire::AccountKind;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
@@ -50,7 +51,9 @@ impl Cache {
                 },
             )
             .optional()?;
+        // A row the rules refuse (a kind or login no version wrote) is as good as none.
         Ok(row.and_then(|(login, kind, name, rem)| {
+            let login = Login::parse(&login).ok()?;
             AccountKind::parse(&kind).map(|kind| (Account { login, kind, name }, rem))
         }))
     }
@@ -71,7 +74,7 @@ impl Cache {
         let mut out = Vec::new();
         for row in rows {
             let (login, kind, name) = row?;
-            if let Some(kind) = AccountKind::parse(&kind) {
+            if let (Some(kind), Ok(login)) = (AccountKind::parse(&kind), Login::parse(&login)) {
                 out.push(Account { login, kind, name });
             }
         }

@@ -77,7 +77,7 @@ impl ApiClient {
     pub async fn order_printout(
         &self,
         access: &str,
-        req: &OrderPrintout,
+        req: &CallFilter,
     ) -> CoreResult<PrintoutOrdered> {
         self.call(Method::POST, "/v1/calls/order", Some(access), Some(req))
             .await

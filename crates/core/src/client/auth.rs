@@ -1,6 +1,7 @@
 //! The public door's meta and auth endpoints: the operator's identity and time, the ways in,
 //! tokens, the agreement, the password, sessions and activity (AUTH-1…12).
 
+use mymts_proto::Login;
 use mymts_proto::wire::*;
 use reqwest::Method;
 
@@ -51,9 +52,9 @@ impl ApiClient {
             .await
     }
 
-    pub async fn recovery(&self, contract: &str) -> CoreResult<RecoverySent> {
+    pub async fn recovery(&self, contract: &Login) -> CoreResult<RecoverySent> {
         let body = RecoveryRequest {
-            contract: contract.to_string(),
+            contract: contract.clone(),
             challenge: None,
         };
         self.post("/v1/auth/recovery", None, &body).await

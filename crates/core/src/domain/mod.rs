@@ -1,6 +1,6 @@
 //! The nouns: accounts, sessions, cached views and judged SMS. No I/O here.
 
-use mymts_proto::PhoneNumber;
+use mymts_proto::Login;
 use mymts_proto::wire::{AccountKind, AccountRef, LoginMethod};
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +41,7 @@ impl<T> Cached<T> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Account {
-    pub login: String,
+    pub login: Login,
     pub kind: AccountKind,
     pub name: String,
 }
@@ -69,18 +69,9 @@ pub struct Session {
     pub permanent_password_set: bool,
 }
 
-/// The filter of the call-detail view (ACC-5).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct CallFilter {
-    /// Inclusive, epoch ms.
-    pub from_ms: Option<i64>,
-    /// Exclusive, epoch ms.
-    pub to_ms: Option<i64>,
-    pub kind: Option<mymts_proto::wire::RecordKind>,
-    /// Digits of the other party.
-    pub search: Option<String>,
-}
+/// The filter of the call-detail view (ACC-5): the wire's, so the cache and the operator read one
+/// type.
+pub use mymts_proto::wire::CallFilter;
 
 /// A mailbox address as the operator keys it (trimmed, lower case), checked for its shape only: a
 /// name, one '@', a domain with a dot, at most 254 characters. Whether the mailbox exists is the
@@ -96,32 +87,6 @@ pub fn mailbox_address(input: &str) -> Result<String, crate::CoreError> {
         ));
     }
     Ok(a)
-}
-
-/// A login as typed: a phone number in any AUTH-2 form, or a contract / banking login.
-pub fn normalise_login(input: &str) -> Result<String, crate::CoreError> {
-    let t = input.trim();
-    if t.is_empty() {
-        return Err(crate::CoreError::InvalidInput(
-            "Enter a phone or contract number.".into(),
-        ));
-    }
-    if t.chars().count() > 64 {
-        return Err(crate::CoreError::InvalidInput(
-            "The login is too long.".into(),
-        ));
-    }
-    let phone_like = t
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    match PhoneNumber::parse(t) {
-        Ok(p) => Ok(p.to_string()),
-        // Looks like a number someone typed with separators: say what is wrong with it.
-        Err(e) if phone_like && (t.starts_with('+') || t.chars().any(|c| " -().".contains(c))) => {
-            Err(e.into())
-        }
-        Err(_) => Ok(t.to_string()),
-    }
 }
 
 /// How an SMS was judged by its sender and words (INBOX-3).
@@ -149,29 +114,4 @@ pub struct InboxMessage {
     pub verdict: Verdict,
     pub received_ms: i64,
     pub received_at: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn auth2_logins_normalise_phones_and_keep_contracts() {
-        assert_eq!(
-            normalise_login("8 (916) 123-45-67").expect("phone"),
-            "+79161234567"
-        );
-        assert_eq!(
-            normalise_login("9161234567").expect("phone"),
-            "+79161234567"
-        );
-        assert_eq!(
-            normalise_login(" 7700123456 ").expect("contract"),
-            "7700123456"
-        );
-        assert_eq!(normalise_login("bank-ivanov").expect("bank"), "bank-ivanov");
-        assert!(normalise_login("").is_err());
-        assert!(normalise_login("+7 916 123-45-6").is_err());
-        assert!(normalise_login(&"x".repeat(100)).is_err());
-    }
 }

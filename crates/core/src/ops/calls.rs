@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mymts_proto::wire::{
-    CallQuery, CallRecord, CallTotals, MonthSpend, OrderPrintout, PrintoutOrdered,
-};
+use mymts_proto::wire::{CallQuery, CallRecord, CallTotals, MonthSpend, PrintoutOrdered};
 use serde::{Deserialize, Serialize};
 
 use crate::Core;
@@ -52,11 +50,7 @@ impl Core {
         let mut all: Vec<CallRecord> = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..10_000 {
-            let q = CallQuery {
-                cursor: cursor.clone(),
-                limit: Some(5000),
-                ..CallQuery::default()
-            };
+            let q = CallQuery::page(CallFilter::default(), cursor.clone(), Some(5000));
             let page = api.calls(&q).await?;
             all.extend(page.records);
             match page.next_cursor {
@@ -129,13 +123,7 @@ impl Core {
     }
 
     pub async fn calls_order(&self, filter: &CallFilter) -> CoreResult<PrintoutOrdered> {
-        let body = OrderPrintout {
-            from_ms: filter.from_ms,
-            to_ms: filter.to_ms,
-            kind: filter.kind,
-            search: filter.search.clone(),
-        };
-        self.authed()?.order_printout(&body).await
+        self.authed()?.order_printout(filter).await
     }
 
     /// Writes what `filter` matches in the cached call detail as CSV into `dir`; returns the

@@ -4,23 +4,24 @@
 use mymts_proto::wire::{LinkRequest, LinkedAccount, SocialLink, SocialLinkRequest};
 
 use crate::Core;
-use crate::domain::{Session, normalise_login};
+use mymts_proto::Login;
+
+use crate::domain::Session;
 use crate::error::{CoreError, CoreResult};
 use crate::ops::auth::LoginOutcome;
 
 impl Core {
     /// Opens a session of a linked account (ACC-7) beside the current one and switches to it.
-    pub async fn open_linked(&self, login: &str) -> CoreResult<LoginOutcome> {
-        let login = normalise_login(login)?;
-        let resp = self.authed()?.linked_session(&login).await?;
+    pub async fn open_linked(&self, login: &Login) -> CoreResult<LoginOutcome> {
+        let resp = self.authed()?.linked_session(login).await?;
         self.finish_login(resp, false).await
     }
 
     /// Switches to an account: one signed in already, else a linked number, which gets its own
     /// session from the operator (ACC-7).
-    pub async fn switch_account(&self, login_input: &str) -> CoreResult<Session> {
-        match self.switch_to(login_input) {
-            Err(CoreError::NotSignedIn) => Ok(self.open_linked(login_input).await?.session),
+    pub async fn switch_account(&self, login: &Login) -> CoreResult<Session> {
+        match self.switch_to(login) {
+            Err(CoreError::NotSignedIn) => Ok(self.open_linked(login).await?.session),
             other => other,
         }
     }
@@ -29,21 +30,19 @@ impl Core {
         self.authed()?.links().await
     }
 
-    pub async fn add_link(&self, login: &str, password: &str) -> CoreResult<LinkedAccount> {
-        let login = normalise_login(login)?;
+    pub async fn add_link(&self, login: &Login, password: &str) -> CoreResult<LinkedAccount> {
         if password.is_empty() {
             return Err(CoreError::InvalidInput("Enter the password.".into()));
         }
         let req = LinkRequest {
-            login,
+            login: login.clone(),
             password: password.to_string(),
         };
         self.authed()?.add_link(&req).await
     }
 
-    pub async fn remove_link(&self, login: &str) -> CoreResult<()> {
-        let login = normalise_login(login)?;
-        self.authed()?.remove_link(&login).await
+    pub async fn remove_link(&self, login: &Login) -> CoreResult<()> {
+        self.authed()?.remove_link(login).await
     }
 
     /// Who has linked this account (SEC-6).
@@ -52,9 +51,8 @@ impl Core {
     }
 
     /// Unlinks `login`'s account from this one, ending the sessions that link opened (SEC-6).
-    pub async fn remove_incoming_link(&self, login: &str) -> CoreResult<()> {
-        let login = normalise_login(login)?;
-        self.authed()?.remove_incoming_link(&login).await
+    pub async fn remove_incoming_link(&self, login: &Login) -> CoreResult<()> {
+        self.authed()?.remove_incoming_link(login).await
     }
 
     /// The social networks linked to this number (AUTH-12).

@@ -332,7 +332,7 @@ mod tests {
 
     fn report() -> DeliveryReport {
         DeliveryReport {
-            number: "+79161234567".into(),
+            number: "+79161234567".parse().expect("number"),
             registered: true,
             airplane: false,
             spam_blocker: false,

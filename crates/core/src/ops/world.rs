@@ -18,18 +18,16 @@ pub struct MailboxView {
 }
 
 impl Core {
-    pub async fn phone_state(&self, phone: &str) -> CoreResult<PhoneState> {
-        let p = PhoneNumber::parse(phone)?;
-        self.inner.client.phone(p.as_str()).await
+    pub async fn phone_state(&self, phone: &PhoneNumber) -> CoreResult<PhoneState> {
+        self.inner.client.phone(phone).await
     }
 
     pub async fn set_phone_state(
         &self,
-        phone: &str,
+        phone: &PhoneNumber,
         patch: &PhoneStatePatch,
     ) -> CoreResult<PhoneState> {
-        let p = PhoneNumber::parse(phone)?;
-        self.inner.client.patch_phone(p.as_str(), patch).await
+        self.inner.client.patch_phone(phone, patch).await
     }
 
     pub async fn mailbox_view(&self, address: &str, folder: MailFolder) -> CoreResult<MailboxView> {
@@ -68,19 +66,15 @@ impl Core {
     /// Sends an SMS from the simulated phone (its compose box).
     pub async fn send_sms_from_phone(
         &self,
-        phone_input: &str,
+        phone: &PhoneNumber,
         to: &str,
         text: &str,
     ) -> CoreResult<()> {
-        let p = PhoneNumber::parse(phone_input)?;
         if to.trim().is_empty() || text.trim().is_empty() {
             return Err(CoreError::InvalidInput(
                 "Enter the recipient and the text.".into(),
             ));
         }
-        self.inner
-            .client
-            .send_sms(p.as_str(), to.trim(), text)
-            .await
+        self.inner.client.send_sms(phone, to.trim(), text).await
     }
 }

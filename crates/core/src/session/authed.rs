@@ -215,7 +215,7 @@ impl<'a> AuthedClient<'a> {
             .await
     }
 
-    pub(crate) async fn order_printout(&self, req: &OrderPrintout) -> CoreResult<PrintoutOrdered> {
+    pub(crate) async fn order_printout(&self, req: &CallFilter) -> CoreResult<PrintoutOrdered> {
         self.send(|c, a| async move { c.order_printout(&a, req).await })
             .await
     }

@@ -1,6 +1,7 @@
 //! How sessions end (AUTH-8): the operator's refusals that end one, the end itself (tokens,
 //! keyring entry, event), the 20 idle minutes, and the keep-alive that spares active users.
 
+use mymts_proto::Login;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -82,7 +83,7 @@ impl Core {
 
     /// Ends the sessions idle for 20 minutes by the device clock, with the event
     /// "session ended: inactivity". Returns the logins it ended.
-    pub async fn check_inactivity(&self) -> Vec<String> {
+    pub async fn check_inactivity(&self) -> Vec<Login> {
         let now = self.now_ms();
         let idle: Vec<Arc<Slot>> = self
             .slots()
@@ -100,7 +101,7 @@ impl Core {
     /// Keeps the server sessions of active users alive (AUTH-8): for each session the user has
     /// touched since the operator last saw it, and that the operator has not seen for
     /// [`KEEPALIVE_MS`], one `POST /v1/session/keepalive`. Returns the logins it kept alive.
-    pub async fn keep_alive(&self) -> Vec<String> {
+    pub async fn keep_alive(&self) -> Vec<Login> {
         let now = self.now_ms();
         let due: Vec<Arc<Slot>> = self
             .slots()

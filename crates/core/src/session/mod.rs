@@ -16,13 +16,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
+use mymts_proto::Login;
 use mymts_proto::wire::AccountKind;
 
 pub(crate) use authed::AuthedClient;
 pub use end::KEEPALIVE_MS;
 
 use crate::Core;
-use crate::domain::{Session, normalise_login};
+use crate::domain::Session;
 use crate::error::{CoreError, CoreResult};
 use crate::events::CoreEvent;
 
@@ -81,8 +82,8 @@ impl Slot {
 /// Every signed-in account's slot, by login, and the active one.
 #[derive(Default)]
 pub(crate) struct Sessions {
-    map: HashMap<String, Arc<Slot>>,
-    active: Option<String>,
+    map: HashMap<Login, Arc<Slot>>,
+    active: Option<Login>,
 }
 
 impl Core {
@@ -118,7 +119,7 @@ impl Core {
         self.emit(CoreEvent::ActiveAccountChanged { login });
     }
 
-    pub(crate) fn session_of(&self, login: &str) -> Option<Arc<Slot>> {
+    pub(crate) fn session_of(&self, login: &Login) -> Option<Arc<Slot>> {
         self.inner.sessions.lock().ok()?.map.get(login).cloned()
     }
 
@@ -167,22 +168,23 @@ impl Core {
     }
 
     /// Switches the active account (ACC-7) to one that is signed in.
-    pub fn switch_to(&self, login_input: &str) -> CoreResult<Session> {
-        let login = normalise_login(login_input)?;
+    pub fn switch_to(&self, login: &Login) -> CoreResult<Session> {
         let session = {
             let mut s = self
                 .inner
                 .sessions
                 .lock()
                 .map_err(|_| CoreError::NotSignedIn)?;
-            let Some(slot) = s.map.get(&login).cloned() else {
+            let Some(slot) = s.map.get(login).cloned() else {
                 return Err(CoreError::NotSignedIn);
             };
             s.active = Some(login.clone());
             slot.view()
         };
-        let _ = self.inner.cache.touch_account(&login, self.now_ms());
-        self.emit(CoreEvent::ActiveAccountChanged { login });
+        let _ = self.inner.cache.touch_account(login, self.now_ms());
+        self.emit(CoreEvent::ActiveAccountChanged {
+            login: login.clone(),
+        });
         Ok(session)
     }
 
@@ -200,7 +202,7 @@ impl Core {
     }
 
     /// The active login, when signed in.
-    pub fn active_login(&self) -> CoreResult<String> {
+    pub fn active_login(&self) -> CoreResult<Login> {
         Ok(self.active_slot()?.session.account.login.clone())
     }
 }

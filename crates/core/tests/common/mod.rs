@@ -65,10 +65,20 @@ pub fn pw(login: &str) -> &'static str {
         .expect("demo account")
 }
 
+/// A number the tests name as text, read by the rule (as the app's edges read what is typed).
+pub fn phone(s: &str) -> mymts_proto::PhoneNumber {
+    s.parse().expect("a phone number")
+}
+
+/// A login the tests name as text, read by the rule.
+pub fn login(s: &str) -> mymts_proto::Login {
+    s.parse().expect("a login")
+}
+
 /// Waits for a genuine SMS with a code that was not in `seen` and returns the code.
 pub async fn wait_code(core: &Core, phone: &str, seen: usize) -> String {
     for _ in 0..100 {
-        if let Ok(msgs) = core.inbox(phone).await {
+        if let Ok(msgs) = core.inbox(&self::phone(phone)).await {
             let codes: Vec<_> = msgs
                 .iter()
                 .filter(|m| m.verdict == Verdict::Genuine)
@@ -86,7 +96,7 @@ pub async fn wait_code(core: &Core, phone: &str, seen: usize) -> String {
 }
 
 pub async fn genuine_codes(core: &Core, phone: &str) -> usize {
-    core.inbox(phone)
+    core.inbox(&self::phone(phone))
         .await
         .map(|m| m.iter().filter(|m| m.code.is_some()).count())
         .unwrap_or(0)
@@ -104,12 +114,12 @@ pub async fn sms_login(
     assert!(c.png.starts_with(b"\x89PNG"), "a PNG image");
     let answer = w.captcha_answer(&c.id);
     let sent = core
-        .request_sms_password(phone, &c.id, &answer, None)
+        .request_sms_password(&self::phone(phone), &c.id, &answer, None)
         .await
         .expect("sms password sent");
     let code = wait_code(core, phone, seen).await;
     let out = core
-        .login_sms_code(phone, &code, Some(&sent.challenge), remember)
+        .login_sms_code(&self::phone(phone), &code, Some(&sent.challenge), remember)
         .await
         .expect("sms login");
     if out.session.agreement_required {
@@ -120,7 +130,7 @@ pub async fn sms_login(
 
 pub async fn password_login(core: &Core, login: &str, remember: bool) -> LoginOutcome {
     let out = core
-        .login_password(login, pw(login), remember)
+        .login_password(&self::login(login), pw(login), remember)
         .await
         .expect("password login");
     if out.session.agreement_required {

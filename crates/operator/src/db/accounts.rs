@@ -7,6 +7,7 @@
 //! centre's held messages, the seed's monthly fees); [`kind_at`] and [`reference_at`] read the
 //! account's columns there.
 
+use mymts_proto::Login;
 use mymts_proto::wire::{AccountKind, AccountRef};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -17,7 +18,7 @@ use crate::error::ApiResult;
 pub struct Account {
     pub id: i64,
     pub kind: AccountKind,
-    pub login: String,
+    pub login: Login,
     pub name: String,
     pub password_hash: Option<String>,
     pub balance_kop: i64,

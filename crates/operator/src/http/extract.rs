@@ -1,10 +1,15 @@
 //! axum's extractors, with their rejections turned into the typed error body: a malformed body,
-//! query or path gets `{code: "bad_request", message}` like every other failure.
+//! query or path gets `{code: "bad_request", message}` like every other failure. A body is read
+//! into its types here, once: a phone number or a login that the one rule refuses (`mymts_proto`'s
+//! `PhoneNumber`, `Login`) is answered as `invalid_phone` / `invalid_value` with its field, as a
+//! form needs it.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+
+use mymts_proto::LoginError;
 
 use crate::error::ApiError;
 
@@ -18,8 +23,12 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Json(v)),
+        // Syntax, size and content type first, as axum judges them; then the types, with the path
+        // of what did not fit.
+        match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => serde_path_to_error::deserialize(v)
+                .map(Json)
+                .map_err(|e| refusal(&e)),
             Err(JsonRejection::BytesRejection(e)) if e.status().as_u16() == 413 => {
                 Err(ApiError::new(
                     mymts_proto::ErrorCode::PayloadTooLarge,
@@ -31,6 +40,32 @@ where
                 e.body_text()
             ))),
         }
+    }
+}
+
+/// A body that is JSON but does not fit its type. A refused phone number or login comes back from
+/// serde as its message only; `LoginError::from_message` gives the typed refusal back.
+fn refusal(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    use serde_path_to_error::Segment;
+    let message = e.inner().to_string();
+    // The field's name, when serde could follow it (not inside a `method`-tagged body).
+    let field = match e.path().iter().next_back() {
+        Some(Segment::Map { key }) => Some(key.clone()),
+        _ => None,
+    };
+    match LoginError::from_message(&message) {
+        Some(LoginError::Phone(p)) => {
+            let err = ApiError::from(p);
+            match field {
+                Some(f) => err.field(f),
+                None => err,
+            }
+        }
+        Some(l) => ApiError::invalid(field.as_deref().unwrap_or("login"), l.to_string()),
+        None => ApiError::bad_request(format!(
+            "The request body is not valid: {}: {message}",
+            e.path()
+        )),
     }
 }
 

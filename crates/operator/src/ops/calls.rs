@@ -5,7 +5,7 @@
 use axum::extract::State;
 use base64::Engine;
 use mymts_proto::wire::{
-    CallPage, CallQuery, CallRecord, CallTotals, Direction, KindTotals, MonthSpend, OrderPrintout,
+    CallFilter, CallPage, CallQuery, CallRecord, CallTotals, Direction, KindTotals, MonthSpend,
     PrintoutOrdered, RecordKind,
 };
 use mymts_proto::{ApiErrorBody, ErrorCode};
@@ -45,7 +45,7 @@ pub struct Month {
 
 /// The last `n` months up to and including the one `now_ms` is in, oldest first.
 pub fn months(now_ms: i64, n: u32) -> Vec<Month> {
-    let tz = crate::clock::moscow();
+    let tz = mymts_proto::time::moscow();
     let Ok(ts) = jiff::Timestamp::from_millisecond(now_ms) else {
         return Vec::new();
     };
@@ -60,7 +60,7 @@ pub fn months(now_ms: i64, n: u32) -> Vec<Month> {
             let start_ms = start_of(back)?;
             let end_ms = start_of(back - 1)?;
             Some(Month {
-                period: crate::clock::period_of(start_ms),
+                period: mymts_proto::time::period_of(start_ms),
                 start_ms,
                 end_ms,
             })
@@ -82,12 +82,14 @@ struct Filter {
 }
 
 impl Filter {
-    fn new(
-        from_ms: Option<i64>,
-        to_ms: Option<i64>,
-        kind: Option<RecordKind>,
-        search: Option<&str>,
-    ) -> ApiResult<Self> {
+    fn new(f: &CallFilter) -> ApiResult<Self> {
+        let CallFilter {
+            from_ms,
+            to_ms,
+            kind,
+            search,
+        } = f;
+        let (from_ms, to_ms, kind) = (*from_ms, *to_ms, *kind);
         if let (Some(f), Some(t)) = (from_ms, to_ms)
             && f > t
         {
@@ -100,7 +102,7 @@ impl Filter {
             from_ms,
             to_ms,
             kind,
-            digits: search_digits(search)?,
+            digits: search_digits(search.as_deref())?,
         })
     }
 
@@ -323,7 +325,7 @@ async fn list_calls(
     authed: Authed,
     Query(q): Query<CallQuery>,
 ) -> ApiResult<axum::Json<CallPage>> {
-    let filter = Filter::new(q.from_ms, q.to_ms, q.kind, q.search.as_deref())?;
+    let filter = Filter::new(&q.filter())?;
     let limit = page_limit(q.limit)?;
     let cursor = q.cursor.as_deref().map(decode_cursor).transpose()?;
     let account_id = authed.account_id;
@@ -356,7 +358,7 @@ async fn call_totals(
     authed: Authed,
     Query(q): Query<CallQuery>,
 ) -> ApiResult<axum::Json<CallTotals>> {
-    let filter = Filter::new(q.from_ms, q.to_ms, q.kind, q.search.as_deref())?;
+    let filter = Filter::new(&q.filter())?;
     let account_id = authed.account_id;
     let totals = state
         .db
@@ -388,7 +390,7 @@ async fn monthly(
 }
 
 /// Mails the printout as `calls.csv` to the account's recovery e-mail (ACC-5).
-#[utoipa::path(post, path = "/v1/calls/order", tag = "calls", request_body = OrderPrintout,
+#[utoipa::path(post, path = "/v1/calls/order", tag = "calls", request_body = CallFilter,
     responses((status = 200, body = PrintoutOrdered),
               (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody, description = "no_recovery_email"),
@@ -396,14 +398,9 @@ async fn monthly(
 async fn order_printout(
     State(state): State<AppState>,
     authed: Authed,
-    Json(order): Json<OrderPrintout>,
+    Json(order): Json<CallFilter>,
 ) -> ApiResult<axum::Json<PrintoutOrdered>> {
-    let filter = Filter::new(
-        order.from_ms,
-        order.to_ms,
-        order.kind,
-        order.search.as_deref(),
-    )?;
+    let filter = Filter::new(&order)?;
     let now = state.now_ms();
     let st = state.clone();
     let (ordered, mail) = state
@@ -477,7 +474,7 @@ fn to_csv(records: &[CallRecord]) -> ApiResult<Vec<u8>> {
         "cost_rub",
     ])
     .map_err(ApiError::internal)?;
-    let tz = crate::clock::moscow();
+    let tz = mymts_proto::time::moscow();
     for r in records {
         let time = jiff::Timestamp::from_millisecond(r.at_ms)
             .map(|t| {

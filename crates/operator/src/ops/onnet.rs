@@ -45,7 +45,7 @@ async fn open_data_session(
     Path(number): Path<String>,
 ) -> ApiResult<(axum::http::StatusCode, axum::Json<DataSession>)> {
     let number = parse_number(&number)?;
-    let n = number.to_string();
+    let n = number.clone();
     let now = state.now_ms();
     state
         .db
@@ -80,7 +80,7 @@ async fn open_data_session(
         axum::http::StatusCode::CREATED,
         axum::Json(DataSession {
             session: secret,
-            number: number.to_string(),
+            number: number.clone(),
             gateway_url: state.gateway_url(),
             expires_ms,
         }),

@@ -45,14 +45,14 @@ pub(crate) fn parse_number(s: &str) -> ApiResult<PhoneNumber> {
     PhoneNumber::parse(s).map_err(|e| ApiError::from(e).field("number"))
 }
 
-fn load_phone(tx: &Transaction<'_>, number: &str) -> ApiResult<Option<PhoneState>> {
+fn load_phone(tx: &Transaction<'_>, number: &PhoneNumber) -> ApiResult<Option<PhoneState>> {
     Ok(tx
         .query_row(
             "SELECT airplane, spam_blocker, on_net FROM phones WHERE number = ?1",
             params![number],
             |r| {
                 Ok(PhoneState {
-                    number: number.to_string(),
+                    number: number.clone(),
                     airplane: r.get::<_, i64>(0)? != 0,
                     spam_blocker: r.get::<_, i64>(1)? != 0,
                     on_net: r.get::<_, i64>(2)? != 0,
@@ -62,14 +62,14 @@ fn load_phone(tx: &Transaction<'_>, number: &str) -> ApiResult<Option<PhoneState
         .optional()?)
 }
 
-fn no_phone(number: &str) -> ApiError {
+fn no_phone(number: &PhoneNumber) -> ApiError {
     ApiError::not_found(format!(
         "There is no simulated phone with the number {number}."
     ))
     .field("number")
 }
 
-pub(crate) fn require_phone(tx: &Transaction<'_>, number: &str) -> ApiResult<PhoneState> {
+pub(crate) fn require_phone(tx: &Transaction<'_>, number: &PhoneNumber) -> ApiResult<PhoneState> {
     load_phone(tx, number)?.ok_or_else(|| no_phone(number))
 }
 
@@ -97,7 +97,7 @@ pub(crate) async fn patch_phone(
     patch: PhoneStatePatch,
     channel: &'static str,
 ) -> ApiResult<PhoneState> {
-    let number = parse_number(number)?.to_string();
+    let number = parse_number(number)?;
     let now = state.now_ms();
     let (after, changed) = state
         .db
@@ -118,7 +118,7 @@ pub(crate) async fn patch_phone(
                 params![after.airplane, after.spam_blocker, after.on_net, number],
             )?;
             let actor = Actor {
-                login: Some(number.clone()),
+                login: Some(number.to_string()),
                 ..Actor::anonymous(channel)
             };
             audit::record(tx, now, &actor, "phone_state_changed", &detail)?;
@@ -146,7 +146,7 @@ async fn get_phone(
     State(state): State<AppState>,
     Path(number): Path<String>,
 ) -> ApiResult<axum::Json<PhoneState>> {
-    let number = parse_number(&number)?.to_string();
+    let number = parse_number(&number)?;
     let phone = state.db.tx(move |tx| require_phone(tx, &number)).await?;
     Ok(axum::Json(phone))
 }
@@ -196,7 +196,7 @@ async fn messages(
     Path(number): Path<String>,
     Query(q): Query<AfterQuery>,
 ) -> ApiResult<axum::Json<Vec<Sms>>> {
-    let number = parse_number(&number)?.to_string();
+    let number = parse_number(&number)?;
     let after = q.after_id.unwrap_or(0);
     let st = state.clone();
     let list = state
@@ -209,7 +209,12 @@ async fn messages(
     Ok(axum::Json(list))
 }
 
-fn inbox(tx: &Transaction<'_>, key: &ServerKey, number: &str, after: i64) -> ApiResult<Vec<Sms>> {
+fn inbox(
+    tx: &Transaction<'_>,
+    key: &ServerKey,
+    number: &PhoneNumber,
+    after: i64,
+) -> ApiResult<Vec<Sms>> {
     let mut stmt = tx.prepare_cached(
         "SELECT id, sender, body, COALESCE(status_ms, created_ms) FROM sms
          WHERE recipient = ?1 AND status = 'delivered' AND id > ?2 ORDER BY id LIMIT ?3",
@@ -250,7 +255,7 @@ async fn stream(
     State(state): State<AppState>,
     Path(number): Path<String>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let number = parse_number(&number)?.to_string();
+    let number = parse_number(&number)?;
     // Subscribe before the check, so nothing delivered in between is missed.
     let rx = state.sms_tx.subscribe();
     let n = number.clone();
@@ -260,14 +265,14 @@ async fn stream(
 
 fn sms_events(
     rx: tokio::sync::broadcast::Receiver<(String, Sms)>,
-    number: String,
+    number: PhoneNumber,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     BroadcastStream::new(rx)
         // A lagging client loses some live events; it still has `/messages` to catch up.
         .filter_map(|item| async move { item.ok() })
         .take_while(|(to, _)| std::future::ready(to != SHUTDOWN_SENTINEL))
         .filter_map(move |(to, sms)| {
-            let mine = to == number;
+            let mine = to == number.as_str();
             async move {
                 if !mine {
                     return None;
@@ -295,7 +300,7 @@ async fn send(
     Path(number): Path<String>,
     Json(req): Json<ComposeSms>,
 ) -> ApiResult<StatusCode> {
-    let from = parse_number(&number)?.to_string();
+    let from = parse_number(&number)?;
     check_compose_text(&req.text)?;
     let to = recipient_of(&req.to)?;
     // A command to 111 is read and its password hashed before the transaction (floods).
@@ -321,7 +326,7 @@ async fn send(
             if let Some(reply) = command {
                 // The text holds the requested password: the audit names the command only.
                 let actor = Actor {
-                    login: Some(from.clone()),
+                    login: Some(from.to_string()),
                     ..Actor::anonymous("sim")
                 };
                 audit::record(tx, now, &actor, "sms_to_111", "command SMS sent to 111")?;
@@ -367,7 +372,7 @@ async fn delivery(
     State(state): State<AppState>,
     Path(number): Path<String>,
 ) -> ApiResult<axum::Json<DeliveryReport>> {
-    let number = parse_number(&number)?.to_string();
+    let number = parse_number(&number)?;
     let now = state.now_ms();
     let report = state
         .db
@@ -376,7 +381,7 @@ async fn delivery(
     Ok(axum::Json(report))
 }
 
-fn count(tx: &Transaction<'_>, sql: &str, number: &str, since: i64) -> ApiResult<u32> {
+fn count(tx: &Transaction<'_>, sql: &str, number: &PhoneNumber, since: i64) -> ApiResult<u32> {
     let n: i64 = tx.query_row(sql, params![number, since], |r| r.get(0))?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
@@ -388,7 +393,7 @@ fn seconds_until(now: i64, until: i64) -> u64 {
 
 pub(crate) fn delivery_report(
     tx: &Transaction<'_>,
-    number: &str,
+    number: &PhoneNumber,
     now: i64,
 ) -> ApiResult<DeliveryReport> {
     let phone = load_phone(tx, number)?;
@@ -423,7 +428,7 @@ pub(crate) fn delivery_report(
         |r| r.get(0),
     )?;
     Ok(DeliveryReport {
-        number: number.to_string(),
+        number: number.clone(),
         registered,
         airplane: phone.as_ref().is_some_and(|p| p.airplane),
         spam_blocker: phone.as_ref().is_some_and(|p| p.spam_blocker),
@@ -440,7 +445,7 @@ pub(crate) fn delivery_report(
     })
 }
 
-fn code_valid_for_s(tx: &Transaction<'_>, number: &str, now: i64) -> ApiResult<u64> {
+fn code_valid_for_s(tx: &Transaction<'_>, number: &PhoneNumber, now: i64) -> ApiResult<u64> {
     // Wrong guesses burn the challenge they were made with, not the code (SEC-2): the code is
     // valid until it is used or expires.
     let row: Option<(i64, i64)> = tx

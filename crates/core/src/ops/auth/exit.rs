@@ -1,6 +1,7 @@
 //! Leaving: "Exit" (AUTH-8) ends the session everywhere and wipes its data here; Settings →
 //! "Remember this device" off (AUTH-6) forgets every remembered account of this operator.
 
+use mymts_proto::Login;
 use std::sync::atomic::Ordering;
 
 use crate::Core;
@@ -39,7 +40,7 @@ impl Core {
     ///
     /// An operator that cannot be asked for its identity leaves everything as it was (its
     /// entries cannot be named): the error says so, and the user can try again.
-    pub async fn forget_device(&self) -> CoreResult<Vec<String>> {
+    pub async fn forget_device(&self) -> CoreResult<Vec<Login>> {
         // No autologin reads or writes a token meanwhile.
         let _no_autologin = self.inner.autologin_lock.lock().await;
         let op = self.operator_id().await?;
@@ -50,7 +51,7 @@ impl Core {
         for slot in &slots {
             rotations.push(slot.tokens.lock().await);
         }
-        let mut logins: Vec<String> = self
+        let mut logins: Vec<Login> = self
             .inner
             .vault
             .index(&op)

@@ -5,12 +5,11 @@
 use mymts_proto::wire::{
     Captcha, LoginRequest, RecoveryConfirm, RecoverySent, SmsPasswordRequest, SmsPasswordSent,
 };
-use mymts_proto::{COMMAND_NUMBER, ErrorCode};
+use mymts_proto::{COMMAND_NUMBER, ErrorCode, Login, PhoneNumber};
 
-use super::{LoginOutcome, nonempty, phone};
+use super::{LoginOutcome, nonempty};
 use crate::Core;
 use crate::client::ApiClient;
-use crate::domain::normalise_login;
 use crate::error::{CoreError, CoreResult};
 
 /// A captcha to show (AUTH-4): the PNG, decoded.
@@ -50,18 +49,17 @@ impl Core {
     /// [`Core::login_sms_code`].
     pub async fn request_sms_password(
         &self,
-        phone_input: &str,
+        phone: &PhoneNumber,
         captcha_id: &str,
         captcha_answer: &str,
         challenge: Option<&str>,
     ) -> CoreResult<SmsPasswordSent> {
-        let p = phone(phone_input)?;
         nonempty("captcha", captcha_answer)?;
         nonempty("captcha id", captcha_id)?;
         self.inner
             .client
             .sms_password(&SmsPasswordRequest {
-                phone: p.to_string(),
+                phone: phone.clone(),
                 captcha_id: captcha_id.to_string(),
                 captcha_answer: captcha_answer.to_string(),
                 challenge: challenge.map(str::to_string),
@@ -72,14 +70,13 @@ impl Core {
     /// Permanent password, for a phone number or a contract (AUTH-1, AUTH-3).
     pub async fn login_password(
         &self,
-        login_input: &str,
+        login: &Login,
         password: &str,
         remember: bool,
     ) -> CoreResult<LoginOutcome> {
-        let login = normalise_login(login_input)?;
         nonempty("password", password)?;
         let req = LoginRequest::Password {
-            login,
+            login: login.clone(),
             password: password.to_string(),
             device: Some(self.inner.device.clone()),
         };
@@ -94,17 +91,16 @@ impl Core {
     /// With neither, the guess spends the code's shared tries.
     pub async fn login_sms_code(
         &self,
-        phone_input: &str,
+        phone: &PhoneNumber,
         code: &str,
         challenge: Option<&str>,
         remember: bool,
     ) -> CoreResult<LoginOutcome> {
-        let p = phone(phone_input)?;
         nonempty("code", code)?;
         // The SMS itself, read on this device, brings a challenge a stranger never saw.
-        let delivered = self.delivery_tag(&p, code.trim()).await;
+        let delivered = self.delivery_tag(phone, code.trim()).await;
         let req = LoginRequest::SmsCode {
-            phone: p.to_string(),
+            phone: phone.clone(),
             code: code.trim().to_string(),
             challenge: delivered
                 .or_else(|| challenge.map(str::to_string).filter(|c| !c.is_empty())),
@@ -125,7 +121,6 @@ impl Core {
                 "This device has no SIM of the operator (set the device SIM).",
             )));
         };
-        let sim = phone(&sim)?;
         let session = self.inner.client.open_data_session(sim.as_str()).await?;
         let gw = match session.gateway_url.clone() {
             Some(gw) => gw,
@@ -145,8 +140,8 @@ impl Core {
     }
 
     /// The simulated phone whose SIM is in this device (AUTH-7), when one is set.
-    pub fn device_sim(&self) -> Option<&str> {
-        self.inner.device_sim.as_deref()
+    pub fn device_sim(&self) -> Option<&PhoneNumber> {
+        self.inner.device_sim.as_ref()
     }
 
     /// A linked account of the simulated social network (AUTH-12).
@@ -172,35 +167,33 @@ impl Core {
 
     /// E-mail recovery for contract accounts (AUTH-1): sends a code to the recovery address. The
     /// answer's `challenge` goes with the code to [`Core::recover_and_login`] (SEC-2).
-    pub async fn request_recovery(&self, contract: &str) -> CoreResult<RecoverySent> {
-        let c = normalise_login(contract)?;
-        self.inner.client.recovery(&c).await
+    pub async fn request_recovery(&self, contract: &Login) -> CoreResult<RecoverySent> {
+        self.inner.client.recovery(contract).await
     }
 
     /// Completes e-mail recovery with the code from the letter and signs in with the new
     /// password (which also clears a password lock, AUTH-3).
     pub async fn recover_and_login(
         &self,
-        contract: &str,
+        contract: &Login,
         challenge: &str,
         code: &str,
         new_password: &str,
         remember: bool,
     ) -> CoreResult<LoginOutcome> {
-        let c = normalise_login(contract)?;
         nonempty("code", code)?;
-        mymts_proto::password::check_new_password(new_password, &c)
+        mymts_proto::password::check_new_password(new_password, contract)
             .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
         self.inner
             .client
             .recovery_confirm(&RecoveryConfirm {
-                contract: c.clone(),
+                contract: contract.clone(),
                 challenge: challenge.to_string(),
                 code: code.trim().to_string(),
                 new_password: new_password.to_string(),
             })
             .await?;
-        self.login_password(&c, new_password, remember).await
+        self.login_password(contract, new_password, remember).await
     }
 
     /// The 111 command (AUTH-5): the simulated phone texts `25 <password>` to 111. The reply
@@ -208,15 +201,14 @@ impl Core {
     /// password permanent. The rules are checked here first so the user learns why at once.
     pub async fn request_password_by_111(
         &self,
-        phone_input: &str,
+        phone: &PhoneNumber,
         password: &str,
     ) -> CoreResult<()> {
-        let p = phone(phone_input)?;
-        mymts_proto::password::check_new_password(password, p.as_str())
+        mymts_proto::password::check_new_password(password, phone)
             .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
         self.inner
             .client
-            .send_sms(p.as_str(), COMMAND_NUMBER, &format!("25 {password}"))
+            .send_sms(phone, COMMAND_NUMBER, &format!("25 {password}"))
             .await
     }
 }

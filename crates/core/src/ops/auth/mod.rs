@@ -14,7 +14,6 @@ mod password;
 pub use login::CaptchaImage;
 pub use password::{Strength, password_strength};
 
-use mymts_proto::PhoneNumber;
 use mymts_proto::wire::LoginResponse;
 
 use crate::Core;
@@ -30,10 +29,6 @@ pub struct LoginOutcome {
     /// Set when "remember this device" was asked for but the keyring could not take the token:
     /// the session works, it just will not survive a restart.
     pub keyring_error: Option<CoreError>,
-}
-
-fn phone(input: &str) -> CoreResult<PhoneNumber> {
-    Ok(PhoneNumber::parse(input)?)
 }
 
 fn nonempty(what: &str, v: &str) -> CoreResult<()> {

@@ -104,9 +104,8 @@ fn looks_like_operator(text: &str) -> bool {
 
 impl Core {
     /// The phone's messages, oldest first, each judged (read live, never cached).
-    pub async fn inbox(&self, phone_input: &str) -> CoreResult<Vec<InboxMessage>> {
-        let p = PhoneNumber::parse(phone_input)?;
-        let mut msgs = self.inner.client.messages(p.as_str(), None).await?;
+    pub async fn inbox(&self, phone: &PhoneNumber) -> CoreResult<Vec<InboxMessage>> {
+        let mut msgs = self.inner.client.messages(phone, None).await?;
         msgs.sort_by_key(|m| (m.received_ms, m.id));
         Ok(msgs.iter().map(classify).collect())
     }

@@ -38,9 +38,9 @@ impl Drop for InboxWatch {
 #[derive(Default)]
 pub struct InboxWatches {
     /// The active mobile account's phone.
-    account: Option<(String, InboxWatch)>,
+    account: Option<(PhoneNumber, InboxWatch)>,
     /// The number the login screen awaits a code for.
-    login: Option<(String, InboxWatch)>,
+    login: Option<(PhoneNumber, InboxWatch)>,
     /// The mailbox on screen, else the active account's recovery address.
     mail: Option<(String, InboxWatch)>,
 }
@@ -53,7 +53,7 @@ impl InboxWatches {
         let target = core
             .current()
             .filter(|s| s.account.kind == mymts_proto::wire::AccountKind::Mobile)
-            .map(|s| s.account.login);
+            .and_then(|s| s.account.login.phone());
         if self.account.as_ref().map(|(n, _)| n) == target.as_ref() {
             return;
         }
@@ -70,15 +70,14 @@ impl InboxWatches {
     }
 
     /// Watches `phone` for the login screen's code, unless a watcher already follows it.
-    pub async fn watch_login(&mut self, core: &Core, phone: &str) -> CoreResult<()> {
-        let number = PhoneNumber::parse(phone)?.to_string();
+    pub async fn watch_login(&mut self, core: &Core, number: &PhoneNumber) -> CoreResult<()> {
         let watched =
-            |s: &Option<(String, InboxWatch)>| s.as_ref().is_some_and(|(n, _)| *n == number);
+            |s: &Option<(PhoneNumber, InboxWatch)>| s.as_ref().is_some_and(|(n, _)| n == number);
         if watched(&self.account) || watched(&self.login) {
             return Ok(());
         }
-        let watch = core.watch_inbox(&number).await?;
-        self.login = Some((number, watch));
+        let watch = core.watch_inbox(number).await?;
+        self.login = Some((number.clone(), watch));
         Ok(())
     }
 
@@ -89,7 +88,7 @@ impl InboxWatches {
     pub async fn request_sms_password(
         watches: &tokio::sync::Mutex<Self>,
         core: &Core,
-        phone: &str,
+        phone: &PhoneNumber,
         captcha_id: &str,
         captcha_answer: &str,
         challenge: Option<&str>,
@@ -267,9 +266,8 @@ impl Core {
     /// Follows the phone's live SMS stream and emits [`CoreEvent::Sms`] for each new message.
     /// Messages already in the inbox are not announced. After a drop it reconnects with
     /// exponential backoff and first catches up on what arrived meanwhile.
-    pub async fn watch_inbox(&self, phone_input: &str) -> CoreResult<InboxWatch> {
-        let p = PhoneNumber::parse(phone_input)?;
-        let feed = Feed::Phone(p.to_string());
+    pub async fn watch_inbox(&self, phone: &PhoneNumber) -> CoreResult<InboxWatch> {
+        let feed = Feed::Phone(phone.to_string());
         // An unreadable inbox now is no reason not to watch: the stream catches up later.
         let last = feed.since(self, None).await.ok();
         Ok(self.spawn_watch(feed, last))

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use mymts_proto::wire::{DeviceInfo, LinkRequest, LinkedAccount, LoginMethod, LoginResponse};
-use mymts_proto::{ApiErrorBody, ErrorCode, PhoneNumber};
+use mymts_proto::{ApiErrorBody, ErrorCode, Login};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::load_account;
@@ -17,29 +17,6 @@ use crate::http::session::Authed;
 use crate::ops::auth::login;
 use crate::ops::auth::tokens::{end_linked_sessions, open_session};
 use crate::state::AppState;
-
-/// A login as people type it: a phone number in any AUTH-2 form, or a contract or banking login.
-fn normalize_login(input: &str) -> ApiResult<String> {
-    let s = input.trim();
-    if s.is_empty() || s.chars().count() > 64 {
-        return Err(ApiError::invalid(
-            "login",
-            "Enter a phone number or a contract number.",
-        ));
-    }
-    if let Ok(phone) = PhoneNumber::parse(s) {
-        return Ok(phone.to_string());
-    }
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        return Ok(s.to_string());
-    }
-    Err(ApiError::invalid(
-        "login",
-        "Enter a phone number or a contract number.",
-    ))
-}
 
 /// Which end of a link the caller stands at: the links it made, or the links others made to it.
 #[derive(Clone, Copy)]
@@ -81,7 +58,7 @@ async fn remove(
     login: &str,
     side: Side,
 ) -> ApiResult<StatusCode> {
-    let login = normalize_login(login)?;
+    let login = Login::parse(login)?.to_string();
     let now = state.now_ms();
     state
         .db
@@ -156,7 +133,7 @@ pub(super) async fn add_link(
     authed: Authed,
     Json(req): Json<LinkRequest>,
 ) -> ApiResult<axum::Json<LinkedAccount>> {
-    let login = normalize_login(&req.login)?;
+    let login = req.login.to_string();
     if login == authed.login {
         return Err(ApiError::invalid(
             "login",
@@ -303,7 +280,7 @@ pub(super) async fn link_session(
     authed: Authed,
     Path(login): Path<String>,
 ) -> ApiResult<axum::Json<LoginResponse>> {
-    let login = normalize_login(&login)?;
+    let login = Login::parse(&login)?.to_string();
     let now = state.now_ms();
     let out = state
         .db
@@ -340,7 +317,7 @@ fn switch_to_linked(
     audit::record(tx, now, &authed.actor(), "link_switched", login)?;
     let linked_actor = Actor {
         account_id: Some(id),
-        login: Some(target.login.clone()),
+        login: Some(target.login.to_string()),
         channel: authed.channel.to_string(),
         device: authed.device.clone(),
     };

@@ -1,21 +1,21 @@
 //! Package usage (QA-1 records it) and its 80 %/100 % notices by SMS from 111 (ACC-11).
 
+use mymts_proto::ErrorCode;
 use mymts_proto::wire::{PackageUse, Packages, RecordUsage, Tariff, UsageKind, UsageNotice};
-use mymts_proto::{ErrorCode, PhoneNumber};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::tariffs::account_tariff;
 use super::{USAGE_SENDER, refuse_if_blocked};
-use crate::clock::period_of;
 use crate::db::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::ops::sms_centre::queue_sms;
 use crate::state::AppState;
+use mymts_proto::time::period_of;
 
 /// Records usage on a number (QA-1) and sends the 80 %/100 % notices (ACC-11). One notice per
 /// threshold and month; a jump past both sends only the 100 % one.
 pub async fn record_usage(state: &AppState, req: RecordUsage) -> ApiResult<Packages> {
-    let number = PhoneNumber::parse(&req.number)?.to_string();
+    let number = req.number.to_string();
     if !(1..=10_000_000).contains(&req.amount) {
         return Err(ApiError::invalid(
             "amount",

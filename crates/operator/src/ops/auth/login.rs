@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use mymts_proto::wire::{AccountKind, DeviceInfo, LoginMethod, LoginRequest, LoginResponse};
-use mymts_proto::{COMMAND_NUMBER, ErrorCode, PhoneNumber, SUPPORT_NUMBER, otp};
+use mymts_proto::{COMMAND_NUMBER, ErrorCode, SUPPORT_NUMBER, otp};
 use rusqlite::{Transaction, params};
 
 use super::CODE_MAX_WRONG;
@@ -17,23 +17,6 @@ use crate::http::session::Channel;
 use crate::ops::sms_centre::queue_sms;
 use crate::secrets::{ServerKey, same};
 use crate::state::AppState;
-
-/// A login field is a phone number in any AUTH-2 form, or a contract / banking login as is.
-pub(crate) fn normalise_login(login: &str) -> ApiResult<String> {
-    let t = login.trim();
-    if t.is_empty() {
-        return Err(ApiError::invalid(
-            "login",
-            "Enter your number or contract number.",
-        ));
-    }
-    // `+…` or brackets can only be a phone number, so a typo there gets the phone message.
-    if t.starts_with('+') || t.contains('(') {
-        return Ok(PhoneNumber::parse(t)?.as_str().to_string());
-    }
-    // Contract numbers (77…, 78…) and banking logins are not mobile numbers and stay as typed.
-    Ok(PhoneNumber::parse(t).map_or_else(|_| t.to_string(), |p| p.as_str().to_string()))
-}
 
 /// What kind of account a login looks like: refusals are worded by the login's shape, never by
 /// what the operator knows, so they read the same for a login nobody has (SEC-3).
@@ -164,17 +147,9 @@ pub(super) async fn login(
             password,
             device,
         } => {
-            super::limit("login", &login, 64)?;
             super::limit("password", &password, 128)?;
             let device = clean_device(device.as_ref(), channel.name());
-            password_login(
-                &state,
-                channel.name(),
-                &normalise_login(&login)?,
-                password,
-                device,
-            )
-            .await?
+            password_login(&state, channel.name(), login.as_str(), password, device).await?
         }
         LoginRequest::SmsCode {
             phone,
@@ -186,7 +161,6 @@ pub(super) async fn login(
             if let Some(c) = &challenge {
                 super::limit("challenge", c, 64)?;
             }
-            let phone = PhoneNumber::parse(&phone)?;
             let device = clean_device(device.as_ref(), channel.name());
             let now = state.now_ms();
             let st = state.clone();
@@ -295,7 +269,7 @@ async fn password_login(
             if let Some(account) = account {
                 let actor = Actor {
                     account_id: Some(account.id),
-                    login: Some(account.login.clone()),
+                    login: Some(account.login.to_string()),
                     channel: channel.to_string(),
                     device: device.name.clone(),
                 };
@@ -411,7 +385,7 @@ fn code_login(
     };
     let actor = Actor {
         account_id: Some(account.id),
-        login: Some(account.login.clone()),
+        login: Some(account.login.to_string()),
         channel: channel.to_string(),
         device: device.name.clone(),
     };

@@ -3,10 +3,10 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use mymts_proto::wire::{AccountKind, RecoveryConfirm, RecoveryRequest, RecoverySent};
-use mymts_proto::{ErrorCode, SUPPORT_NUMBER, otp};
+use mymts_proto::{ErrorCode, Login, SUPPORT_NUMBER, otp};
 use rusqlite::{OptionalExtension, params};
 
-use super::login::{normalise_login, shape_of};
+use super::login::shape_of;
 use super::tokens::revoke_session;
 use super::{CODE_MAX_WRONG, RECOVERY_TTL_MS, RESEND_MS};
 use crate::audit::{self, Actor};
@@ -29,8 +29,8 @@ const HOUR_MS: i64 = 60 * 60 * 1000;
 
 /// What a contract field looks like: refusals depend on the shape alone, never on whether the
 /// contract exists (SEC-3).
-fn contract_shape(contract: &str) -> ApiResult<()> {
-    match shape_of(&normalise_login(contract)?) {
+fn contract_shape(contract: &Login) -> ApiResult<()> {
+    match shape_of(contract.as_str()) {
         AccountKind::Home | AccountKind::Satellite => Ok(()),
         AccountKind::Mobile => Err(ApiError::new(
             ErrorCode::InvalidInput,
@@ -141,12 +141,11 @@ pub(super) async fn request_recovery(
     State(state): State<AppState>,
     Json(req): Json<RecoveryRequest>,
 ) -> ApiResult<axum::Json<RecoverySent>> {
-    super::limit("contract", &req.contract, 64)?;
     if let Some(c) = &req.challenge {
         super::limit("challenge", c, 64)?;
     }
-    let contract = req.contract.trim().to_string();
-    contract_shape(&contract)?;
+    contract_shape(&req.contract)?;
+    let contract = req.contract.to_string();
     let held = req.challenge;
     let now = state.now_ms();
     let st = state.clone();
@@ -231,7 +230,7 @@ fn send_recovery(
     let email = accounts::recovery_email(tx, account.id)?;
     let actor = Actor {
         account_id: Some(account.id),
-        login: Some(account.login.clone()),
+        login: Some(account.login.to_string()),
         channel: "api".into(),
         device: String::new(),
     };
@@ -304,11 +303,10 @@ pub(super) async fn confirm_recovery(
     State(state): State<AppState>,
     Json(req): Json<RecoveryConfirm>,
 ) -> ApiResult<StatusCode> {
-    super::limit("contract", &req.contract, 64)?;
     super::limit("code", &req.code, 16)?;
     super::limit("challenge", &req.challenge, 64)?;
     super::limit("new_password", &req.new_password, 128)?;
-    let contract = req.contract.trim().to_string();
+    let contract = req.contract.to_string();
     mymts_proto::password::check_new_password(&req.new_password, &contract)
         .map_err(|e| ApiError::new(ErrorCode::WeakPassword, e.to_string()).field("new_password"))?;
     let hash = state.hasher.hash(req.new_password).await?;
@@ -393,7 +391,7 @@ pub(super) async fn confirm_recovery(
             let links = super::tokens::end_links_to(tx, account.id, now)?;
             let actor = Actor {
                 account_id: Some(account.id),
-                login: Some(account.login),
+                login: Some(account.login.to_string()),
                 channel: "api".into(),
                 device: String::new(),
             };

@@ -18,7 +18,7 @@ use std::pin::Pin;
 
 use axum::extract::State;
 use mymts_proto::wire::{Faults, SmsPasswordRequest, SmsPasswordSent};
-use mymts_proto::{COMMAND_NUMBER, ErrorCode, OTP_SENDER, PhoneNumber, otp};
+use mymts_proto::{COMMAND_NUMBER, ErrorCode, OTP_SENDER, otp};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{CODE_MAX_WRONG, CODE_TTL_MS, HOURLY_LIMIT, RESEND_MS};
@@ -184,7 +184,7 @@ pub(super) async fn request_sms_password(
     if let Some(c) = &req.challenge {
         super::limit("challenge", c, 64)?;
     }
-    let phone = PhoneNumber::parse(&req.phone)?;
+    let phone = req.phone;
     super::captcha::check(&state, &req.captcha_id, &req.captcha_answer)?;
     let now = state.now_ms();
     let st = state.clone();

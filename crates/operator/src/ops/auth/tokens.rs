@@ -342,7 +342,7 @@ pub(super) fn respond(
         open_session(tx, now_ms, a.id, opened.method, device)?;
     let actor = Actor {
         account_id: Some(a.id),
-        login: Some(a.login.clone()),
+        login: Some(a.login.to_string()),
         channel: channel.to_string(),
         device: device.name.clone(),
     };
