@@ -96,19 +96,18 @@ pub fn setup(
     // A standalone operator's world door: the launch flag or env, else the saved address; its
     // token only from the launch (a secret never goes to the settings file).
     let world = standalone_world(&launch, &settings);
-    // Read here, once: the launch flag as typed, the settings as saved (checked when saved).
-    let device_sim = launch
-        .device_sim
-        .clone()
-        .or_else(|| settings.device_sim.clone())
-        .filter(|n| !n.trim().is_empty())
-        .and_then(|n| match mymts_proto::PhoneNumber::parse(&n) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                tracing::warn!(error = %e, "the device SIM is not a phone number: ignored");
-                None
-            }
-        });
+    // Read here, once: the launch flag as typed, else the settings as saved (checked when
+    // saved). A flag that is no number is said in the log and the saved SIM used instead.
+    let sim = |n: &Option<String>, from: &str| {
+        let n = n.as_deref().filter(|n| !n.trim().is_empty())?;
+        mymts_proto::PhoneNumber::parse(n)
+            .inspect_err(
+                |e| tracing::warn!(error = %e, from, "the device SIM is not a phone number"),
+            )
+            .ok()
+    };
+    let device_sim =
+        sim(&launch.device_sim, "--device-sim").or_else(|| sim(&settings.device_sim, "settings"));
     // One mymts per data dir (issue 12): the app holds the CLI's lock for as long as it runs.
     // Tried once here without waiting; while a CLI command holds it, the cache is not read (it
     // may be healing or writing it) and the background start waits for it.

@@ -379,6 +379,17 @@ fn default_data_dir() -> anyhow::Result<PathBuf> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    // Read before anything starts: a mistyped SIM is the user's input, answered as such.
+    let device_sim = match cli
+        .device_sim
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(PhoneNumber::parse)
+        .transpose()
+    {
+        Ok(sim) => sim,
+        Err(e) => return Ok(Outcome::Err(e.into())),
+    };
     let data_dir = match cli.data_dir.clone() {
         Some(d) => d,
         None => default_data_dir()?,
@@ -420,14 +431,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let config = CoreConfig::new(url)
         .embedded_operator(embedded.is_some())
         .world(world)
-        .device_sim(
-            cli.device_sim
-                .as_deref()
-                .filter(|s| !s.trim().is_empty())
-                .map(mymts_proto::PhoneNumber::parse)
-                .transpose()
-                .context("--device-sim")?,
-        )
+        .device_sim(device_sim)
         .data_dir(&data_dir)
         .keyring_service(cli.keyring_service.clone())
         .device("mymts-cli", std::env::consts::OS);

@@ -203,6 +203,39 @@ async fn cache2_cli_offline_prints_stale_with_exit_4() {
     assert!(v["balance"].is_number());
 }
 
+/// A SIM that is no number is the user's input, refused as such (exit 2, `invalid_input`) before
+/// anything starts: no embedded operator, no database in the data dir (AUTH-7, issue 10).
+#[test]
+fn auth7_a_device_sim_that_is_no_number_is_refused_before_anything_starts() {
+    let env = Env::new(None);
+    let out = env
+        .cmd(&["whoami"])
+        .env("MYMTS_DEVICE_SIM", "12")
+        .output()
+        .expect("run mymts");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        (out.status.code(), v["code"].as_str()),
+        (Some(2), Some("invalid_input")),
+        "{v}"
+    );
+    assert!(
+        std::fs::read_dir(env.dir.path())
+            .map(|d| d.count())
+            .unwrap_or(0)
+            == 0,
+        "nothing written to the data dir"
+    );
+    // An empty one is no SIM at all.
+    let out = env
+        .cmd(&["whoami"])
+        .env("MYMTS_DEVICE_SIM", "")
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["code"].as_str(), Some("not_signed_in"), "{v}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auth3_cli_refusal_exit_3_with_attempts_left() {
     let op = operator().await;

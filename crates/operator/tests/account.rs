@@ -1033,9 +1033,19 @@ async fn acc11_usage_notices_at_80_and_100() {
     .await
     .expect("minutes");
     assert_eq!(p.minutes.used, 300);
-    // A number that is none cannot even be named in the request (the QA API's JSON edge refuses
-    // it as invalid_phone); a number nobody has is refused by the operator.
-    assert!("12345".parse::<mymts_proto::PhoneNumber>().is_err());
+    // A number that is none cannot even be named in the request: the QA API's JSON edge refuses
+    // it as invalid_phone, with its field. A number nobody has is refused by the operator.
+    let (s, v) = common::answer(
+        common::world_client(t.running.world_token.as_deref())
+            .post(format!("{}/qa/usage", t.running.world_url))
+            .json(&serde_json::json!({"number": "12345", "kind": "sms", "amount": 1})),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str(), v["field"].as_str()),
+        (400, Some("invalid_phone"), Some("number")),
+        "{v}"
+    );
     for (number, amount) in [(seed::ANNA, 0), (seed::ANNA, -5), ("+79990001122", 1)] {
         let r = record_usage(
             st,

@@ -93,15 +93,43 @@ async fn auth2_a_number_or_login_the_rule_refuses_is_refused_with_its_field_at_t
         v["message"].as_str().is_some_and(|m| m.contains("login")),
         "{v}"
     );
-    // A contract as typed with spaces reaches the recovery as the one form.
-    let (s, v) = op
+    // A contract as typed with spaces reaches the recovery as the one form: the same address is
+    // named as for the contract typed bare (a contract read as typed, spaces and all, would be
+    // nobody's and get a made-up address, SEC-3).
+    let (s, bare) = op
+        .post(
+            "/v1/auth/recovery",
+            json!({"contract": HOME_CONTRACT}),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{bare}");
+    op.advance(61_000); // past the resend wait
+    let (s, spaced) = op
         .post(
             "/v1/auth/recovery",
             json!({"contract": format!(" {HOME_CONTRACT} ")}),
             None,
         )
         .await;
-    assert_eq!(s, 200, "{v}");
+    assert_eq!(s, 200, "{spaced}");
+    assert_eq!(spaced["masked_email"], bare["masked_email"]);
+    // A field given twice is refused, not read as its last value.
+    let (s, v) = op
+        .send(
+            common::client()
+                .post(op.url("/v1/auth/sms-password"))
+                .header("content-type", "application/json")
+                .body(r#"{"phone":"+79161234567","phone":"+79161234568","captcha_id":"x","captcha_answer":"y"}"#),
+        )
+        .await;
+    assert_eq!((s, code_of(&v)), (400, "bad_request"), "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("duplicate field")),
+        "{v}"
+    );
 }
 
 #[tokio::test]

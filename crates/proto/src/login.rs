@@ -70,6 +70,18 @@ impl Login {
         &self.0
     }
 
+    /// A login exactly as [`Login::parse`] writes it, and nothing else: a stored value that the
+    /// rule would rewrite (`8916…`, ` 7700… `) is not one this code wrote. Numbers are checked by
+    /// their shape ([`PhoneNumber`]'s `from_canonical`). For reading stored values, never input.
+    pub(crate) fn from_canonical(s: &str) -> Option<Self> {
+        if s.starts_with('+') {
+            return PhoneNumber::from_canonical(s).map(Self::from);
+        }
+        Self::parse(s)
+            .ok()
+            .filter(|l| l.0 == s && !l.0.starts_with('+'))
+    }
+
     /// The mobile number this login is, if it is one.
     pub fn phone(&self) -> Option<PhoneNumber> {
         self.0
@@ -147,6 +159,10 @@ impl LoginError {
 
     /// Every refusal the rule can give.
     pub fn every() -> impl Iterator<Item = Self> {
+        // A new refusal must be listed below: this match stops the build until it is.
+        let _listed = |e: &Self| match e {
+            Self::Empty | Self::TooLong | Self::BadCharacters | Self::Phone(_) => (),
+        };
         use strum::IntoEnumIterator as _;
         [Self::Empty, Self::TooLong, Self::BadCharacters]
             .into_iter()

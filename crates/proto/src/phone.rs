@@ -56,6 +56,15 @@ impl PhoneNumber {
         &self.0
     }
 
+    /// A number exactly as [`PhoneNumber::parse`] writes it (`+7`, ten digits, the first a 9),
+    /// checked by that shape alone: what this code stored stays readable whatever a later
+    /// version of libphonenumber's ranges says of it. For reading stored values, never input.
+    pub(crate) fn from_canonical(s: &str) -> Option<Self> {
+        let d = s.strip_prefix("+7")?;
+        (d.len() == 10 && d.starts_with('9') && d.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| Self(s.to_string()))
+    }
+
     /// `+7 916 123-45-67`, as the UI brief writes numbers.
     pub fn display(&self) -> String {
         let d = &self.0[2..];

@@ -1,5 +1,6 @@
-//! Numbers and logins as SQL values (feature `sql`): written as their text, and read back through
-//! their rule, so a row the rule refuses is a damaged database, never an identity.
+//! Numbers and logins as SQL values (feature `sql`): written as their text, and read back only as
+//! exactly what the rule writes (a number by its shape), so a row this code did not write is a
+//! damaged database, never an identity, and no row is silently rewritten into another key.
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
@@ -11,9 +12,23 @@ impl ToSql for PhoneNumber {
     }
 }
 
+/// A stored value that is not what the rule writes.
+#[derive(Debug, thiserror::Error)]
+#[error("the stored value {0:?} is not a number or login as this app writes them")]
+pub struct NotCanonical(String);
+
+fn refuse(s: &str) -> FromSqlError {
+    // The value itself may be a login: only its length goes into the error.
+    FromSqlError::Other(Box::new(NotCanonical(format!(
+        "{} characters",
+        s.chars().count()
+    ))))
+}
+
 impl FromSql for PhoneNumber {
     fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
-        Self::parse(v.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
+        let s = v.as_str()?;
+        Self::from_canonical(s).ok_or_else(|| refuse(s))
     }
 }
 
@@ -25,7 +40,8 @@ impl ToSql for Login {
 
 impl FromSql for Login {
     fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
-        Self::parse(v.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
+        let s = v.as_str()?;
+        Self::from_canonical(s).ok_or_else(|| refuse(s))
     }
 }
 
@@ -50,15 +66,28 @@ mod tests {
             .query_row("SELECT v FROM t WHERE rowid = 1", [], |r| r.get(0))
             .expect("phone back");
         assert_eq!(back, p);
-        db.execute("INSERT INTO t VALUES ('not a number')", [])
-            .expect("damage");
+        // Not what the rule writes: damage, and a number the rule would rewrite (never read as
+        // another key).
+        db.execute(
+            "INSERT INTO t VALUES ('not a number'), ('89161234567'), (' 7700123456')",
+            [],
+        )
+        .expect("damage");
         assert!(
             db.query_row::<PhoneNumber, _, _>("SELECT v FROM t WHERE rowid = 3", [], |r| r.get(0))
                 .is_err()
         );
-        assert!(
-            db.query_row::<Login, _, _>("SELECT v FROM t WHERE rowid = 3", [], |r| r.get(0))
-                .is_err()
-        );
+        for row in 3..=5 {
+            assert!(
+                db.query_row::<Login, _, _>("SELECT v FROM t WHERE rowid = ?1", [row], |r| r
+                    .get(0))
+                    .is_err(),
+                "row {row}"
+            );
+        }
+        let bank: Login = db
+            .query_row("SELECT v FROM t WHERE rowid = 2", [], |r| r.get(0))
+            .expect("bank back");
+        assert_eq!(bank, l);
     }
 }

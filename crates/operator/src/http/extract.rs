@@ -23,12 +23,16 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        // Syntax, size and content type first, as axum judges them; then the types, with the path
-        // of what did not fit.
-        match axum::Json::<serde_json::Value>::from_request(req, state).await {
-            Ok(axum::Json(v)) => serde_path_to_error::deserialize(v)
-                .map(Json)
-                .map_err(|e| refusal(&e)),
+        // Content type, size and syntax first, as axum judges them (kept as text, not a tree);
+        // then the types from that text, with the path of what did not fit. A field given twice
+        // is refused here, as serde refuses it.
+        match axum::Json::<Box<serde_json::value::RawValue>>::from_request(req, state).await {
+            Ok(axum::Json(raw)) => {
+                let mut de = serde_json::Deserializer::from_str(raw.get());
+                serde_path_to_error::deserialize(&mut de)
+                    .map(Json)
+                    .map_err(|e| refusal(&e))
+            }
             Err(JsonRejection::BytesRejection(e)) if e.status().as_u16() == 413 => {
                 Err(ApiError::new(
                     mymts_proto::ErrorCode::PayloadTooLarge,
@@ -47,13 +51,17 @@ where
 /// serde as its message only; `LoginError::from_message` gives the typed refusal back.
 fn refusal(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     use serde_path_to_error::Segment;
-    let message = e.inner().to_string();
+    let inner = e.inner();
+    let full = inner.to_string();
+    // serde_json adds where it was; the refusal's own sentence is what comes before.
+    let at = format!(" at line {} column {}", inner.line(), inner.column());
+    let message = full.strip_suffix(&at).unwrap_or(&full);
     // The field's name, when serde could follow it (not inside a `method`-tagged body).
     let field = match e.path().iter().next_back() {
         Some(Segment::Map { key }) => Some(key.clone()),
         _ => None,
     };
-    match LoginError::from_message(&message) {
+    match LoginError::from_message(message) {
         Some(LoginError::Phone(p)) => {
             let err = ApiError::from(p);
             match field {
@@ -63,7 +71,7 @@ fn refusal(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         }
         Some(l) => ApiError::invalid(field.as_deref().unwrap_or("login"), l.to_string()),
         None => ApiError::bad_request(format!(
-            "The request body is not valid: {}: {message}",
+            "The request body is not valid: {}: {full}",
             e.path()
         )),
     }
