@@ -16,6 +16,7 @@ pub mod password;
 pub mod phone;
 #[cfg(feature = "sql")]
 mod sql;
+mod text;
 pub mod time;
 pub mod wire;
 

@@ -1,8 +1,7 @@
 //! Logins as people type them (AUTH-1, AUTH-2): a mobile number in any AUTH-2 form, or a contract
 //! or internet-banking login, read by one rule on both sides of the wire.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::phone::{PhoneError, PhoneNumber};
@@ -97,57 +96,7 @@ impl From<PhoneNumber> for Login {
     }
 }
 
-/// Read as the text it is (a key, an SQL parameter, a path segment); made only by the rule.
-impl std::ops::Deref for Login {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<str> for Login {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<String> for Login {
-    fn eq(&self, other: &String) -> bool {
-        self.0 == *other
-    }
-}
-
-impl PartialEq<&str> for Login {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl AsRef<str> for Login {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Login {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::str::FromStr for Login {
-    type Err = LoginError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Login {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+crate::text::parsed_text!(Login, LoginError);
 
 impl LoginError {
     /// The error whose message this is: a `Login` field refused while a body was read comes back

@@ -1,7 +1,6 @@
 //! Phone numbers as people type them (AUTH-2), normalised to `+7XXXXXXXXXX`.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use serde::Serialize;
 use utoipa::ToSchema;
 
 /// A Russian mobile number in E.164 form (`+7` and ten digits).
@@ -72,57 +71,7 @@ impl PhoneNumber {
     }
 }
 
-/// Read as the text it is (`+7XXXXXXXXXX`); made only by [`PhoneNumber::parse`].
-impl std::ops::Deref for PhoneNumber {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<str> for PhoneNumber {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<String> for PhoneNumber {
-    fn eq(&self, other: &String) -> bool {
-        self.0 == *other
-    }
-}
-
-impl PartialEq<&str> for PhoneNumber {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl AsRef<str> for PhoneNumber {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for PhoneNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::str::FromStr for PhoneNumber {
-    type Err = PhoneError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for PhoneNumber {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+crate::text::parsed_text!(PhoneNumber, PhoneError);
 
 #[cfg(test)]
 mod tests {
