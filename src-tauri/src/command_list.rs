@@ -19,6 +19,7 @@ macro_rules! app_commands {
             auth::captcha,
             auth::request_sms_password,
             auth::watch_phone,
+            auth::read_phone,
             auth::login_password,
             auth::login_sms_code,
             auth::login_on_net,

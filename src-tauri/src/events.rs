@@ -1,7 +1,8 @@
 //! Core events to typed UI events (tauri-specta), plus the shell's own (operator status), and
 //! the inbox watcher that follows the active mobile account.
 
-use mymts_core::{Cached, Core, CoreEvent, EndReason, InboxMessage, Verdict};
+use mymts_core::{Cached, CoreEvent, EndReason, InboxMessage, Verdict};
+use mymts_proto::PhoneNumber;
 use mymts_proto::wire::{AccountOverview, Mail};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
@@ -13,7 +14,7 @@ use crate::state::Shell;
 /// A new SMS on a watched phone, judged (INBOX-3). Fill a code field only from `message.code`.
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct SmsReceived {
-    pub number: String,
+    pub number: PhoneNumber,
     pub message: InboxMessage,
 }
 
@@ -73,14 +74,10 @@ pub fn emit<R: Runtime, E: Event + Serialize + Clone>(app: &AppHandle<R>, e: E) 
 }
 
 /// Forwards core and shell events to the UI until the app ends.
-pub async fn forward<R: Runtime>(
-    app: AppHandle<R>,
-    core: Core,
-    mut core_rx: broadcast::Receiver<CoreEvent>,
-) {
+pub async fn forward<R: Runtime>(app: AppHandle<R>, mut core_rx: broadcast::Receiver<CoreEvent>) {
     loop {
         match core_rx.recv().await {
-            Ok(e) => on_core_event(&app, &core, e).await,
+            Ok(e) => on_core_event(&app, e),
             Err(broadcast::error::RecvError::Lagged(n)) => {
                 tracing::warn!(missed = n, "UI event forwarder lagged");
             }
@@ -89,7 +86,7 @@ pub async fn forward<R: Runtime>(
     }
 }
 
-async fn on_core_event<R: Runtime>(app: &AppHandle<R>, core: &Core, e: CoreEvent) {
+fn on_core_event<R: Runtime>(app: &AppHandle<R>, e: CoreEvent) {
     match e {
         CoreEvent::Sms { number, message } => {
             let notify = (message.verdict == Verdict::Genuine)
@@ -120,12 +117,8 @@ async fn on_core_event<R: Runtime>(app: &AppHandle<R>, core: &Core, e: CoreEvent
                     remembered,
                 },
             );
-            follow_active_account(app.state::<Shell>().inner(), core).await;
         }
-        CoreEvent::ActiveAccountChanged { login } => {
-            emit(app, ActiveAccountChanged { login });
-            follow_active_account(app.state::<Shell>().inner(), core).await;
-        }
+        CoreEvent::ActiveAccountChanged { login } => emit(app, ActiveAccountChanged { login }),
         CoreEvent::KeyringUnavailable { message } => emit(app, KeyringUnavailable { message }),
         CoreEvent::OperatorStatus { reachable, message } => {
             emit(app, OperatorStatus { reachable, message });
@@ -133,27 +126,4 @@ async fn on_core_event<R: Runtime>(app: &AppHandle<R>, core: &Core, e: CoreEvent
         CoreEvent::InboxStream { .. } => {}
         CoreEvent::SessionStarted { .. } => {}
     }
-}
-
-/// Points the account watcher at the active account's phone (the policy is the core's).
-pub async fn follow_active_account(shell: &Shell, core: &Core) {
-    shell.watches.lock().await.follow_active_account(core).await;
-}
-
-/// Follows the mailbox the user looks at (`watch_mailbox`).
-pub async fn watch_mailbox(
-    shell: &Shell,
-    core: &Core,
-    address: &str,
-) -> Result<(), mymts_core::CoreError> {
-    shell.watches.lock().await.watch_mail(core, address).await
-}
-
-/// Watches `phone` for the login screen's code (`watch_phone`).
-pub async fn watch_login_phone(
-    shell: &Shell,
-    core: &Core,
-    phone: &mymts_proto::PhoneNumber,
-) -> Result<(), mymts_core::CoreError> {
-    shell.watches.lock().await.watch_login(core, phone).await
 }

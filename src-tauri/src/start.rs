@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use mymts_core::ops::auth::Resumed;
 use mymts_core::ops::boot::BootView;
 use mymts_core::{Core, CoreConfig, CoreError};
 use tauri::{App, AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
@@ -257,6 +258,7 @@ async fn start_background<R: Runtime>(
     };
     let mut config = CoreConfig::new(url)
         .embedded_operator(embedded)
+        .follow_inbox(true)
         .world(world)
         .device_sim(wiring.device_sim)
         .data_dir(&data_dir)
@@ -272,7 +274,7 @@ async fn start_background<R: Runtime>(
             return;
         }
     };
-    if let Ok(info) = core.client().info().await {
+    if let Ok(info) = core.operator_info().await {
         // A standalone operator names its own gateway (AUTH-7); the embedded one was set above.
         let shell = app.state::<Shell>();
         if let Ok(mut i) = shell.info.lock()
@@ -282,7 +284,7 @@ async fn start_background<R: Runtime>(
         }
     }
     let rx = core.subscribe();
-    tauri::async_runtime::spawn(events::forward(app.clone(), core.clone(), rx));
+    tauri::async_runtime::spawn(events::forward(app.clone(), rx));
     if let Some(healed) = core.cache_healed(true) {
         // Damage only `quick_check` found (the first frame's open could not see it).
         events::emit(&app, events::CacheHealed { healed });
@@ -297,9 +299,8 @@ async fn start_background<R: Runtime>(
         tracing::info!("autologin waits for the fingerprint or face check");
         return;
     }
-    let session = shell.autologin(&core).await;
-    match session {
-        Ok(Some(s)) => {
+    match shell.resume(&core).await {
+        Ok(Resumed::SignedIn(s)) => {
             let login = s.account.login.clone();
             if let Ok(data) = core.home(true).await {
                 let e = DataRefreshed {
@@ -309,9 +310,14 @@ async fn start_background<R: Runtime>(
                 };
                 events::emit(&app, e);
             }
-            events::follow_active_account(shell.inner(), &core).await;
         }
-        Ok(None) => tracing::info!("no remembered account; login screen"),
+        Ok(Resumed::Offline { error, .. }) => {
+            tracing::info!(
+                code = error.code(),
+                "offline; the cached account stays on screen"
+            );
+        }
+        Ok(Resumed::Nobody) => tracing::info!("no remembered account; login screen"),
         Err(e) => tracing::info!(code = e.code(), "autologin did not sign in"),
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use mymts_core::ops::inbox::InboxWatches;
+use mymts_core::ops::auth::Resumed;
 use mymts_core::{Core, CoreError};
 use tokio::sync::watch;
 
@@ -24,7 +24,6 @@ pub struct Shell {
     pub settings_path: PathBuf,
     /// Where CSV exports go: the user's downloads, else the data dir.
     pub export_dir: PathBuf,
-    pub watches: tokio::sync::Mutex<InboxWatches>,
     pub startup_marker: bool,
     ready_printed: AtomicBool,
     /// Signalled at the UI's first frame: the embedded operator starts after it (2 cores).
@@ -55,7 +54,6 @@ impl Shell {
             settings: Mutex::new(parts.settings),
             settings_path: parts.settings_path,
             export_dir: parts.export_dir,
-            watches: tokio::sync::Mutex::new(InboxWatches::default()),
             startup_marker: std::env::var("MYMTS_STARTUP_MARKER").is_ok_and(|v| v == "1"),
             ready_printed: AtomicBool::new(false),
             first_frame: tokio::sync::Notify::new(),
@@ -77,15 +75,16 @@ impl Shell {
         }
     }
 
-    /// Autologin (AUTH-6); the core runs one at a time, so the start-up one and the UI's share
-    /// the outcome. Behind the fingerprint or face check when the user asked for it (AUTH-14).
-    pub async fn autologin(&self, core: &Core) -> Result<Option<mymts_core::Session>, CoreError> {
+    /// Resumes a remembered device through the core's one path (AUTH-6, CACHE-2); the core runs
+    /// one autologin at a time, so the start-up one and the UI's share the outcome. Behind the
+    /// fingerprint or face check when the user asked for it (AUTH-14).
+    pub async fn resume(&self, core: &Core) -> Result<Resumed, CoreError> {
         if let Some(unlock) = self.unlocker.get()
             && self.locked()
         {
-            return core.autologin_unlocked(|| unlock()).await;
+            return core.resume_unlocked(|| unlock()).await;
         }
-        core.autologin().await
+        core.resume().await
     }
 
     /// Autologin waits for a fingerprint or face check (AUTH-14).

@@ -268,6 +268,20 @@ fn app_info_boot_settings_and_typed_errors_cross_ipc() {
 }
 
 #[test]
+fn auth2_the_ui_reads_a_typed_number_by_the_one_rule_over_ipc() {
+    let r = rig();
+    let _ = &r.app;
+    for typed in ["8 (916) 123-45-67", "+7 916 123-45-67", "9161234567"] {
+        let n = invoke(&r.webview, "read_phone", json!({ "text": typed })).expect("a number");
+        assert_eq!(n, "+79161234567", "{typed}");
+    }
+    for typed in ["12", "+1 916 123 45 67", "anna.petrova"] {
+        let e = invoke(&r.webview, "read_phone", json!({ "text": typed })).expect_err("refused");
+        assert_eq!(e["code"], "invalid_input", "{typed}: {e}");
+    }
+}
+
+#[test]
 fn boot_script_carries_no_secret_and_reads_the_cache() {
     let dir = tempfile::tempdir().expect("tempdir");
     let info = info::app_info(true, None);

@@ -1,7 +1,7 @@
 //! What the core tells the shell without being asked: a tokio broadcast of [`CoreEvent`]s the
 //! shell turns into screens and native notifications.
 
-use mymts_proto::Login;
+use mymts_proto::{Login, PhoneNumber};
 use serde::Serialize;
 
 use mymts_proto::wire::Mail;
@@ -55,7 +55,7 @@ pub enum CoreEvent {
     },
     /// A new SMS on a watched phone, already judged (INBOX-3).
     Sms {
-        number: String,
+        number: PhoneNumber,
         message: InboxMessage,
     },
     /// A new letter in a watched mailbox, in Inbox or Spam (INBOX-2).
@@ -71,7 +71,7 @@ pub enum CoreEvent {
     },
     /// The inbox stream connected or dropped (it reconnects by itself).
     InboxStream {
-        number: String,
+        number: PhoneNumber,
         connected: bool,
     },
 }

@@ -81,6 +81,11 @@ pub struct CoreConfig {
     /// embedded one): its keyring entries are bound to its identity and "embedded" instead of
     /// an address that changes at every start (SEC-5).
     pub embedded_operator: bool,
+    /// The core keeps live watchers itself (the app, INBOX-2, INBOX-3): the active account's
+    /// phone and recovery mailbox, followed as accounts change, and the number an SMS code is
+    /// requested for, watched before the request leaves. A one-shot caller (the CLI) leaves it
+    /// off.
+    pub follow_inbox: bool,
 }
 
 impl CoreConfig {
@@ -97,7 +102,14 @@ impl CoreConfig {
             },
             clock: Arc::new(SystemClock),
             embedded_operator: false,
+            follow_inbox: false,
         }
+    }
+
+    /// See [`CoreConfig::follow_inbox`].
+    pub fn follow_inbox(mut self, yes: bool) -> Self {
+        self.follow_inbox = yes;
+        self
     }
 
     /// See [`CoreConfig::embedded_operator`].
@@ -148,6 +160,17 @@ pub struct Core {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// A hold on a [`Core`] that does not keep it alive: for the tasks the core itself keeps (its
+/// inbox watchers), which end when it is gone.
+#[derive(Clone)]
+pub(crate) struct WeakCore(std::sync::Weak<Inner>);
+
+impl WeakCore {
+    pub(crate) fn upgrade(&self) -> Option<Core> {
+        self.0.upgrade().map(|inner| Core { inner })
+    }
+}
+
 pub(crate) struct Inner {
     pub(crate) client: ApiClient,
     pub(crate) vault: Vault,
@@ -166,6 +189,10 @@ pub(crate) struct Inner {
     /// Autologins run one at a time: two racing would present one refresh token twice, and the
     /// operator would take the replay for theft and revoke the device (AUTH-6).
     pub(crate) autologin_lock: tokio::sync::Mutex<()>,
+    /// See [`CoreConfig::follow_inbox`].
+    pub(crate) follow_inbox: bool,
+    /// The live watchers this core keeps (with `follow_inbox`).
+    pub(crate) watches: tokio::sync::Mutex<ops::inbox::InboxWatches>,
 }
 
 impl Core {
@@ -197,18 +224,26 @@ impl Core {
                 operator_id: Mutex::new(None),
                 healed: Mutex::new(healed),
                 autologin_lock: tokio::sync::Mutex::new(()),
+                follow_inbox: config.follow_inbox,
+                watches: tokio::sync::Mutex::new(ops::inbox::InboxWatches::default()),
             }),
         })
     }
 
+    // The parts the core holds, for tests that look inside (the `inspect` feature, which only
+    // the core's own tests turn on): every caller outside goes through the operations.
+
+    #[cfg(feature = "inspect")]
     pub fn client(&self) -> &ApiClient {
         &self.inner.client
     }
 
+    #[cfg(feature = "inspect")]
     pub fn cache(&self) -> &Cache {
         &self.inner.cache
     }
 
+    #[cfg(feature = "inspect")]
     pub fn vault(&self) -> &Vault {
         &self.inner.vault
     }
@@ -231,7 +266,13 @@ impl Core {
     /// Asks the operator for its identity now and remembers it. An operator that names none is
     /// refused: its tokens could not be told from another operator's.
     pub async fn operator_id_fresh(&self) -> CoreResult<String> {
-        let info = self.inner.client.info().await?;
+        Ok(self.operator_info().await?.operator_id)
+    }
+
+    /// What the operator publishes about itself now: its identity (remembered, as
+    /// [`Core::operator_id_fresh`] does) and its on-net gateway (AUTH-7).
+    pub async fn operator_info(&self) -> CoreResult<mymts_proto::wire::OperatorInfo> {
+        let mut info = self.inner.client.info().await?;
         let id = info.operator_id.trim().to_string();
         // No `/`, `#` or `@` and no spaces: the keyring names built from it stay unambiguous.
         if id.is_empty()
@@ -246,7 +287,8 @@ impl Core {
         if let Ok(mut g) = self.inner.operator_id.lock() {
             *g = Some(id.clone());
         }
-        Ok(id)
+        info.operator_id = id;
+        Ok(info)
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -264,8 +306,21 @@ impl Core {
         self.inner.client.reach().last()
     }
 
+    pub(crate) fn downgrade(&self) -> WeakCore {
+        WeakCore(Arc::downgrade(&self.inner))
+    }
+
     pub(crate) fn emit(&self, e: CoreEvent) {
         tracing::debug!(event = %e, "core event");
+        // Another account is active, or none: the watchers follow it (the core's own answer to
+        // its own event, not a caller's).
+        let follow = matches!(
+            e,
+            CoreEvent::ActiveAccountChanged { .. } | CoreEvent::SessionEnded { .. }
+        );
         let _ = self.inner.events.send(e);
+        if follow {
+            self.follow_soon();
+        }
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::{genuine_codes, login, password_login, phone, pw, sms_login, wait_code, world};
 use mymts_core::Verdict;
+use mymts_core::ops::inbox::Watched;
 use mymts_core::ops::troubleshoot::FindingKind;
 use mymts_core::{CallFilter, Core, CoreEvent, EndReason, ManualClock};
 use mymts_operator::seed::{
@@ -647,36 +648,92 @@ async fn inbox3_watcher_announces_genuine_code() {
 
 #[tokio::test]
 async fn inbox3_one_watcher_per_number_and_the_login_screens_is_handed_to_the_account() {
-    use mymts_core::ops::inbox::InboxWatches;
     let w = world().await;
-    let core = w.core();
-    let mut watches = InboxWatches::default();
+    let core = Core::new(w.config().follow_inbox(true)).expect("core");
+    let numbers = |w: Watched| (w.account, w.login);
     // The login screen waits for Boris's code; a second ask for the same number adds nothing.
-    watches
-        .watch_login(&core, &phone("8 (916) 123-45-68"))
+    core.watch_login_phone(&phone("8 (916) 123-45-68"))
         .await
         .expect("watch");
-    watches
-        .watch_login(&core, &phone(BORIS))
-        .await
-        .expect("again");
-    assert_eq!(watches.numbers(), (None, Some(BORIS)));
-    // "12" is no number: the edge that read it refused it, so no watcher can be asked for it.
-    assert!("12".parse::<mymts_proto::PhoneNumber>().is_err());
-    assert_eq!(watches.numbers(), (None, Some(BORIS)));
-    // Boris signs in: the account watcher takes the login screen's over instead of a second one.
+    core.watch_login_phone(&phone(BORIS)).await.expect("again");
+    assert_eq!(numbers(core.watched().await), (None, Some(phone(BORIS))));
+    // Boris signs in: the core follows by itself, and the account watcher takes the login
+    // screen's over instead of a second one.
     password_login(&core, BORIS, false).await;
-    watches.follow_active_account(&core).await;
-    assert_eq!(watches.numbers(), (Some(BORIS), None));
-    watches
-        .watch_login(&core, &phone(BORIS))
+    watched_becomes(&core, |w| numbers(w) == (Some(phone(BORIS)), None)).await;
+    core.watch_login_phone(&phone(BORIS))
         .await
         .expect("already followed");
-    assert_eq!(watches.numbers(), (Some(BORIS), None));
+    assert_eq!(numbers(core.watched().await), (Some(phone(BORIS)), None));
     // A contract account has no phone to follow.
     password_login(&core, HOME_CONTRACT, false).await;
-    watches.follow_active_account(&core).await;
-    assert_eq!(watches.numbers(), (None, None));
+    watched_becomes(&core, |w| numbers(w) == (None, None)).await;
+}
+
+/// Waits (a while) until the core's own watchers satisfy `ok`: they follow in the background.
+async fn watched_becomes(core: &Core, ok: impl Fn(Watched) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = core.watched().await;
+        if ok(now.clone()) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the watchers never followed: {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn inbox3_a_core_gone_ends_the_watchers_it_kept() {
+    // The watchers hold their core weakly: a core that kept them strongly would keep itself
+    // alive, and its streams open, for ever.
+    let w = world().await;
+    let streams = || w.op.state.sms_tx.receiver_count();
+    let before = streams();
+    let core = Core::new(w.config().follow_inbox(true)).expect("core");
+    core.watch_login_phone(&phone(BORIS)).await.expect("watch");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while streams() != before + 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stream never opened"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(core);
+    // The operator notices a closed stream when it next writes to it: an SMS to Boris.
+    let other = w.core();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while streams() != before {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the watcher outlived its core: {} streams open",
+            streams()
+        );
+        other
+            .qa_sms(&mymts_proto::wire::InjectSms {
+                from: "900".into(),
+                to: phone(BORIS),
+                text: "hello".into(),
+            })
+            .await
+            .expect("sms");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn inbox3_a_core_that_does_not_follow_keeps_no_watchers() {
+    // The CLI's core: one command and out, no streams opened behind it.
+    let w = world().await;
+    let core = w.core();
+    password_login(&core, BORIS, false).await;
+    core.home(true).await.expect("home");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(core.watched().await, Watched::default());
 }
 
 #[tokio::test]
@@ -1102,30 +1159,34 @@ async fn inbox2_mail_watch_refuses_what_is_no_mailbox() {
 
 #[tokio::test]
 async fn inbox2_the_account_watchers_follow_the_recovery_mailbox_and_the_screen_wins() {
-    use mymts_core::ops::inbox::InboxWatches;
     let w = world().await;
-    let core = w.core();
+    let core = Core::new(w.config().follow_inbox(true)).expect("core");
     password_login(&core, HOME_CONTRACT, false).await;
+    // The fresh overview names the recovery mailbox: the core follows it by itself.
     core.home(true).await.expect("home");
-    let mut watches = InboxWatches::default();
-    watches.follow_active_account(&core).await;
-    assert_eq!(watches.mailbox(), Some("petrov.home@mail.example"));
-    assert_eq!(watches.numbers(), (None, None), "a contract has no phone");
+    watched_becomes(&core, |w| {
+        w.mailbox.as_deref() == Some("petrov.home@mail.example")
+    })
+    .await;
+    let now = core.watched().await;
+    assert_eq!(
+        (now.account, now.login),
+        (None, None),
+        "a contract has no phone"
+    );
     // The mailbox the user opens replaces it; the account's next turn does not take it back.
-    watches
-        .watch_mail(&core, "orlov.sat@mail.example")
+    core.watch_mailbox("orlov.sat@mail.example")
         .await
         .expect("watch");
-    watches.follow_active_account(&core).await;
-    assert_eq!(watches.mailbox(), Some("orlov.sat@mail.example"));
-    assert!(
-        watches
-            .watch_mail(&core, "nobody@mail.example")
-            .await
-            .is_err()
-    );
+    core.home(true).await.expect("home again");
+    tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(
-        watches.mailbox(),
+        core.watched().await.mailbox.as_deref(),
+        Some("orlov.sat@mail.example")
+    );
+    assert!(core.watch_mailbox("nobody@mail.example").await.is_err());
+    assert_eq!(
+        core.watched().await.mailbox.as_deref(),
         Some("orlov.sat@mail.example"),
         "a refused address leaves the followed one alone"
     );
@@ -1165,11 +1226,8 @@ async fn inbox3_fifty_sms_logins_with_a_busy_cpu_each_code_announced_first_time(
     // Issue 13, item 9: the first code was lost when it won the race with a watcher started
     // alongside the request. The core now starts the watcher before it asks; with every core of
     // the machine kept busy, fifty requests in a row must each have their code announced.
-    use mymts_core::ops::inbox::InboxWatches;
     use std::sync::atomic::{AtomicBool, Ordering};
     let w = world().await;
-    let core = w.core();
-    let mut events = core.subscribe();
     let stop = Arc::new(AtomicBool::new(false));
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let spinners: Vec<_> = (0..cores)
@@ -1183,19 +1241,15 @@ async fn inbox3_fifty_sms_logins_with_a_busy_cpu_each_code_announced_first_time(
         })
         .collect();
     for round in 1..=50 {
-        // A fresh login screen each time: no watcher left from the round before.
-        let watches = tokio::sync::Mutex::new(InboxWatches::default());
+        // A fresh app each time (a core that keeps its watchers): no watcher left from the
+        // round before. Dropping the last round's core ended its watchers.
+        let core = Core::new(w.config().follow_inbox(true)).expect("core");
+        let mut events = core.subscribe();
         let c = core.captcha().await.expect("captcha");
-        let sent = InboxWatches::request_sms_password(
-            &watches,
-            &core,
-            &phone(ANNA),
-            &c.id,
-            &w.captcha_answer(&c.id),
-            None,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let sent = core
+            .request_sms_password(&phone(ANNA), &c.id, &w.captcha_answer(&c.id), None)
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         let code = loop {
             match tokio::time::timeout_at(deadline, events.recv()).await {
@@ -1217,7 +1271,7 @@ async fn inbox3_fifty_sms_logins_with_a_busy_cpu_each_code_announced_first_time(
         if out.session.agreement_required {
             core.accept_agreement().await.expect("agreement");
         }
-        drop(watches);
+        drop(core);
         // Past the resend wait and the hourly limit; the next round gets a new code.
         w.advance_operator_clock(61 * 60 * 1000);
     }

@@ -1,7 +1,7 @@
 //! Signing in, staying signed in, sessions and activity (AUTH-1…12).
 
-use mymts_core::ops::auth::LoginOutcome;
 use mymts_core::ops::auth::Strength;
+use mymts_core::ops::auth::{LoginOutcome, Resumed};
 use mymts_core::{CoreError, Session};
 use mymts_proto::wire::{
     ActivityPage, Agreement, PasswordChanged, RecoverySent, Revoked, SessionInfo, SmsPasswordSent,
@@ -25,7 +25,13 @@ pub struct CaptchaView {
 #[specta::specta]
 pub async fn autologin(shell: State<'_, Shell>) -> Result<Option<Session>, CoreError> {
     let core = shell.core().await?;
-    shell.autologin(&core).await
+    match shell.resume(&core).await? {
+        Resumed::SignedIn(s) => Ok(Some(s)),
+        Resumed::Nobody => Ok(None),
+        // The first frame already shows the cached account; the UI keeps it and the core's
+        // `operatorStatus` turns the offline banner on.
+        Resumed::Offline { error, .. } => Err(error),
+    }
 }
 
 /// User activity, for the 20-minute inactivity clock (AUTH-8).
@@ -62,15 +68,16 @@ pub async fn request_sms_password(
     let core = shell.core().await?;
     let phone = PhoneNumber::parse(&phone)?;
     // The core watches the phone before it asks, so the code cannot race the watcher (issue 13).
-    let r = mymts_core::ops::inbox::InboxWatches::request_sms_password(
-        &shell.watches,
-        &core,
-        &phone,
-        &captcha_id,
-        &captcha_answer,
-        challenge.as_deref(),
-    );
-    r.await
+    core.request_sms_password(&phone, &captcha_id, &captcha_answer, challenge.as_deref())
+        .await
+}
+
+/// The number as the operator reads it (AUTH-2: any form it accepts, as `+7XXXXXXXXXX`), or
+/// `invalid_input` saying why: the UI's early check and the phone drawer use the one rule, not a copy.
+#[tauri::command]
+#[specta::specta]
+pub fn read_phone(text: String) -> Result<PhoneNumber, CoreError> {
+    Ok(PhoneNumber::parse(&text)?)
 }
 
 /// Watches `phone`'s inbox so its code arrives as `smsReceived` (and a notification).
@@ -78,7 +85,7 @@ pub async fn request_sms_password(
 #[specta::specta]
 pub async fn watch_phone(shell: State<'_, Shell>, phone: String) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    crate::events::watch_login_phone(&shell, &core, &PhoneNumber::parse(&phone)?).await
+    core.watch_login_phone(&PhoneNumber::parse(&phone)?).await
 }
 
 #[tauri::command]

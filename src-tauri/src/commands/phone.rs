@@ -123,5 +123,5 @@ pub async fn troubleshoot_mail(
 #[specta::specta]
 pub async fn watch_mailbox(shell: State<'_, Shell>, address: String) -> Result<(), CoreError> {
     let core = shell.core().await?;
-    crate::events::watch_mailbox(&shell, &core, &address).await
+    core.watch_mailbox(&address).await
 }

@@ -68,7 +68,14 @@ impl Core {
 
     pub async fn overview(&self) -> CoreResult<Cached<AccountOverview>> {
         let api = self.authed()?;
-        self.keep_view(api.login(), VIEW_OVERVIEW, api.account().await)
+        let fresh = api.account().await;
+        // A fresh overview may name a recovery mailbox the watchers do not follow yet.
+        let followed = fresh.is_ok();
+        let kept = self.keep_view(api.login(), VIEW_OVERVIEW, fresh);
+        if followed {
+            self.follow_soon();
+        }
+        kept
     }
 
     pub async fn tariffs(&self) -> CoreResult<Cached<TariffList>> {

@@ -11,6 +11,7 @@
 //! | [`payments`] | top-up (ACC-10) |
 //! | [`boot`] | the start-up view, read from the cache alone |
 //! | [`world`] | the simulated phone and mailbox the app shows (INBOX-1, INBOX-2) |
+//! | [`qa`] | the lab's QA API a QA engineer's tools drive (SEC-1) |
 //! | [`inbox`] | judging SMS, and the live watchers of phones and mailboxes (INBOX-2, INBOX-3) |
 //! | `delivery` | the delivery tag an SMS code signs in with (SEC-2) |
 //! | [`troubleshoot`] | "Code not arriving?" (INBOX-4) |
@@ -26,5 +27,6 @@ mod delivery;
 pub mod inbox;
 pub mod links;
 pub mod payments;
+pub mod qa;
 pub mod troubleshoot;
 pub mod world;

@@ -13,7 +13,51 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::CoreEvent;
 use crate::session::end::end_reason_for;
 
+/// Where a device stands after [`Core::resume`]: the one start-up path of the app and the CLI.
+#[derive(Debug)]
+pub enum Resumed {
+    /// Signed in: from the keyring (AUTH-6), on operator data (AUTH-7), or before.
+    SignedIn(Session),
+    /// The operator cannot be reached (`error` says how): `account`, the most recently used
+    /// remembered one, is shown from the cache until it can (CACHE-2). Its token is kept.
+    Offline { account: Account, error: CoreError },
+    /// Nobody to resume: the login screen.
+    Nobody,
+}
+
 impl Core {
+    /// Resumes a remembered device (AUTH-6, CACHE-2): [`Core::autologin`], and when the operator
+    /// cannot be reached, the remembered account whose cached views stand in meanwhile.
+    pub async fn resume(&self) -> CoreResult<Resumed> {
+        let r = self.autologin().await;
+        self.resumed(r)
+    }
+
+    /// [`Core::resume`] behind the platform's fingerprint or face check (AUTH-14); see
+    /// [`Core::autologin_unlocked`].
+    pub async fn resume_unlocked<F, Fut>(&self, unlock: F) -> CoreResult<Resumed>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(), String>>,
+    {
+        let r = self.autologin_unlocked(unlock).await;
+        self.resumed(r)
+    }
+
+    fn resumed(&self, r: CoreResult<Option<Session>>) -> CoreResult<Resumed> {
+        match r {
+            Ok(Some(s)) => Ok(Resumed::SignedIn(s)),
+            Ok(None) => Ok(Resumed::Nobody),
+            Err(error @ CoreError::Unreachable(_)) => {
+                match self.inner.cache.remembered_accounts()?.into_iter().next() {
+                    Some(account) => Ok(Resumed::Offline { account, error }),
+                    None => Err(error),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Signs in every remembered account from its keyring token, the most recently used one
     /// active. `Ok(None)` when nothing is remembered. An unreachable operator or keyring is an
     /// error; a token the operator refuses forgets that account's entry.

@@ -56,6 +56,12 @@ impl Core {
     ) -> CoreResult<SmsPasswordSent> {
         nonempty("captcha", captcha_answer)?;
         nonempty("captcha id", captcha_id)?;
+        if self.inner.follow_inbox {
+            // The phone is watched, with what its inbox held before taken as old, before the
+            // request leaves: a code that arrives at once is never taken for an old message
+            // (issue 13, item 9).
+            self.watch_login_phone(phone).await?;
+        }
         self.inner
             .client
             .sms_password(&SmsPasswordRequest {

@@ -1,5 +1,6 @@
 //! Signing in and staying signed in (AUTH-1…AUTH-10, AUTH-12), by what each part holds:
-//! `login` (the ways in), `autologin` (remembered accounts at start, AUTH-6, AUTH-7, AUTH-14),
+//! `login` (the ways in), `autologin` (remembered accounts at start, and the one way the shell
+//! and the CLI resume them online or offline: AUTH-6, AUTH-7, AUTH-14, CACHE-2),
 //! `exit` (Exit and forgetting the device), `password` (change and strength, AUTH-9),
 //! `agreement` (AUTH-10). Every way in ends in [`Core::finish_login`]: a session slot (see
 //! [`crate::session`]; tokens never leave it except the refresh token of a remembered account,
@@ -11,6 +12,7 @@ mod exit;
 mod login;
 mod password;
 
+pub use autologin::Resumed;
 pub use login::CaptchaImage;
 pub use password::{Strength, password_strength};
 

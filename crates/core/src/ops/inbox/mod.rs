@@ -5,7 +5,8 @@
 
 mod watch;
 
-pub use watch::{InboxWatch, InboxWatches};
+pub(crate) use watch::InboxWatches;
+pub use watch::{InboxWatch, Watched};
 
 use mymts_proto::wire::Sms;
 use mymts_proto::{BANK_SENDER, PhoneNumber, SERVICE_SENDERS};

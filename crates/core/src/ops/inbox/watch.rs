@@ -1,6 +1,7 @@
 //! Live watchers on the simulated world's streams (INBOX-2, INBOX-3): a phone's SMS and a
 //! mailbox's letters, each new one announced as a [`CoreEvent`] (an SMS already judged), with
-//! reconnects and catch-up after a drop. [`InboxWatches`] keeps the ones an app needs.
+//! reconnects and catch-up after a drop. A core set to follow (`CoreConfig::follow_inbox`, the
+//! app) keeps the ones it needs itself and points them at the active account as it changes.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -11,11 +12,11 @@ use mymts_proto::wire::{AccountOverview, Mail, MailFolder, Sms};
 use reqwest_eventsource::{Event, EventSource};
 
 use super::classify;
-use crate::Core;
 use crate::domain::mailbox_address;
 use crate::error::CoreResult;
 use crate::events::CoreEvent;
 use crate::ops::account::VIEW_OVERVIEW;
+use crate::{Core, WeakCore};
 
 /// A running inbox or mailbox watcher; dropping it stops it.
 pub struct InboxWatch {
@@ -34,21 +35,83 @@ impl Drop for InboxWatch {
     }
 }
 
-/// The watchers an app keeps: at most one per purpose, never two on one number, one mailbox.
-#[derive(Default)]
-pub struct InboxWatches {
+/// What a core's own watchers follow ([`crate::CoreConfig::follow_inbox`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Watched {
     /// The active mobile account's phone.
-    account: Option<(PhoneNumber, InboxWatch)>,
+    pub account: Option<PhoneNumber>,
     /// The number the login screen awaits a code for.
-    login: Option<(PhoneNumber, InboxWatch)>,
+    pub login: Option<PhoneNumber>,
     /// The mailbox on screen, else the active account's recovery address.
+    pub mailbox: Option<String>,
+}
+
+/// The watchers a core keeps: at most one per purpose, never two on one number, one mailbox.
+#[derive(Default)]
+pub(crate) struct InboxWatches {
+    account: Option<(PhoneNumber, InboxWatch)>,
+    login: Option<(PhoneNumber, InboxWatch)>,
     mail: Option<(String, InboxWatch)>,
+}
+
+impl Core {
+    /// What this core's watchers follow now.
+    pub async fn watched(&self) -> Watched {
+        let w = self.inner.watches.lock().await;
+        Watched {
+            account: w.account.as_ref().map(|(n, _)| n.clone()),
+            login: w.login.as_ref().map(|(n, _)| n.clone()),
+            mailbox: w.mail.as_ref().map(|(a, _)| a.clone()),
+        }
+    }
+
+    /// Watches `number` for the login screen's code, unless a watcher already follows it.
+    pub async fn watch_login_phone(&self, number: &PhoneNumber) -> CoreResult<()> {
+        self.inner
+            .watches
+            .lock()
+            .await
+            .watch_login(self, number)
+            .await
+    }
+
+    /// Follows the mailbox at `address` (the one the user looks at), replacing another.
+    pub async fn watch_mailbox(&self, address: &str) -> CoreResult<()> {
+        self.inner
+            .watches
+            .lock()
+            .await
+            .watch_mail(self, address)
+            .await
+    }
+
+    /// Points the watchers at the active account, in the background (with `follow_inbox`):
+    /// after every change of the active account, and when its overview may name a new
+    /// recovery mailbox. Each run reads the active account when it gets the watchers, so runs
+    /// in any order end at the latest one.
+    pub(crate) fn follow_soon(&self) {
+        if !self.inner.follow_inbox {
+            return;
+        }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let core = self.clone();
+        rt.spawn(async move {
+            core.inner
+                .watches
+                .lock()
+                .await
+                .follow_active_account(&core)
+                .await;
+        });
+    }
 }
 
 impl InboxWatches {
     /// Points the account watcher at the active account's phone (mobile accounts only); takes
     /// over the login screen's watcher when it already follows that number.
-    pub async fn follow_active_account(&mut self, core: &Core) {
+    async fn follow_active_account(&mut self, core: &Core) {
         self.follow_recovery_mailbox(core).await;
         let target = core
             .current()
@@ -70,7 +133,7 @@ impl InboxWatches {
     }
 
     /// Watches `phone` for the login screen's code, unless a watcher already follows it.
-    pub async fn watch_login(&mut self, core: &Core, number: &PhoneNumber) -> CoreResult<()> {
+    async fn watch_login(&mut self, core: &Core, number: &PhoneNumber) -> CoreResult<()> {
         let watched =
             |s: &Option<(PhoneNumber, InboxWatch)>| s.as_ref().is_some_and(|(n, _)| n == number);
         if watched(&self.account) || watched(&self.login) {
@@ -79,23 +142,6 @@ impl InboxWatches {
         let watch = core.watch_inbox(number).await?;
         self.login = Some((number.clone(), watch));
         Ok(())
-    }
-
-    /// "Receive password via SMS" with the phone watched first (AUTH-4, INBOX-3): the login
-    /// watcher is running, with what was in the inbox *before* the request taken as old, before
-    /// the request leaves, so a code that arrives at once is never taken for an old message
-    /// (issue 13, item 9). The lock is held only while the watcher starts, not over the request.
-    pub async fn request_sms_password(
-        watches: &tokio::sync::Mutex<Self>,
-        core: &Core,
-        phone: &PhoneNumber,
-        captcha_id: &str,
-        captcha_answer: &str,
-        challenge: Option<&str>,
-    ) -> CoreResult<mymts_proto::wire::SmsPasswordSent> {
-        watches.lock().await.watch_login(core, phone).await?;
-        core.request_sms_password(phone, captcha_id, captcha_answer, challenge)
-            .await
     }
 
     /// Follows the active account's recovery mailbox, as its cached overview names it, unless a
@@ -117,8 +163,8 @@ impl InboxWatches {
         }
     }
 
-    /// Follows the mailbox at `address` (the one the user looks at), replacing another.
-    pub async fn watch_mail(&mut self, core: &Core, address: &str) -> CoreResult<()> {
+    /// Follows the mailbox at `address`, replacing another.
+    async fn watch_mail(&mut self, core: &Core, address: &str) -> CoreResult<()> {
         let address = mailbox_address(address)?;
         if self.mail.as_ref().is_some_and(|(a, _)| *a == address) {
             return Ok(());
@@ -127,25 +173,12 @@ impl InboxWatches {
         self.mail = Some((address, watch));
         Ok(())
     }
-
-    /// The mailbox followed.
-    pub fn mailbox(&self) -> Option<&str> {
-        self.mail.as_ref().map(|(a, _)| a.as_str())
-    }
-
-    /// The numbers followed: `(account, login screen)`.
-    pub fn numbers(&self) -> (Option<&str>, Option<&str>) {
-        (
-            self.account.as_ref().map(|(n, _)| n.as_str()),
-            self.login.as_ref().map(|(n, _)| n.as_str()),
-        )
-    }
 }
 
 /// What a watcher follows: a phone's SMS stream or a mailbox's mail stream.
 #[derive(Debug, Clone)]
 enum Feed {
-    Phone(String),
+    Phone(PhoneNumber),
     Mailbox(String),
 }
 
@@ -267,7 +300,7 @@ impl Core {
     /// Messages already in the inbox are not announced. After a drop it reconnects with
     /// exponential backoff and first catches up on what arrived meanwhile.
     pub async fn watch_inbox(&self, phone: &PhoneNumber) -> CoreResult<InboxWatch> {
-        let feed = Feed::Phone(phone.to_string());
+        let feed = Feed::Phone(phone.clone());
         // An unreadable inbox now is no reason not to watch: the stream catches up later.
         let last = feed.since(self, None).await.ok();
         Ok(self.spawn_watch(feed, last))
@@ -286,74 +319,81 @@ impl Core {
         let seen: HashSet<i64> = seen
             .map(|items| items.iter().map(Item::id).collect())
             .unwrap_or_default();
-        let core = self.clone();
-        let task = tokio::spawn(async move { core.watch_loop(feed, seen).await });
+        // The task holds the core weakly: the core keeps its own watchers (`InboxWatches`), and
+        // a strong hold would keep the two alive for each other. A core that is gone ends it.
+        let core = self.downgrade();
+        let task = tokio::spawn(watch_loop(core, feed, seen));
         InboxWatch { task }
     }
+}
 
-    async fn watch_loop(self, feed: Feed, mut seen: HashSet<i64>) {
-        let http = match reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-        {
-            Ok(h) => h,
+async fn watch_loop(core: WeakCore, feed: Feed, mut seen: HashSet<i64>) {
+    let http = match reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+    {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::error!(error = %e, "a stream watcher cannot build its client");
+            return;
+        }
+    };
+    let mut backoff = BACKOFF_START;
+    // Each message once, whatever the order its id comes in (see `Item::id`).
+    let announce = |core: &Core, item: Item, seen: &mut HashSet<i64>| {
+        if seen.insert(item.id()) {
+            feed.announce(core, item);
+        }
+    };
+    loop {
+        let Some(c) = core.upgrade() else { return };
+        let request = match feed.stream(&c, &http) {
+            Ok(r) => r,
             Err(e) => {
-                tracing::error!(error = %e, "a stream watcher cannot build its client");
+                tracing::error!(code = e.code(), "a stream watcher has no world door");
                 return;
             }
         };
-        let mut backoff = BACKOFF_START;
-        // Each message once, whatever the order its id comes in (see `Item::id`).
-        let announce = |item: Item, seen: &mut HashSet<i64>| {
-            if seen.insert(item.id()) {
-                feed.announce(&self, item);
+        drop(c);
+        let mut es = match EventSource::new(request) {
+            Ok(es) => es,
+            Err(e) => {
+                tracing::error!(error = %e, "a stream request cannot be built");
+                return;
             }
         };
-        loop {
-            let request = match feed.stream(&self, &http) {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::error!(code = e.code(), "a stream watcher has no world door");
-                    return;
-                }
-            };
-            let mut es = match EventSource::new(request) {
-                Ok(es) => es,
-                Err(e) => {
-                    tracing::error!(error = %e, "a stream request cannot be built");
-                    return;
-                }
-            };
-            // Our own backoff, so that a reconnect always catches up first.
-            es.set_retry_policy(Box::new(reqwest_eventsource::retry::Never));
-            while let Some(ev) = es.next().await {
-                match ev {
-                    Ok(Event::Open) => {
-                        backoff = BACKOFF_START;
-                        feed.connected(&self, true);
-                        // A delayed message may have a lower id than one already seen, so the
-                        // catch-up reads the whole inbox, not only what follows the last id.
-                        if let Ok(missed) = feed.since(&self, None).await {
-                            for item in missed {
-                                announce(item, &mut seen);
-                            }
+        // Our own backoff, so that a reconnect always catches up first.
+        es.set_retry_policy(Box::new(reqwest_eventsource::retry::Never));
+        while let Some(ev) = es.next().await {
+            let Some(c) = core.upgrade() else { return };
+            match ev {
+                Ok(Event::Open) => {
+                    backoff = BACKOFF_START;
+                    feed.connected(&c, true);
+                    // A delayed message may have a lower id than one already seen, so the
+                    // catch-up reads the whole inbox, not only what follows the last id.
+                    if let Ok(missed) = feed.since(&c, None).await {
+                        for item in missed {
+                            announce(&c, item, &mut seen);
                         }
                     }
-                    Ok(Event::Message(m)) if m.event == feed.event() => match feed.parse(&m.data) {
-                        Ok(item) => announce(item, &mut seen),
-                        Err(e) => tracing::warn!(error = %e, "unreadable {} event", feed.event()),
-                    },
-                    Ok(Event::Message(_)) => {}
-                    Err(e) => {
-                        tracing::debug!(error = %e, "stream dropped");
-                        break;
-                    }
+                }
+                Ok(Event::Message(m)) if m.event == feed.event() => match feed.parse(&m.data) {
+                    Ok(item) => announce(&c, item, &mut seen),
+                    Err(e) => tracing::warn!(error = %e, "unreadable {} event", feed.event()),
+                },
+                Ok(Event::Message(_)) => {}
+                Err(e) => {
+                    tracing::debug!(error = %e, "stream dropped");
+                    break;
                 }
             }
-            es.close();
-            feed.connected(&self, false);
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(BACKOFF_MAX);
         }
+        es.close();
+        let Some(c) = core.upgrade() else { return };
+        feed.connected(&c, false);
+        drop(c);
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(BACKOFF_MAX);
     }
 }
