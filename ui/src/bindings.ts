@@ -28,6 +28,11 @@ export const commands = {
 	requestSmsPassword: (phone: string, captchaId: string, captchaAnswer: string, challenge: string | null) => typedError<SmsPasswordSent, CoreError>(__TAURI_INVOKE("request_sms_password", { phone, captchaId, captchaAnswer, challenge })),
 	/**  Watches `phone`'s inbox so its code arrives as `smsReceived` (and a notification). */
 	watchPhone: (phone: string) => typedError<null, CoreError>(__TAURI_INVOKE("watch_phone", { phone })),
+	/**
+	 *  The number as the operator reads it (AUTH-2: any form it accepts, as `+7XXXXXXXXXX`), or
+	 *  `invalid_phone`: the UI's early check and the phone drawer use the one rule, not a copy.
+	 */
+	readPhone: (text: string) => typedError<PhoneNumber, CoreError>(__TAURI_INVOKE("read_phone", { text })),
 	loginPassword: (login: string, password: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_password", { login, password, remember })),
 	loginSmsCode: (phone: string, code: string, challenge: string | null, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_sms_code", { phone, code, challenge, remember })),
 	loginOnNet: (remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_on_net", { remember })),
@@ -688,7 +693,7 @@ export type SmsPasswordSent = {
 
 /**  A new SMS on a watched phone, judged (INBOX-3). Fill a code field only from `message.code`. */
 export type SmsReceived = {
-	number: string,
+	number: PhoneNumber,
 	message: InboxMessage,
 };
 

@@ -7,14 +7,27 @@ import type { AppErrorCode } from '../src/lib/ipc';
 export type Handler = (args: Record<string, unknown>) => unknown;
 export type Calls = { cmd: string; args: Record<string, unknown> }[];
 
-/** A shell answering `handlers[cmd](args)`; a thrown `{code}` becomes a command error. */
+/**
+ * `read_phone` for what the login field holds once its mask has written a whole number
+ * (`+7 916 123-45-67`); anything else is refused. A fixture of these tests, not the rule: what a
+ * typed number means is Rust's (`PhoneNumber::parse` and its tests).
+ */
+function readMaskedPhone(args: Record<string, unknown>): string {
+  const m = /^\+7 (\d{3}) (\d{3})-(\d{2})-(\d{2})$/.exec(String(args.text ?? ''));
+  if (!m) fail('invalid_phone');
+  return `+7${m.slice(1).join('')}`;
+}
+
+const DEFAULTS: Record<string, Handler> = { read_phone: readMaskedPhone };
+
+/** A shell answering `handlers[cmd](args)` (else a default above); a thrown `{code}` becomes a command error. */
 export function mockShell(handlers: Record<string, Handler>): Calls {
   const calls: Calls = [];
   mockIPC(
     (cmd, payload) => {
       const args = (payload ?? {}) as Record<string, unknown>;
       calls.push({ cmd, args });
-      const h = handlers[cmd];
+      const h = handlers[cmd] ?? DEFAULTS[cmd];
       if (!h) return null;
       return h(args);
     },

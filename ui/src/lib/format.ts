@@ -30,28 +30,13 @@ export function num(n: number, lang: Lang, maxFraction = 0): string {
   }).format(n);
 }
 
-/** Ten national digits after +7, or null. Accepts every AUTH-2 form. */
-export function phoneDigits(input: string): string | null {
-  const t = input.trim();
-  if (!/^[+\d\s()\-.]*$/.test(t)) return null;
-  let d = t.replace(/\D/g, '');
-  if (d.length === 11 && (d[0] === '7' || d[0] === '8')) d = d.slice(1);
-  else if (d.length !== 10) return null;
-  if (t.startsWith('+') && !t.replace(/\s/g, '').startsWith('+7')) return null;
-  return d;
-}
-
-/** `+79161234567`, or null when the input is not a Russian mobile-style number. */
-export function normalisePhone(input: string): string | null {
-  const d = phoneDigits(input);
-  return d ? `+7${d}` : null;
-}
-
-/** `+7 916 123-45-67` for a normalised or typed number; other logins unchanged. */
+/**
+ * `+7 916 123-45-67` for a number in the canonical form Rust sends (`+79161234567`); other
+ * logins unchanged. Display only: what a typed number means is Rust's rule (`api.readPhone`).
+ */
 export function formatPhone(login: string): string {
-  const d = phoneDigits(login);
-  if (!d) return login;
-  return `+7 ${d.slice(0, 3)} ${d.slice(3, 6)}-${d.slice(6, 8)}-${d.slice(8, 10)}`;
+  const m = /^\+7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(login);
+  return m ? `+7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : login;
 }
 
 /**

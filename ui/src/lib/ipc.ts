@@ -119,3 +119,16 @@ export function on<K extends keyof Events>(name: K, cb: (payload: PayloadOf<K>) 
 export function quietly(p: Promise<unknown>): void {
   p.catch(() => {});
 }
+
+/**
+ * A typed number in its canonical form (`+79161234567`) by Rust's one rule (AUTH-2), or null
+ * when the rule refuses it (or the shell cannot be asked).
+ */
+export async function readPhone(text: string): Promise<string | null> {
+  if (!text.trim()) return null;
+  try {
+    return await api.readPhone(text);
+  } catch {
+    return null;
+  }
+}
