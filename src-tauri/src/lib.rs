@@ -2,7 +2,8 @@
 //! module per feature) and are registered in [`ipc`]; what every command reaches is [`state`].
 //! The start-up path is [`start`], the first frame's data [`boot`], the facts of this run
 //! [`info`], the fingerprint or face check [`unlock`]; the embedded operator is in [`operator`],
-//! core events to typed UI events in [`events`], native notifications in [`notify`]. Imports run
+//! core events to typed UI events in [`events`] (the core follows accounts and watches inboxes
+//! itself; the shell only forwards), native notifications in [`notify`]. Imports run
 //! one way: `start` → `state` → `boot` → `info`, and `events` → `state`.
 
 pub mod args;

@@ -12,7 +12,9 @@
 //!   operation calls the operator through, with single-flight refresh, session ends and the
 //!   inactivity clock;
 //! - the verbs in [`ops`], one module per feature (auth, account, calls, links, activity,
-//!   payments, boot, world, inbox, troubleshoot, clockcheck), each an `impl Core` block.
+//!   payments, boot, world, qa, inbox, troubleshoot, clockcheck), each an `impl Core` block.
+//!   The shell and the CLI call only these: the parts above are the core's own (`client()`,
+//!   `cache()`, `vault()` exist for the core's tests, behind the `inspect` feature).
 //!
 //! This file holds `Core` itself (one `Arc` of everything) and `CoreConfig`.
 

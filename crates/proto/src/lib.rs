@@ -3,10 +3,11 @@
 //! Both sides compile against these types, so a field renamed here breaks the build on both
 //! sides instead of breaking a login at run time.
 //!
-//! What lives where: [`wire`] the request and response bodies, [`error`] the error codes and body,
-//! [`phone`] phone numbers as people type them, [`login`] logins (a number, a contract, a
-//! banking login) by one rule, [`time`] the operator's calendar (Moscow time), [`password`] the password rules, [`otp`] the SMS
-//! code's text, [`money`] kopecks.
+//! What lives where: [`wire`] the request and response bodies (by door and feature: auth,
+//! account, world, qa), [`error`] the error codes and body, [`phone`] phone numbers as people
+//! type them, [`login`] logins (a number, a contract, a banking login) by one rule, [`time`] the
+//! operator's calendar (Moscow time), [`password`] the password rules, [`otp`] the SMS code's
+//! text, [`money`] kopecks; `sql` (feature) stores the typed identifiers in SQLite.
 
 pub mod error;
 pub mod login;
