@@ -1380,6 +1380,61 @@ async fn sec2_a_stranger_who_spends_the_hour_cannot_lock_the_owner_out_of_the_sm
     assert_eq!(out.session.account.login, BORIS);
 }
 
+/// The recovery twin of the test above: a stranger spends a contract's five recovery requests
+/// of the hour and burns every challenge they got. The owner, who opened the mailbox the letters
+/// reach (the core follows it), still sets a new password: the core sends the newest letter's
+/// delivery tag (SEC-2). Fails with the letter lookup taken out.
+#[tokio::test]
+async fn sec2_a_stranger_who_spends_a_contracts_recovery_requests_cannot_lock_the_owner_out() {
+    let w = world().await;
+    let stranger = w.core();
+    let contract = login(HOME_CONTRACT);
+    for round in 0..5 {
+        if round > 0 {
+            w.advance_operator_clock(61_000);
+        }
+        let sent = stranger.request_recovery(&contract).await.expect("sent");
+        for i in 0..5 {
+            let _ = stranger
+                .recover_and_login(
+                    &contract,
+                    &sent.challenge,
+                    &format!("Zq{round}{i:03}"),
+                    "Fresh2026Start",
+                    false,
+                )
+                .await;
+        }
+    }
+    let owner = Core::new(w.config().follow_inbox(true)).expect("core");
+    w.advance_operator_clock(61_000);
+    let e = owner
+        .request_recovery(&contract)
+        .await
+        .expect_err("the hour's requests are spent");
+    assert_eq!(e.code(), "rate_limited");
+    // The owner opens their mailbox and types the newest letter's code, with no challenge.
+    owner
+        .watch_mailbox("petrov.home@mail.example")
+        .await
+        .expect("watch");
+    let letters = owner
+        .mailbox_view("petrov.home@mail.example", MailFolder::Inbox)
+        .await
+        .expect("mailbox");
+    let code = letters
+        .messages
+        .iter()
+        .max_by_key(|m| (m.received_ms, m.id))
+        .and_then(|m| mymts_proto::otp::extract_recovery_code(&m.body))
+        .expect("the newest letter's code");
+    let out = owner
+        .recover_and_login(&contract, "", &code, "Fresh2026Start", false)
+        .await
+        .expect("the owner recovers with the letter in their mailbox");
+    assert_eq!(out.session.account.login, HOME_CONTRACT);
+}
+
 /// The operator-status events a receiver holds now.
 fn operator_statuses(rx: &mut tokio::sync::broadcast::Receiver<CoreEvent>) -> Vec<bool> {
     let mut out = Vec::new();

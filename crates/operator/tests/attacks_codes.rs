@@ -246,6 +246,12 @@ async fn confirm(op: &Op, contract: &str, code: &str, challenge: Option<&str>) -
 }
 
 async fn last_letter_code(op: &Op, address: &str) -> String {
+    let last = last_letter(op, address).await;
+    let after = last.split("is: ").nth(1).expect("a code in the letter");
+    after.split_whitespace().next().expect("code").to_string()
+}
+
+async fn last_letter(op: &Op, address: &str) -> String {
     let address = address.to_string();
     let st = op.run.state.clone();
     let texts: Vec<String> = op
@@ -261,9 +267,44 @@ async fn last_letter_code(op: &Op, address: &str) -> String {
         })
         .await
         .expect("mail rows");
-    let last = texts.last().expect("a letter");
-    let after = last.split("is: ").nth(1).expect("a code in the letter");
-    after.split_whitespace().next().expect("code").to_string()
+    texts.last().expect("a letter").clone()
+}
+
+/// The hole issue 11 left open: recovery requests need no captcha, so a stranger can spend a
+/// contract's five requests of the hour first and burn every challenge they got. The letters
+/// still reach the owner's mailbox, each with a delivery tag the stranger never saw: the owner
+/// sets a new password with the newest one (SEC-2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec2_a_stranger_who_spends_a_contracts_recovery_requests_cannot_lock_the_owner_out() {
+    let op = op().await;
+    let mailbox = "petrov.home@mail.example";
+    for round in 0..5 {
+        if round > 0 {
+            op.advance(61_000);
+        }
+        let (s, sent) = recovery(&op, seed::HOME_CONTRACT, None).await;
+        assert_eq!(s, 200, "round {round}: {sent}");
+        let theirs = challenge_of(&sent);
+        let code = last_letter_code(&op, mailbox).await;
+        for i in 0..CODE_TRIES {
+            confirm(&op, seed::HOME_CONTRACT, &not(&code, i), theirs.as_deref()).await;
+            confirm(&op, seed::HOME_CONTRACT, &not(&code, i), None).await;
+        }
+    }
+    op.advance(61_000);
+    let (s, v) = recovery(&op, seed::HOME_CONTRACT, None).await;
+    assert_eq!((s, code_of(&v)), (429, "rate_limited"), "{v}");
+    // The owner reads the newest letter in their mailbox.
+    let letter = last_letter(&op, mailbox).await;
+    let code = mymts_proto::otp::extract_recovery_code(&letter).expect("the letter's code");
+    let tag = mymts_proto::otp::extract_delivery_tag(&letter).expect("the letter's delivery tag");
+    let (s, v) = confirm(&op, seed::HOME_CONTRACT, &code, Some(&tag)).await;
+    assert_eq!(s, 204, "the stranger locked the owner out of recovery: {v}");
+    let (s, v) = op
+        .login_password(seed::HOME_CONTRACT, "Fresh2026Start")
+        .await;
+    assert_eq!(s, 200, "{v}");
+    op.run.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -34,7 +34,26 @@ pub fn password_command_reply_text(code: &str, tag: &str) -> String {
     )
 }
 
-/// Reads the delivery tag from an SMS text: 16 to 64 URL-safe base64 characters on a line of its
+/// The contract recovery letter (AUTH-1): the code after `is: `, and on the line after its
+/// validity the delivery tag, as in an SMS: a challenge of the code that only whoever reads the
+/// letter holds (SEC-2), so a stranger who spends the contract's requests of the hour first
+/// cannot leave the owner without a way in.
+pub fn recovery_letter_text(contract: &str, code: &str, minutes: i64, tag: &str) -> String {
+    format!(
+        "Hello,\n\nthe code to set a new password for contract {contract} is: {code}\nIt is valid for {minutes} minutes.\n{DELIVERY_TAG_PREFIX}{tag}\n\nIf you did not ask for it, ignore this letter.\nMTS"
+    )
+}
+
+/// Reads the code from a recovery letter ([`recovery_letter_text`]). Only call this for the
+/// operator's recovery sender.
+pub fn extract_recovery_code(text: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let code = l.split_once(" is: ")?.1.trim();
+        is_well_formed(code).then(|| code.to_string())
+    })
+}
+
+/// Reads the delivery tag from an SMS text or a recovery letter: 16 to 64 URL-safe base64 characters on a line of its
 /// own after [`DELIVERY_TAG_PREFIX`]. Only call this for genuine senders.
 pub fn extract_delivery_tag(text: &str) -> Option<String> {
     text.lines().find_map(|l| {
@@ -71,6 +90,13 @@ mod tests {
             extract_delivery_tag(&text).as_deref(),
             Some("Kq3v9xZ2mPwQ-_8aBcDeFg")
         );
+        let letter = recovery_letter_text("7700123456", "Ab3xYk", 15, "Kq3v9xZ2mPwQ-_8aBcDeFg");
+        assert_eq!(extract_recovery_code(&letter).as_deref(), Some("Ab3xYk"));
+        assert_eq!(
+            extract_delivery_tag(&letter).as_deref(),
+            Some("Kq3v9xZ2mPwQ-_8aBcDeFg")
+        );
+        assert_eq!(extract_recovery_code("the code is: 0OIl12"), None);
         let reply = password_command_reply_text("Ab3xYk", "Kq3v9xZ2mPwQ-_8a");
         assert_eq!(extract_code(&reply).as_deref(), Some("Ab3xYk"));
         assert_eq!(

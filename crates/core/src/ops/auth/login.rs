@@ -178,7 +178,9 @@ impl Core {
     }
 
     /// Completes e-mail recovery with the code from the letter and signs in with the new
-    /// password (which also clears a password lock, AUTH-3).
+    /// password (which also clears a password lock, AUTH-3). When the letter is in the mailbox
+    /// this core follows, its delivery tag goes instead of `challenge`: tries no stranger can
+    /// spend, even one who used up the contract's requests of the hour (SEC-2).
     pub async fn recover_and_login(
         &self,
         contract: &Login,
@@ -190,12 +192,17 @@ impl Core {
         nonempty("code", code)?;
         mymts_proto::password::check_new_password(new_password, contract)
             .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let code = code.trim();
+        let challenge = match self.recovery_letter_tag(code).await {
+            Some(tag) => tag,
+            None => challenge.to_string(),
+        };
         self.inner
             .client
             .recovery_confirm(&RecoveryConfirm {
                 contract: contract.clone(),
-                challenge: challenge.to_string(),
-                code: code.trim().to_string(),
+                challenge,
+                code: code.to_string(),
                 new_password: new_password.to_string(),
             })
             .await?;

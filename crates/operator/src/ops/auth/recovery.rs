@@ -258,10 +258,14 @@ fn send_recovery(
         params![account.id, nonce, now, expires],
     )?;
     let code = recovery_code(st, &nonce);
-    let body = format!(
-        "Hello,\n\nthe code to set a new password for contract {} is: {code}\nIt is valid for {} minutes.\n\nIf you did not ask for it, ignore this letter.\nMTS",
-        account.login,
-        (expires - now + 59_999) / 60_000
+    // The letter's delivery tag (SEC-2): a challenge of this code with five tries of its own,
+    // held only by whoever reads the letter. It counts once the letter is in the mailbox.
+    let tag = new_token();
+    let body = otp::recovery_letter_text(
+        account.login.as_str(),
+        &code,
+        (expires - now + 59_999) / 60_000,
+        &tag,
     );
     let letter = Letter {
         to: &email,
@@ -282,6 +286,10 @@ fn send_recovery(
         }
         Err(e) => return Err(e),
     };
+    tx.execute(
+        "INSERT INTO recovery_challenges (digest, contract, nonce, wrong, expires_ms) VALUES (?1, ?2, ?3, 0, ?4)",
+        params![token_digest(&tag), key, nonce, expires],
+    )?;
     audit::record(
         tx,
         now,
