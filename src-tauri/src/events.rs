@@ -119,6 +119,14 @@ fn on_core_event<R: Runtime>(app: &AppHandle<R>, e: CoreEvent) {
             );
         }
         CoreEvent::ActiveAccountChanged { login } => emit(app, ActiveAccountChanged { login }),
+        CoreEvent::HomeRefreshed { login, home } => emit(
+            app,
+            DataRefreshed {
+                login,
+                view: "home".into(),
+                data: home,
+            },
+        ),
         CoreEvent::KeyringUnavailable { message } => emit(app, KeyringUnavailable { message }),
         CoreEvent::OperatorStatus { reachable, message } => {
             emit(app, OperatorStatus { reachable, message });

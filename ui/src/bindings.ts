@@ -30,7 +30,7 @@ export const commands = {
 	watchPhone: (phone: string) => typedError<null, CoreError>(__TAURI_INVOKE("watch_phone", { phone })),
 	/**
 	 *  The number as the operator reads it (AUTH-2: any form it accepts, as `+7XXXXXXXXXX`), or
-	 *  `invalid_phone`: the UI's early check and the phone drawer use the one rule, not a copy.
+	 *  `invalid_input` saying why: the UI's early check and the phone drawer use the one rule, not a copy.
 	 */
 	readPhone: (text: string) => typedError<PhoneNumber, CoreError>(__TAURI_INVOKE("read_phone", { text })),
 	loginPassword: (login: string, password: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_password", { login, password, remember })),

@@ -89,6 +89,23 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     expect(calls.find((c) => c.cmd === 'login_password')?.args).toEqual({ login: '+79161234567', password: 'Anna2026pass', remember: true });
   });
 
+  it('auth3 a second press while Rust reads the number sends nothing (one guess, one session)', async () => {
+    const calls = mockShell({
+      // Rust takes a moment to read the number: the second press lands meanwhile.
+      read_phone: () => new Promise((ok) => setTimeout(() => ok('+79161234567'), 50)),
+      login_password: () => fail('wrong_credentials', { attempts_left: 2 }),
+    });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '9161234567');
+    await type('login-password', 'Anna2026pass');
+    screen.getByTestId('login-submit').click();
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => screen.getByTestId('attempts-left'));
+    await new Promise((ok) => setTimeout(ok, 100));
+    expect(calls.filter((c) => c.cmd === 'login_password')).toHaveLength(1);
+  });
+
   it('says how many attempts are left, then the locked state (AUTH-3)', async () => {
     let left = 2;
     mockShell({ login_password: () => (left > 0 ? fail('wrong_credentials', { attempts_left: left-- }) : fail('password_locked')) });

@@ -4,9 +4,9 @@
 use mymts_proto::{Login, PhoneNumber};
 use serde::Serialize;
 
-use mymts_proto::wire::Mail;
+use mymts_proto::wire::{AccountOverview, Mail};
 
-use crate::domain::InboxMessage;
+use crate::domain::{Cached, InboxMessage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -46,6 +46,12 @@ pub enum CoreEvent {
         /// it in again.
         remembered: bool,
     },
+    /// Home was fetched afresh because the operator said the account changed (a usage notice
+    /// or tariff news by SMS, ACC-11): the screen shows it at once.
+    HomeRefreshed {
+        login: Login,
+        home: Cached<AccountOverview>,
+    },
     ActiveAccountChanged {
         login: Login,
     },
@@ -82,6 +88,7 @@ impl std::fmt::Display for CoreEvent {
             Self::SessionStarted { login, .. } => write!(f, "session started: {login}"),
             Self::SessionEnded { reason, .. } => write!(f, "session ended: {reason}"),
             Self::ActiveAccountChanged { login } => write!(f, "active account: {login}"),
+            Self::HomeRefreshed { login, .. } => write!(f, "home refreshed: {login}"),
             Self::KeyringUnavailable { message } => write!(f, "keyring unavailable: {message}"),
             Self::Sms { message, .. } => write!(f, "sms from {}", message.sender),
             Self::Mail { mail, .. } => write!(f, "mail from {}", mail.from),

@@ -670,6 +670,41 @@ async fn inbox3_one_watcher_per_number_and_the_login_screens_is_handed_to_the_ac
     watched_becomes(&core, |w| numbers(w) == (None, None)).await;
 }
 
+#[tokio::test]
+async fn acc11_a_usage_notice_sms_refreshes_home_by_itself() {
+    // The rule "the operator's own SMS with no code means the account changed" is the core's:
+    // the app's screens only show what it announces.
+    use mymts_proto::wire::{RecordUsage, UsageKind};
+    let w = world().await;
+    let core = Core::new(w.config().follow_inbox(true)).expect("core");
+    let mut events = core.subscribe();
+    password_login(&core, ANNA, false).await;
+    watched_becomes(&core, |w| w.account == Some(phone(ANNA))).await;
+    mymts_operator::ops::account::record_usage(
+        &w.op.state,
+        RecordUsage {
+            number: phone(ANNA),
+            kind: UsageKind::Data,
+            amount: 5_000,
+        },
+    )
+    .await
+    .expect("usage");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let home = loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Err(_) => panic!("home was never refreshed after the notice SMS"),
+            Ok(Ok(CoreEvent::HomeRefreshed { login, home })) => {
+                assert_eq!(login, ANNA);
+                break home;
+            }
+            Ok(_) => {}
+        }
+    };
+    assert_eq!(home.value.notices.len(), 1, "{:?}", home.value.notices);
+    assert_eq!(home.value.notices[0].percent, 80);
+}
+
 /// Waits (a while) until the core's own watchers satisfy `ok`: they follow in the background.
 async fn watched_becomes(core: &Core, ok: impl Fn(Watched) -> bool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -1426,7 +1461,7 @@ async fn sec2_a_stranger_who_spends_a_contracts_recovery_requests_cannot_lock_th
         .messages
         .iter()
         .max_by_key(|m| (m.received_ms, m.id))
-        .and_then(|m| mymts_proto::otp::extract_recovery_code(&m.body))
+        .and_then(|m| mymts_proto::otp::extract_recovery_code(&m.body, HOME_CONTRACT))
         .expect("the newest letter's code");
     let out = owner
         .recover_and_login(&contract, "", &code, "Fresh2026Start", false)

@@ -296,7 +296,8 @@ async fn sec2_a_stranger_who_spends_a_contracts_recovery_requests_cannot_lock_th
     assert_eq!((s, code_of(&v)), (429, "rate_limited"), "{v}");
     // The owner reads the newest letter in their mailbox.
     let letter = last_letter(&op, mailbox).await;
-    let code = mymts_proto::otp::extract_recovery_code(&letter).expect("the letter's code");
+    let code = mymts_proto::otp::extract_recovery_code(&letter, seed::HOME_CONTRACT)
+        .expect("the letter's code");
     let tag = mymts_proto::otp::extract_delivery_tag(&letter).expect("the letter's delivery tag");
     let (s, v) = confirm(&op, seed::HOME_CONTRACT, &code, Some(&tag)).await;
     assert_eq!(s, 204, "the stranger locked the owner out of recovery: {v}");

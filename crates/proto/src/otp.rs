@@ -44,11 +44,12 @@ pub fn recovery_letter_text(contract: &str, code: &str, minutes: i64, tag: &str)
     )
 }
 
-/// Reads the code from a recovery letter ([`recovery_letter_text`]). Only call this for the
-/// operator's recovery sender.
-pub fn extract_recovery_code(text: &str) -> Option<String> {
+/// Reads the code from a recovery letter ([`recovery_letter_text`]) written for `contract`;
+/// `None` for another contract's letter. Only call this for the operator's recovery sender.
+pub fn extract_recovery_code(text: &str, contract: &str) -> Option<String> {
+    let line = format!("for contract {contract} is: ");
     text.lines().find_map(|l| {
-        let code = l.split_once(" is: ")?.1.trim();
+        let code = l.split_once(&line)?.1.trim();
         is_well_formed(code).then(|| code.to_string())
     })
 }
@@ -91,12 +92,19 @@ mod tests {
             Some("Kq3v9xZ2mPwQ-_8aBcDeFg")
         );
         let letter = recovery_letter_text("7700123456", "Ab3xYk", 15, "Kq3v9xZ2mPwQ-_8aBcDeFg");
-        assert_eq!(extract_recovery_code(&letter).as_deref(), Some("Ab3xYk"));
+        assert_eq!(
+            extract_recovery_code(&letter, "7700123456").as_deref(),
+            Some("Ab3xYk")
+        );
+        assert_eq!(extract_recovery_code(&letter, "7700123457"), None);
         assert_eq!(
             extract_delivery_tag(&letter).as_deref(),
             Some("Kq3v9xZ2mPwQ-_8aBcDeFg")
         );
-        assert_eq!(extract_recovery_code("the code is: 0OIl12"), None);
+        assert_eq!(
+            extract_recovery_code("for contract 7700123456 is: 0OIl12", "7700123456"),
+            None
+        );
         let reply = password_command_reply_text("Ab3xYk", "Kq3v9xZ2mPwQ-_8a");
         assert_eq!(extract_code(&reply).as_deref(), Some("Ab3xYk"));
         assert_eq!(

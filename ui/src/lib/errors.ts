@@ -45,9 +45,3 @@ export function isOffline(e: unknown): boolean {
   const c = errorCode(e);
   return c === 'unreachable';
 }
-
-/** Codes that mean the session is gone: back to login. */
-export function isSessionGone(e: unknown): boolean {
-  const c = errorCode(e);
-  return c === 'session_inactive' || c === 'session_revoked' || c === 'unauthorized' || c === 'not_signed_in' || c === 'invalid_refresh_token';
-}

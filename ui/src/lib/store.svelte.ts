@@ -3,7 +3,7 @@
 import type { Account, AccountOverview, AppInfo, Boot, Cached, LoginOutcome, Settings } from '../bindings';
 import { api, AppError, on, quietly, toAppError } from './ipc';
 import { i18n } from './i18n/index.svelte';
-import { isOffline, isSessionGone } from './errors';
+import { isOffline } from './errors';
 
 export type Route =
   | 'login'
@@ -112,12 +112,9 @@ export async function refreshHome(refresh = true): Promise<void> {
     app.homeError = null;
     if (v.value.account) app.account = v.value.account;
   } catch (e) {
-    const err = toAppError(e);
-    if (isSessionGone(err)) {
-      endSession(err.code === 'session_inactive' ? 'inactivity' : 'revoked');
-      return;
-    }
-    app.homeError = err;
+    // A session the core ended comes as its `sessionEnded` event (which clears this too); the
+    // UI does not guess it from error codes.
+    if (app.signedIn) app.homeError = toAppError(e);
   } finally {
     app.homeLoading = false;
   }
@@ -295,13 +292,6 @@ export function listenShell(): () => void {
     // tell it): the offline banner follows this event alone (ACC-1, CACHE-2).
     on('operatorStatus', (p) => {
       app.online = p.reachable;
-    }),
-    // The operator's own SMS (usage notices, tariff news) mean the account changed: show it now.
-    on('smsReceived', (p) => {
-      const mine = app.account?.kind === 'mobile' && p.number === app.account.login;
-      if (mine && app.signedIn && p.message.verdict === 'genuine' && p.message.code === null) {
-        void refreshHome(true);
-      }
     }),
     on('activeAccountChanged', (p) => {
       if (app.account?.login !== p.login) {

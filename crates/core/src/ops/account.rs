@@ -3,8 +3,9 @@
 //! the cached copy, marked stale. Changes (tariff, services, block, the recovery e-mail) are
 //! never queued: offline they fail.
 
+use mymts_proto::PhoneNumber;
 use mymts_proto::wire::{
-    AccountOverview, Balance, BlockRequest, BlockState, Charged, RecoveryEmail,
+    AccountKind, AccountOverview, Balance, BlockRequest, BlockState, Charged, RecoveryEmail,
     RecoveryEmailChange, ServiceList, TariffList,
 };
 use serde::Serialize;
@@ -13,6 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::Core;
 use crate::domain::Cached;
 use crate::error::{CoreError, CoreResult};
+use crate::events::CoreEvent;
 
 pub const VIEW_BALANCE: &str = "balance";
 pub const VIEW_OVERVIEW: &str = "overview";
@@ -59,6 +61,31 @@ impl Core {
             }
         }
         self.overview().await
+    }
+
+    /// A genuine operator SMS with no code on the active mobile account's phone (a usage
+    /// notice, tariff news) means the account changed: home is fetched afresh in the background
+    /// and announced as [`CoreEvent::HomeRefreshed`] (ACC-11). The rule is the core's, so every
+    /// screen that shows home follows it.
+    pub(crate) fn refresh_home_after_notice(&self, number: &PhoneNumber) {
+        let Some(s) = self.current() else { return };
+        if s.account.kind != AccountKind::Mobile || s.account.login.phone().as_ref() != Some(number)
+        {
+            return;
+        }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let core = self.clone();
+        rt.spawn(async move {
+            match core.overview().await {
+                Ok(home) => core.emit(CoreEvent::HomeRefreshed {
+                    login: home.value.account.login.clone(),
+                    home,
+                }),
+                Err(e) => tracing::debug!(code = e.code(), "no fresh home after a notice SMS"),
+            }
+        });
     }
 
     pub async fn balance(&self) -> CoreResult<Cached<Balance>> {

@@ -8,7 +8,7 @@
 
 use mymts_proto::otp::{extract_code, extract_delivery_tag, extract_recovery_code};
 use mymts_proto::wire::MailFolder;
-use mymts_proto::{PhoneNumber, RECOVERY_MAIL_SENDER};
+use mymts_proto::{Login, PhoneNumber, RECOVERY_MAIL_SENDER};
 
 use super::inbox::is_service_sender;
 use crate::Core;
@@ -33,10 +33,10 @@ impl Core {
             .and_then(|m| extract_delivery_tag(&m.text))
     }
 
-    /// The delivery tag of the newest recovery letter carrying `code` in the mailbox this core
-    /// follows (Inbox or Spam), if there is one; `None` otherwise (the caller's challenge counts
-    /// the guess then).
-    pub(crate) async fn recovery_letter_tag(&self, code: &str) -> Option<String> {
+    /// The delivery tag of the newest recovery letter for `contract` carrying `code` in the
+    /// mailbox this core follows (Inbox or Spam), if there is one; `None` otherwise (the
+    /// caller's challenge counts the guess then).
+    pub(crate) async fn recovery_letter_tag(&self, contract: &Login, code: &str) -> Option<String> {
         let address = self.watched().await.mailbox?;
         let mut letters = Vec::new();
         for folder in [MailFolder::Inbox, MailFolder::Spam] {
@@ -50,7 +50,7 @@ impl Core {
             .iter()
             .rev()
             .filter(|m| m.from == RECOVERY_MAIL_SENDER)
-            .find(|m| extract_recovery_code(&m.body).as_deref() == Some(code))
+            .find(|m| extract_recovery_code(&m.body, contract.as_str()).as_deref() == Some(code))
             .and_then(|m| extract_delivery_tag(&m.body))
     }
 }

@@ -49,7 +49,9 @@ impl Core {
             Ok(Some(s)) => Ok(Resumed::SignedIn(s)),
             Ok(None) => Ok(Resumed::Nobody),
             Err(error @ CoreError::Unreachable(_)) => {
-                match self.inner.cache.remembered_accounts()?.into_iter().next() {
+                // An unreadable cache does not hide why: the operator is out of reach.
+                let remembered = self.inner.cache.remembered_accounts().ok();
+                match remembered.and_then(|a| a.into_iter().next()) {
                     Some(account) => Ok(Resumed::Offline { account, error }),
                     None => Err(error),
                 }

@@ -193,7 +193,7 @@ impl Core {
         mymts_proto::password::check_new_password(new_password, contract)
             .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
         let code = code.trim();
-        let challenge = match self.recovery_letter_tag(code).await {
+        let challenge = match self.recovery_letter_tag(contract, code).await {
             Some(tag) => tag,
             None => challenge.to_string(),
         };

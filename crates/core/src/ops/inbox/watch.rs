@@ -12,7 +12,7 @@ use mymts_proto::wire::{AccountOverview, Mail, MailFolder, Sms};
 use reqwest_eventsource::{Event, EventSource};
 
 use super::classify;
-use crate::domain::mailbox_address;
+use crate::domain::{Verdict, mailbox_address};
 use crate::error::CoreResult;
 use crate::events::CoreEvent;
 use crate::ops::account::VIEW_OVERVIEW;
@@ -257,10 +257,17 @@ impl Feed {
 
     fn announce(&self, core: &Core, item: Item) {
         match (self, item) {
-            (Self::Phone(number), Item::Sms(sms)) => core.emit(CoreEvent::Sms {
-                number: number.clone(),
-                message: classify(&sms),
-            }),
+            (Self::Phone(number), Item::Sms(sms)) => {
+                let message = classify(&sms);
+                let notice = message.verdict == Verdict::Genuine && message.code.is_none();
+                core.emit(CoreEvent::Sms {
+                    number: number.clone(),
+                    message,
+                });
+                if notice {
+                    core.refresh_home_after_notice(number);
+                }
+            }
             (Self::Mailbox(address), Item::Mail(mail)) => core.emit(CoreEvent::Mail {
                 address: address.clone(),
                 mail,
