@@ -414,6 +414,48 @@ async fn sec3_recovery_for_an_unknown_contract_looks_like_a_known_one() {
     op.run.stop().await;
 }
 
+/// Issue 11, "refusals tell who is a subscriber", on the SMS path: asking for an SMS password
+/// must not tell a subscriber's number from a stranger's (SEC-3). The troubleshooter learns
+/// "not registered" through the world door, the subscriber's own phone (INBOX-4).
+#[tokio::test]
+async fn sec3_an_sms_password_for_an_unknown_number_looks_like_one_for_a_subscriber() {
+    let op = op().await;
+    let unknown = "+79990000009";
+    let (ks, kv) = op.request_code(seed::ELENA).await;
+    let (us, uv) = op.request_code(unknown).await;
+    assert_eq!((ks, shape(&kv)), (us, shape(&uv)), "{kv} against {uv}");
+    assert_eq!(ks, 200, "{kv}");
+    for field in [
+        "resend_after_s",
+        "expires_in_s",
+        "resent_same_code",
+        "requests_left_this_hour",
+    ] {
+        assert_eq!(kv[field], uv[field], "{field}: {kv} against {uv}");
+    }
+    // A resend while "the code" is valid, and one too soon: alike.
+    op.advance(61_000);
+    let (ks2, kv2) = op.request_code(seed::ELENA).await;
+    let (us2, uv2) = op.request_code(unknown).await;
+    assert_eq!((ks2, us2), (200, 200), "{kv2} {uv2}");
+    assert_eq!(kv2["resent_same_code"], uv2["resent_same_code"]);
+    assert_eq!(
+        kv2["requests_left_this_hour"],
+        uv2["requests_left_this_hour"]
+    );
+    let (ks3, kv3) = op.request_code(seed::ELENA).await;
+    let (us3, uv3) = op.request_code(unknown).await;
+    assert_eq!((ks3, &kv3), (us3, &uv3));
+    assert_eq!(ks3, 429, "{kv3}");
+    // Nothing is texted to a number that is no subscriber's.
+    assert!(
+        op.sms_texts(unknown, mymts_proto::OTP_SENDER)
+            .await
+            .is_empty()
+    );
+    op.run.stop().await;
+}
+
 // -------------------------------------------------------------------------------------------
 // Floods
 // -------------------------------------------------------------------------------------------

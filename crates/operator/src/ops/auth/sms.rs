@@ -215,13 +215,11 @@ fn send_code(
     channel: &str,
     held: Option<&str>,
 ) -> ApiResult<SmsPasswordSent> {
-    let Some(account) = accounts::mobile(tx, phone)? else {
-        return Err(ApiError::new(
-            ErrorCode::UnknownAccount,
-            "This number is not an MTS subscriber's. Check the number you typed.",
-        )
-        .field("phone"));
-    };
+    // A number that is no subscriber's goes the same way, limits, code and challenge included,
+    // and gets the same answer: only nothing is texted (SEC-3: asking tells nobody who is a
+    // subscriber). "Not registered" is the troubleshooter's finding, from the subscriber's own
+    // phone through the world door (INBOX-4).
+    let account = accounts::mobile(tx, phone)?;
     let (count, oldest, last) = request_window(tx, phone, now_ms)?;
     if let Some(last) = last.filter(|l| now_ms - l < RESEND_MS) {
         return Err(ApiError::new(
@@ -262,32 +260,34 @@ fn send_code(
         "INSERT INTO sms_requests (phone, at_ms) VALUES (?1, ?2)",
         params![phone, now_ms],
     )?;
-    queue_sms(
-        tx,
-        key,
-        faults,
-        now_ms,
-        phone,
-        OTP_SENDER,
-        &otp::login_sms_text(&code_of(key, &nonce), &tag),
-    )?;
-    let actor = Actor {
-        account_id: Some(account.id),
-        login: Some(phone.to_string()),
-        channel: channel.to_string(),
-        device: String::new(),
-    };
-    audit::record(
-        tx,
-        now_ms,
-        &actor,
-        "sms_password_requested",
-        if resent {
-            "the valid code was sent again"
-        } else {
-            "a new code was sent"
-        },
-    )?;
+    if let Some(account) = account {
+        queue_sms(
+            tx,
+            key,
+            faults,
+            now_ms,
+            phone,
+            OTP_SENDER,
+            &otp::login_sms_text(&code_of(key, &nonce), &tag),
+        )?;
+        let actor = Actor {
+            account_id: Some(account.id),
+            login: Some(phone.to_string()),
+            channel: channel.to_string(),
+            device: String::new(),
+        };
+        audit::record(
+            tx,
+            now_ms,
+            &actor,
+            "sms_password_requested",
+            if resent {
+                "the valid code was sent again"
+            } else {
+                "a new code was sent"
+            },
+        )?;
+    }
     Ok(SmsPasswordSent {
         resend_after_s: secs(RESEND_MS),
         expires_in_s: secs(expires_ms - now_ms),
