@@ -308,6 +308,18 @@ impl Core {
         self.inner.client.reach().last()
     }
 
+    /// Runs `work` on this core in the background, when there is a runtime to run it on (a
+    /// follow-up the core answers its own events with: it never holds up the caller).
+    pub(crate) fn in_background<F, Fut>(&self, work: F)
+    where
+        F: FnOnce(Core) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(work(self.clone()));
+        }
+    }
+
     pub(crate) fn downgrade(&self) -> WeakCore {
         WeakCore(Arc::downgrade(&self.inner))
     }

@@ -73,11 +73,7 @@ impl Core {
         {
             return;
         }
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let core = self.clone();
-        rt.spawn(async move {
+        self.in_background(|core| async move {
             match core.overview().await {
                 Ok(home) => core.emit(CoreEvent::HomeRefreshed {
                     login: home.value.account.login.clone(),

@@ -93,11 +93,7 @@ impl Core {
         if !self.inner.follow_inbox {
             return;
         }
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let core = self.clone();
-        rt.spawn(async move {
+        self.in_background(|core| async move {
             core.inner
                 .watches
                 .lock()
