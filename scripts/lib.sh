@@ -12,6 +12,22 @@ SYSTEM_PACKAGES=(
   python3 python3-venv
 )
 
+# Wall time per step, printed at the end of a run (also when a step fails), so a slow CI run says
+# where its time went: `step NAME command...`.
+STEP_TIMES=()
+step() {
+  local name="$1" t0=$SECONDS
+  shift
+  echo "==> [$name]"
+  "$@"
+  STEP_TIMES+=("$(printf '%6d s  %s' $((SECONDS - t0)) "$name")")
+}
+print_step_times() {
+  [ ${#STEP_TIMES[@]} -gt 0 ] || return 0
+  echo "==> wall time per step (of ${SECONDS} s in all):"
+  printf '%s\n' "${STEP_TIMES[@]}"
+}
+
 sudo_if_needed() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
