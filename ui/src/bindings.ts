@@ -39,7 +39,7 @@ export const commands = {
 	loginSocial: (provider: string, username: string, password: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_social", { provider, username, password, remember })),
 	/**  Contract accounts (Home Internet and TV, Satellite TV, banking): password only (AUTH-1). */
 	loginContract: (contract: string, password: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("login_contract", { contract, password, remember })),
-	requestRecovery: (contract: string) => typedError<RecoverySent, CoreError>(__TAURI_INVOKE("request_recovery", { contract })),
+	requestRecovery: (contract: string, captchaId: string, captchaAnswer: string) => typedError<RecoverySent, CoreError>(__TAURI_INVOKE("request_recovery", { contract, captchaId, captchaAnswer })),
 	confirmRecovery: (contract: string, challenge: string, code: string, newPassword: string, remember: boolean) => typedError<LoginOutcome, CoreError>(__TAURI_INVOKE("confirm_recovery", { contract, challenge, code, newPassword, remember })),
 	/**  AUTH-5: sends `25 <password>` to 111 from the simulated phone. */
 	requestPasswordBy111: (phone: string, password: string) => typedError<null, CoreError>(__TAURI_INVOKE("request_password_by_111", { phone, password })),

@@ -11,6 +11,13 @@ function type(testid: string, value: string) {
   return fireEvent.input(screen.getByTestId(testid), { target: { value } });
 }
 
+/** Answers the recovery panel's captcha and asks for the letter. */
+async function askRecovery(answer = 'aB3dE') {
+  await waitFor(() => screen.getByTestId('recovery-captcha-image'));
+  await type('recovery-captcha-input', answer);
+  screen.getByTestId('recovery-send').click();
+}
+
 describe('Login (AUTH-1..4, 10, 12)', () => {
   it('shows the four account tabs and the embedded-operator note', () => {
     mockShell({});
@@ -301,6 +308,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
 
   it('banking says to call 0890; contracts recover by e-mail', async () => {
     const calls = mockShell({
+      captcha,
       request_recovery: () => ({ masked_email: 'h***@mail.example', expires_in_s: 600, challenge: 'rc-1' }),
       confirm_recovery: () => fail('code_wrong', { attempts_left: 4 }),
     });
@@ -312,10 +320,9 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     await waitFor(() => screen.getByTestId('login-forgot'));
     await type('login-contract', '7700123456');
     screen.getByTestId('login-forgot').click();
-    await waitFor(() => screen.getByTestId('recovery-send'));
-    screen.getByTestId('recovery-send').click();
+    await askRecovery();
     await waitFor(() => expect(screen.getByTestId('recovery-sent').textContent).toMatch(/h\*\*\*@mail.example/));
-    expect(calls.find((c) => c.cmd === 'request_recovery')?.args).toEqual({ contract: '7700123456' });
+    expect(calls.find((c) => c.cmd === 'request_recovery')?.args).toEqual({ contract: '7700123456', captchaId: 'c1', captchaAnswer: 'aB3dE' });
     // The confirmation carries the request's challenge (SEC-2).
     await type('recovery-code', 'Ab3xYk');
     await type('recovery-password', 'NewHome2026x');
@@ -324,9 +331,43 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     expect(calls.find((c) => c.cmd === 'confirm_recovery')?.args).toMatchObject({ contract: '7700123456', challenge: 'rc-1', code: 'Ab3xYk' });
   });
 
+  it('auth1 a recovery letter is asked for with a solved captcha, a new picture after each request (issue 11)', async () => {
+    let n = 0;
+    const calls = mockShell({
+      captcha: () => ({ id: `c${++n}`, png_base64: 'iVBORw0KGgo=', expires_in_s: 120 }),
+      request_recovery: (a) => (a.captchaId === 'c1' ? fail('captcha_wrong') : { masked_email: 'h***@mail.example', expires_in_s: 600, challenge: 'rc-1' }),
+    });
+    applyBoot(loginBoot());
+    render(App);
+    screen.getByTestId('login-tab-home').click();
+    await waitFor(() => screen.getByTestId('login-forgot'));
+    await type('login-contract', '7700123456');
+    screen.getByTestId('login-forgot').click();
+    await waitFor(() => screen.getByTestId('recovery-captcha-image'));
+    const send = () => screen.getByTestId('recovery-send') as HTMLButtonElement;
+    expect(send().disabled).toBe(true);
+    await askRecovery('wrong');
+    await waitFor(() => expect(screen.getByTestId('recovery-error').textContent).not.toBe(''));
+    // The spent picture is replaced and its answer cleared: nothing goes out on the old one.
+    await waitFor(() => expect(screen.getByTestId('recovery-captcha-image').dataset.captchaId).toBe('c2'));
+    expect((screen.getByTestId('recovery-captcha-input') as HTMLInputElement).value).toBe('');
+    expect(send().disabled).toBe(true);
+    await askRecovery('xY7zQ');
+    await waitFor(() => screen.getByTestId('recovery-sent'));
+    const asked = calls.filter((c) => c.cmd === 'request_recovery').map((c) => c.args);
+    expect(asked).toEqual([
+      { contract: '7700123456', captchaId: 'c1', captchaAnswer: 'wrong' },
+      { contract: '7700123456', captchaId: 'c2', captchaAnswer: 'xY7zQ' },
+    ]);
+    // A resend needs a new answer too.
+    await waitFor(() => screen.getByTestId('recovery-captcha-image'));
+    expect((screen.getByTestId('recovery-resend') as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('auth1 a refused recovery marks the field the operator names (issue 10: field across IPC)', async () => {
     let refusal: { code: 'code_wrong' | 'weak_password'; field: string } = { code: 'code_wrong', field: 'code' };
     mockShell({
+      captcha,
       request_recovery: () => ({ masked_email: 'h***@mail.example', expires_in_s: 600 }),
       confirm_recovery: () => fail(refusal.code, { field: refusal.field, attempts_left: 2 }),
     });
@@ -336,8 +377,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     await waitFor(() => screen.getByTestId('login-forgot'));
     await type('login-contract', '7700123456');
     screen.getByTestId('login-forgot').click();
-    await waitFor(() => screen.getByTestId('recovery-send'));
-    screen.getByTestId('recovery-send').click();
+    await askRecovery();
     await waitFor(() => screen.getByTestId('recovery-code'));
     await type('recovery-code', '111111');
     await type('recovery-password', 'Another2026pass');
@@ -355,6 +395,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
 
   it('"Letter not arriving?" checks the mailbox against the address written to (INBOX-4)', async () => {
     const calls = mockShell({
+      captcha,
       request_recovery: () => ({ masked_email: 'o***@mail.example', expires_in_s: 600, challenge: 'rc-2' }),
       troubleshoot_mail: (a) =>
         a.address === 'orlov.sat@mail.example'
@@ -373,8 +414,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     await waitFor(() => screen.getByTestId('login-forgot'));
     await type('login-contract', '7700654321');
     screen.getByTestId('login-forgot').click();
-    await waitFor(() => screen.getByTestId('recovery-send'));
-    screen.getByTestId('recovery-send').click();
+    await askRecovery();
     await waitFor(() => screen.getByTestId('recovery-trouble'));
     screen.getByTestId('recovery-trouble').click();
     await waitFor(() => screen.getByTestId('trouble-mail-panel'));
@@ -404,6 +444,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     ];
     let full = true;
     const calls = mockShell({
+      captcha,
       request_recovery: () => (full ? fail('mailbox_full', { message: 'The letter bounced: the recovery mailbox is full.' }) : { masked_email: 'k***@mail.example', expires_in_s: 600 }),
       troubleshoot_mail: () => ({ findings: full ? [{ kind: 'mailbox_full', message: 'Full' }] : [], alternatives: [] }),
       watch_mailbox: () => null,
@@ -423,8 +464,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     await waitFor(() => screen.getByTestId('login-forgot'));
     await type('login-contract', '7700999999');
     screen.getByTestId('login-forgot').click();
-    await waitFor(() => screen.getByTestId('recovery-send'));
-    screen.getByTestId('recovery-send').click();
+    await askRecovery();
     // The bounce opens "Letter not arriving?" by itself; nothing claims the code was sent.
     await waitFor(() => screen.getByTestId('trouble-mail-panel'));
     expect(screen.getByTestId('recovery-error').dataset.code).toBe('mailbox_full');
@@ -443,23 +483,21 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     expect(calls.find((c) => c.cmd === 'mail_delete')?.args).toEqual({ address: 'kozlov.full@mail.example', id: 1 });
     expect(screen.queryByTestId('mail-full')).toBeNull();
     screen.getByTestId('phone-close').click();
-    await waitFor(() => screen.getByTestId('recovery-send'));
-    screen.getByTestId('recovery-send').click();
+    await askRecovery();
     await waitFor(() => expect(screen.getByTestId('recovery-sent').textContent).toMatch(/k\*\*\*@mail.example/));
     expect(screen.queryByTestId('recovery-error')).toBeNull();
     expect(screen.queryByTestId('recovery-bounced')).toBeNull();
   });
 
   it('another refusal of the recovery request does not open the mail troubleshooter (INBOX-4)', async () => {
-    mockShell({ request_recovery: () => fail('rate_limited', { message: 'A code was just sent.' }) });
+    mockShell({ captcha, request_recovery: () => fail('rate_limited', { message: 'A code was just sent.' }) });
     applyBoot(loginBoot());
     render(App);
     screen.getByTestId('login-tab-home').click();
     await waitFor(() => screen.getByTestId('login-forgot'));
     await type('login-contract', '7700123456');
     screen.getByTestId('login-forgot').click();
-    await waitFor(() => screen.getByTestId('recovery-send'));
-    screen.getByTestId('recovery-send').click();
+    await askRecovery();
     await waitFor(() => screen.getByTestId('recovery-error'));
     expect(screen.queryByTestId('trouble-mail-panel')).toBeNull();
     expect(screen.queryByTestId('recovery-trouble')).toBeNull();

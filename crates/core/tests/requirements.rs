@@ -29,13 +29,13 @@ async fn auth1_contract_login_and_banking_is_told_to_call_support() {
     assert_eq!(out.session.account.kind, AccountKind::Home);
     let out = password_login(&core, SAT_CONTRACT, false).await;
     assert_eq!(out.session.account.kind, AccountKind::Satellite);
-    let sent = core
-        .request_recovery(&login(HOME_CONTRACT))
+    let sent = w
+        .request_recovery(&core, &login(HOME_CONTRACT))
         .await
         .expect("recovery");
     assert!(sent.masked_email.contains("***@"));
-    let e = core
-        .request_recovery(&login(BANKING_LOGIN))
+    let e = w
+        .request_recovery(&core, &login(BANKING_LOGIN))
         .await
         .expect_err("banking");
     assert_eq!(e.code(), "call_support");
@@ -46,8 +46,8 @@ async fn auth1_contract_login_and_banking_is_told_to_call_support() {
 async fn auth1_email_recovery_code_from_the_mailbox_signs_in_with_the_new_password() {
     let w = world().await;
     let core = w.core();
-    let sent = core
-        .request_recovery(&login(HOME_CONTRACT))
+    let sent = w
+        .request_recovery(&core, &login(HOME_CONTRACT))
         .await
         .expect("recovery");
     let letters = core
@@ -910,7 +910,7 @@ async fn inbox2_full_mailbox_of_letters_freed_by_deleting_one_then_recovery_arri
     assert!(view.state.used_bytes >= view.state.quota_bytes, "{view:?}");
     // The operator answers as for any contract (SEC-3: a stranger learns nothing of the owner's
     // mailbox), and the letter bounces: nothing new in the full mailbox.
-    core.request_recovery(&login(FULL_CONTRACT))
+    w.request_recovery(&core, &login(FULL_CONTRACT))
         .await
         .expect("answered like any recovery");
     let after = core
@@ -932,7 +932,7 @@ async fn inbox2_full_mailbox_of_letters_freed_by_deleting_one_then_recovery_arri
     assert!(!d.has(FindingKind::MailboxFull), "room was made: {d:?}");
     // A request, bounced or not, starts the operator's one-minute resend wait.
     w.advance_operator_clock(61_000);
-    core.request_recovery(&login(FULL_CONTRACT))
+    w.request_recovery(&core, &login(FULL_CONTRACT))
         .await
         .expect("the letter fits now");
     let inbox = core
@@ -977,8 +977,8 @@ async fn inbox2_deleting_filter_found_and_removed_then_recovery_arrives() {
         .expect("filters");
     assert_eq!(set.filters.len(), 2);
     assert_eq!(set.filters[1].from_contains, "mymts", "trimmed");
-    let sent = core
-        .request_recovery(&login(HOME_CONTRACT))
+    let sent = w
+        .request_recovery(&core, &login(HOME_CONTRACT))
         .await
         .expect("sent");
     let inbox = core
@@ -1007,7 +1007,7 @@ async fn inbox2_deleting_filter_found_and_removed_then_recovery_arrives() {
         .expect("diagnosis");
     assert!(!d.has(FindingKind::FilterDeletes), "{d:?}");
     w.advance_operator_clock(61_000);
-    core.request_recovery(&login(HOME_CONTRACT))
+    w.request_recovery(&core, &login(HOME_CONTRACT))
         .await
         .expect("sent");
     let inbox = core
@@ -1053,8 +1053,8 @@ async fn inbox4_mail_troubleshooter_finds_the_spam_filter_and_the_letter_in_spam
         .unwrap_or_else(|| panic!("the filter is named: {before:?}"));
     assert_eq!(f.detail.as_deref(), Some("mymts"));
     assert!(!before.has(FindingKind::LetterInSpam), "{before:?}");
-    let sent = core
-        .request_recovery(&login(SAT_CONTRACT))
+    let sent = w
+        .request_recovery(&core, &login(SAT_CONTRACT))
         .await
         .expect("recovery");
     let after = core
@@ -1070,8 +1070,8 @@ async fn inbox4_mail_troubleshooter_finds_the_spam_filter_and_the_letter_in_spam
 async fn inbox4_mail_troubleshooter_says_when_the_address_is_not_the_one_written_to() {
     let w = world().await;
     let core = w.core();
-    let sent = core
-        .request_recovery(&login(SAT_CONTRACT))
+    let sent = w
+        .request_recovery(&core, &login(SAT_CONTRACT))
         .await
         .expect("recovery");
     let other = core
@@ -1102,7 +1102,7 @@ async fn inbox4_mail_troubleshooter_says_when_the_address_is_not_the_one_written
         assert_eq!(d.findings[0].kind, FindingKind::MistypedAddress, "{typo:?}");
     }
     // A healthy mailbox with the letter in Inbox: nothing to fix.
-    core.request_recovery(&login(HOME_CONTRACT))
+    w.request_recovery(&core, &login(HOME_CONTRACT))
         .await
         .expect("recovery");
     let clean = core
@@ -1133,7 +1133,7 @@ async fn inbox2_mail_watcher_announces_new_letters_in_inbox_and_spam() {
     let w = world().await;
     let core = w.core();
     // A letter already there is not news.
-    core.request_recovery(&login(HOME_CONTRACT))
+    w.request_recovery(&core, &login(HOME_CONTRACT))
         .await
         .expect("recovery");
     let mut events = core.subscribe();
@@ -1147,7 +1147,7 @@ async fn inbox2_mail_watcher_announces_new_letters_in_inbox_and_spam() {
         .expect("watch");
     // A minute later: the operator sends one recovery letter a minute.
     w.advance_operator_clock(61_000);
-    core.request_recovery(&login(HOME_CONTRACT))
+    w.request_recovery(&core, &login(HOME_CONTRACT))
         .await
         .expect("recovery");
     let (address, mail) = next_mail(&mut events).await;
@@ -1161,7 +1161,7 @@ async fn inbox2_mail_watcher_announces_new_letters_in_inbox_and_spam() {
     assert_eq!(inbox.messages.len(), 2, "the first letter was there before");
     assert!(inbox.messages.iter().any(|m| m.id < mail.id));
     // Filed under Spam by a filter is still a new letter.
-    core.request_recovery(&login(SAT_CONTRACT))
+    w.request_recovery(&core, &login(SAT_CONTRACT))
         .await
         .expect("recovery");
     let (address, mail) = next_mail(&mut events).await;
@@ -1428,7 +1428,10 @@ async fn sec2_a_stranger_who_spends_a_contracts_recovery_requests_cannot_lock_th
         if round > 0 {
             w.advance_operator_clock(61_000);
         }
-        let sent = stranger.request_recovery(&contract).await.expect("sent");
+        let sent = w
+            .request_recovery(&stranger, &contract)
+            .await
+            .expect("sent");
         for i in 0..5 {
             let _ = stranger
                 .recover_and_login(
@@ -1443,8 +1446,8 @@ async fn sec2_a_stranger_who_spends_a_contracts_recovery_requests_cannot_lock_th
     }
     let owner = Core::new(w.config().follow_inbox(true)).expect("core");
     w.advance_operator_clock(61_000);
-    let e = owner
-        .request_recovery(&contract)
+    let e = w
+        .request_recovery(&owner, &contract)
         .await
         .expect_err("the hour's requests are spent");
     assert_eq!(e.code(), "rate_limited");

@@ -373,8 +373,12 @@ async fn sec3_social_refusals_for_unknown_and_known_usernames_are_alike() {
 }
 
 async fn recovery(op: &Op, contract: &str) -> (u16, Value) {
-    op.post("/v1/auth/recovery", json!({"contract": contract}), None)
-        .await
+    op.post(
+        "/v1/auth/recovery",
+        op.with_captcha(json!({"contract": contract})).await,
+        None,
+    )
+    .await
 }
 
 fn shape(v: &Value) -> Vec<String> {

@@ -229,8 +229,9 @@ async fn sec2_an_old_sms_code_is_answered_used_without_spending_the_live_codes_t
 // SEC-3 / SEC-2: recovery codes
 // -------------------------------------------------------------------------------------------
 
+/// A recovery request with a solved captcha, as the app sends it.
 async fn recovery(op: &Op, contract: &str, challenge: Option<&str>) -> (u16, Value) {
-    let mut body = json!({"contract": contract});
+    let mut body = op.with_captcha(json!({"contract": contract})).await;
     if let Some(c) = challenge {
         body["challenge"] = json!(c);
     }
@@ -268,6 +269,58 @@ async fn last_letter(op: &Op, address: &str) -> String {
         .await
         .expect("mail rows");
     texts.last().expect("a letter").clone()
+}
+
+/// Recovery codes follow the SMS code's rules (issue 11, item 5), the captcha included: a
+/// request without a solved captcha, or with a wrong one, sends no letter; a script cannot spend a
+/// contract's requests of the hour or fill its owner's mailbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec2_a_recovery_request_needs_a_solved_captcha() {
+    let op = op().await;
+    let mailbox = "petrov.home@mail.example";
+    let letters = |op: &Op| {
+        let st = op.run.state.clone();
+        async move {
+            st.db
+                .tx(|tx| {
+                    Ok(tx.query_row(
+                        "SELECT COUNT(*) FROM mail WHERE address = ?1",
+                        params!["petrov.home@mail.example"],
+                        |r| r.get::<_, i64>(0),
+                    )?)
+                })
+                .await
+                .expect("mail count")
+        }
+    };
+    let before = letters(&op).await;
+    let (s, v) = op
+        .post(
+            "/v1/auth/recovery",
+            json!({"contract": seed::HOME_CONTRACT}),
+            None,
+        )
+        .await;
+    assert_eq!((s, code_of(&v)), (400, "bad_request"), "no captcha: {v}");
+    let (id, answer) = op.captcha().await;
+    let wrong = answer.to_lowercase() + "x";
+    let (s, v) = op
+        .post(
+            "/v1/auth/recovery",
+            json!({"contract": seed::HOME_CONTRACT, "captcha_id": id, "captcha_answer": wrong}),
+            None,
+        )
+        .await;
+    assert_eq!((s, code_of(&v)), (401, "captcha_wrong"), "{v}");
+    assert_eq!(
+        letters(&op).await,
+        before,
+        "a refused request sent a letter"
+    );
+    let (s, v) = recovery(&op, seed::HOME_CONTRACT, None).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(letters(&op).await, before + 1, "{mailbox}");
+    op.run.stop().await;
 }
 
 /// The hole issue 11 left open: recovery requests need no captcha, so a stranger can spend a

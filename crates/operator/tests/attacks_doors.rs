@@ -208,7 +208,7 @@ async fn sec1_takeover_through_the_mailbox_fails_through_the_public_door() {
     let (s, v) = op
         .post(
             "/v1/auth/recovery",
-            json!({"contract": HOME_CONTRACT}),
+            op.with_captcha(json!({"contract": HOME_CONTRACT})).await,
             None,
         )
         .await;

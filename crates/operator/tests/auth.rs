@@ -99,7 +99,7 @@ async fn auth2_a_number_or_login_the_rule_refuses_is_refused_with_its_field_at_t
     let (s, bare) = op
         .post(
             "/v1/auth/recovery",
-            json!({"contract": HOME_CONTRACT}),
+            op.with_captcha(json!({"contract": HOME_CONTRACT})).await,
             None,
         )
         .await;
@@ -108,7 +108,8 @@ async fn auth2_a_number_or_login_the_rule_refuses_is_refused_with_its_field_at_t
     let (s, spaced) = op
         .post(
             "/v1/auth/recovery",
-            json!({"contract": format!(" {HOME_CONTRACT} ")}),
+            op.with_captcha(json!({"contract": format!(" {HOME_CONTRACT} ")}))
+                .await,
             None,
         )
         .await;
@@ -722,7 +723,7 @@ async fn auth1_contract_login_and_recovery_by_email() {
     let (s, v) = op
         .post(
             "/v1/auth/recovery",
-            json!({"contract": HOME_CONTRACT}),
+            op.with_captcha(json!({"contract": HOME_CONTRACT})).await,
             None,
         )
         .await;
@@ -781,7 +782,11 @@ async fn auth1_contract_login_and_recovery_by_email() {
 
     // The satellite contract's mailbox files operator mail under Spam; the full one bounces.
     let (s, _) = op
-        .post("/v1/auth/recovery", json!({"contract": SAT_CONTRACT}), None)
+        .post(
+            "/v1/auth/recovery",
+            op.with_captcha(json!({"contract": SAT_CONTRACT})).await,
+            None,
+        )
         .await;
     assert_eq!(s, 200);
     assert_eq!(
@@ -795,7 +800,7 @@ async fn auth1_contract_login_and_recovery_by_email() {
     let (s, v) = op
         .post(
             "/v1/auth/recovery",
-            json!({"contract": FULL_CONTRACT}),
+            op.with_captcha(json!({"contract": FULL_CONTRACT})).await,
             None,
         )
         .await;
@@ -814,7 +819,7 @@ async fn auth1_contract_login_and_recovery_by_email() {
     let (s, v) = op
         .post(
             "/v1/auth/recovery",
-            json!({"contract": BANKING_LOGIN}),
+            op.with_captcha(json!({"contract": BANKING_LOGIN})).await,
             None,
         )
         .await;

@@ -164,9 +164,12 @@ pub async fn login_contract(
 pub async fn request_recovery(
     shell: State<'_, Shell>,
     contract: String,
+    captcha_id: String,
+    captcha_answer: String,
 ) -> Result<RecoverySent, CoreError> {
     let core = shell.core().await?;
-    core.request_recovery(&Login::parse(&contract)?).await
+    core.request_recovery(&Login::parse(&contract)?, &captcha_id, &captcha_answer)
+        .await
 }
 
 #[tauri::command]

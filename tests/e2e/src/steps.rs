@@ -112,7 +112,12 @@ pub async fn submit_code_and_reach_home(j: &Journey, login: &str) {
 
 /// The id of the captcha on screen (empty while none is).
 async fn shown_captcha_id(j: &Journey) -> String {
-    j.el("sms-captcha-image")
+    shown_captcha_id_in(j, "sms-captcha").await
+}
+
+/// The id of the captcha whose controls are named `<testid>-…` (empty while none is shown).
+async fn shown_captcha_id_in(j: &Journey, testid: &str) -> String {
+    j.el(&format!("{testid}-image"))
         .await
         .attr("data-captcha-id")
         .await
@@ -152,6 +157,24 @@ pub async fn fresh_captcha_answer(j: &Journey) -> String {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("no new captcha");
+}
+
+/// Answers the recovery panel's captcha through the QA API and asks for the letter with `button`
+/// (`recovery-send`, or `recovery-resend` once a letter was sent): a recovery request takes a
+/// solved captcha like an SMS password (issue 11).
+pub async fn ask_recovery_letter(j: &Journey, button: &str) {
+    let mut id = String::new();
+    for _ in 0..100 {
+        id = shown_captcha_id_in(j, "recovery-captcha").await;
+        if !id.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!id.is_empty(), "the recovery panel shows a captcha");
+    let answer = j.captcha_answer_of(&id).await;
+    j.fill("recovery-captcha-input", &answer).await;
+    j.click(button).await;
 }
 
 /// Answers `answer` in the captcha field and asks for the SMS password.

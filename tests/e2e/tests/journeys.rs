@@ -5,9 +5,9 @@
 use mymts_e2e::Journey;
 use mymts_e2e::calls::{operator_totals, totals_text};
 use mymts_e2e::steps::{
-    accept_agreement, captcha_answer, enter_phone, fresh_captcha_answer, lock_password,
-    password_login, request_sms_code, signed_in, sms_texts, submit_code_and_reach_home,
-    wait_code_from,
+    accept_agreement, ask_recovery_letter, captcha_answer, enter_phone, fresh_captcha_answer,
+    lock_password, password_login, request_sms_code, signed_in, sms_texts,
+    submit_code_and_reach_home, wait_code_from,
 };
 use mymts_operator::seed::{ANNA, BORIS, VERA};
 use reqwest::Method;
@@ -933,10 +933,15 @@ async fn j09_auth1_inbox2_inbox4_contract_login_then_recovery_by_email_also_from
                 j.click("phone-open").await;
                 j.click("phone-tab-mail").await;
                 j.el("mail-empty").await;
+                let captcha = j.qa(Method::POST, "/v1/captcha", Some(json!({}))).await;
+                let id = captcha["id"].as_str().unwrap_or_default();
+                let answer = j.captcha_answer_of(id).await;
                 j.qa(
                     Method::POST,
                     "/v1/auth/recovery",
-                    Some(serde_json::json!({ "contract": HOME_CONTRACT })),
+                    Some(serde_json::json!({
+                        "contract": HOME_CONTRACT, "captcha_id": id, "captcha_answer": answer,
+                    })),
                 )
                 .await;
                 j.wait_text("mail-item", "recovery code").await;
@@ -947,7 +952,7 @@ async fn j09_auth1_inbox2_inbox4_contract_login_then_recovery_by_email_also_from
                 j.click("login-tab-satellite").await;
                 j.fill("login-contract", SAT_CONTRACT).await;
                 j.click("login-forgot").await;
-                j.click("recovery-send").await;
+                ask_recovery_letter(j, "recovery-send").await;
                 j.el("recovery-sent").await;
                 j.a11y("login-recovery-sent").await;
                 // INBOX-4: "Letter not arriving?" names the filter and the Spam folder.
@@ -1356,7 +1361,7 @@ async fn j28_inbox2_inbox4_mailbox_full_delete_letters_then_recovery_arrives() {
                 j.click("login-tab-home").await;
                 j.fill("login-contract", FULL_CONTRACT).await;
                 j.click("login-forgot").await;
-                j.click("recovery-send").await;
+                ask_recovery_letter(j, "recovery-send").await;
                 // The operator answers a full mailbox like any other (SEC-3: a refusal must not
                 // tell a stranger about the owner's mailbox), so the app says "sent"; the letter
                 // bounces, and "Letter not arriving?" finds why.
@@ -1387,7 +1392,7 @@ async fn j28_inbox2_inbox4_mailbox_full_delete_letters_then_recovery_arrives() {
                 j.click("phone-close").await;
                 // Ask again (after the operator's one-minute resend wait): the letter arrives.
                 j.advance_clock(61).await;
-                j.click("recovery-resend").await;
+                ask_recovery_letter(j, "recovery-resend").await;
                 let code = recovery_code(j, FULL_MAILBOX).await;
                 j.fill("recovery-code", &code).await;
                 j.fill("recovery-password", "NewFull2026pass").await;
@@ -1425,7 +1430,7 @@ async fn j29_inbox2_inbox4_mailbox_deleting_filter_removed_then_recovery_arrives
                 j.click("login-tab-home").await;
                 j.fill("login-contract", HOME_CONTRACT).await;
                 j.click("login-forgot").await;
-                j.click("recovery-send").await;
+                ask_recovery_letter(j, "recovery-send").await;
                 j.el("recovery-sent").await;
                 j.click("recovery-trouble").await;
                 j.fill("trouble-mail-address", MAILBOX).await;
@@ -1444,7 +1449,7 @@ async fn j29_inbox2_inbox4_mailbox_deleting_filter_removed_then_recovery_arrives
                 j.wait_text("trouble-all-clear", "Nothing blocks delivery")
                     .await;
                 j.advance_clock(61).await;
-                j.click("recovery-resend").await;
+                ask_recovery_letter(j, "recovery-resend").await;
                 let code = recovery_code(j, MAILBOX).await;
                 j.fill("recovery-code", &code).await;
                 j.fill("recovery-password", "NewHome2026pass").await;

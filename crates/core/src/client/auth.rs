@@ -1,7 +1,6 @@
 //! The public door's meta and auth endpoints: the operator's identity and time, the ways in,
 //! tokens, the agreement, the password, sessions and activity (AUTH-1…12).
 
-use mymts_proto::Login;
 use mymts_proto::wire::*;
 use reqwest::Method;
 
@@ -52,12 +51,8 @@ impl ApiClient {
             .await
     }
 
-    pub async fn recovery(&self, contract: &Login) -> CoreResult<RecoverySent> {
-        let body = RecoveryRequest {
-            contract: contract.clone(),
-            challenge: None,
-        };
-        self.post("/v1/auth/recovery", None, &body).await
+    pub async fn recovery(&self, req: &RecoveryRequest) -> CoreResult<RecoverySent> {
+        self.post("/v1/auth/recovery", None, req).await
     }
 
     pub async fn recovery_confirm(&self, req: &RecoveryConfirm) -> CoreResult<()> {

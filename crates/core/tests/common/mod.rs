@@ -52,6 +52,17 @@ impl World {
         mymts_operator::ops::auth::captcha::answer_of(&self.op.state, id).expect("answer")
     }
 
+    /// A recovery request with a solved captcha, as the app sends it.
+    pub async fn request_recovery(
+        &self,
+        core: &Core,
+        contract: &mymts_proto::Login,
+    ) -> mymts_core::CoreResult<mymts_proto::wire::RecoverySent> {
+        let c = core.captcha().await?;
+        core.request_recovery(contract, &c.id, &self.captcha_answer(&c.id))
+            .await
+    }
+
     pub fn advance_operator_clock(&self, ms: i64) {
         self.op.state.clock.advance(ms);
     }

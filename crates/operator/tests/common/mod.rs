@@ -72,6 +72,15 @@ impl Op {
         self.send(r).await
     }
 
+    /// `body` with a solved captcha added (`captcha_id`, `captcha_answer`), as the app sends an
+    /// SMS-password or recovery request.
+    pub async fn with_captcha(&self, mut body: Value) -> Value {
+        let (id, answer) = self.captcha().await;
+        body["captcha_id"] = json!(id);
+        body["captcha_answer"] = json!(answer);
+        body
+    }
+
     pub async fn captcha(&self) -> (String, String) {
         let (s, v) = self.post("/v1/captcha", json!({}), None).await;
         assert_eq!(s, 200, "{v}");

@@ -212,6 +212,10 @@ pub struct RefreshRequest {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecoveryRequest {
     pub contract: Login,
+    /// A solved captcha, as for an SMS password (`POST /v1/captcha`): recovery codes follow the
+    /// SMS code's rules (issue 11).
+    pub captcha_id: String,
+    pub captcha_answer: String,
     /// The challenge an earlier request returned, if any: a resend keeps it (SEC-2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge: Option<String>,

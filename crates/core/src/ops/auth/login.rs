@@ -3,7 +3,8 @@
 //! e-mail recovery for contracts (AUTH-1).
 
 use mymts_proto::wire::{
-    Captcha, LoginRequest, RecoveryConfirm, RecoverySent, SmsPasswordRequest, SmsPasswordSent,
+    Captcha, LoginRequest, RecoveryConfirm, RecoveryRequest, RecoverySent, SmsPasswordRequest,
+    SmsPasswordSent,
 };
 use mymts_proto::{COMMAND_NUMBER, ErrorCode, Login, PhoneNumber};
 
@@ -171,10 +172,26 @@ impl Core {
         self.finish_login(resp, remember).await
     }
 
-    /// E-mail recovery for contract accounts (AUTH-1): sends a code to the recovery address. The
-    /// answer's `challenge` goes with the code to [`Core::recover_and_login`] (SEC-2).
-    pub async fn request_recovery(&self, contract: &Login) -> CoreResult<RecoverySent> {
-        self.inner.client.recovery(contract).await
+    /// E-mail recovery for contract accounts (AUTH-1): sends a code to the recovery address,
+    /// with a solved captcha as for an SMS password. The answer's `challenge` goes with the code
+    /// to [`Core::recover_and_login`] (SEC-2).
+    pub async fn request_recovery(
+        &self,
+        contract: &Login,
+        captcha_id: &str,
+        captcha_answer: &str,
+    ) -> CoreResult<RecoverySent> {
+        nonempty("captcha", captcha_answer)?;
+        nonempty("captcha id", captcha_id)?;
+        self.inner
+            .client
+            .recovery(&RecoveryRequest {
+                contract: contract.clone(),
+                captcha_id: captcha_id.to_string(),
+                captcha_answer: captcha_answer.to_string(),
+                challenge: None,
+            })
+            .await
     }
 
     /// Completes e-mail recovery with the code from the letter and signs in with the new

@@ -131,20 +131,26 @@ fn rate_limited(wait_ms: i64, message: &str) -> ApiError {
 /// E-mails a recovery code to the contract's recovery address. Follows the SMS code's rules: a
 /// request while the code is valid sends the same code again (its 15 minutes run from the first
 /// letter: a code lives at most that long, however often it is asked for), at most once a
-/// minute and five times an hour per contract. The answer is the same whether the
+/// minute and five times an hour per contract, each request with a solved captcha. The answer
+/// is the same whether the
 /// contract exists, has a recovery address or a mailbox that bounces (SEC-3): the
 /// troubleshooter looks at the mailbox itself (INBOX-4).
 #[utoipa::path(post, path = "/v1/auth/recovery", tag = "auth", request_body = RecoveryRequest,
     responses((status = 200, body = RecoverySent), (status = 400, body = mymts_proto::ApiErrorBody),
-              (status = 403, body = mymts_proto::ApiErrorBody), (status = 429, body = mymts_proto::ApiErrorBody)))]
+              (status = 401, body = mymts_proto::ApiErrorBody), (status = 403, body = mymts_proto::ApiErrorBody),
+              (status = 429, body = mymts_proto::ApiErrorBody)))]
 pub(super) async fn request_recovery(
     State(state): State<AppState>,
     Json(req): Json<RecoveryRequest>,
 ) -> ApiResult<axum::Json<RecoverySent>> {
+    super::limit("captcha_id", &req.captcha_id, 64)?;
+    super::limit("captcha_answer", &req.captcha_answer, 16)?;
     if let Some(c) = &req.challenge {
         super::limit("challenge", c, 64)?;
     }
     contract_shape(&req.contract)?;
+    // Checked (and spent) for made-up contracts as for real ones: the same answer (SEC-3).
+    super::captcha::check(&state, &req.captcha_id, &req.captcha_answer)?;
     let contract = req.contract.to_string();
     let held = req.challenge;
     let now = state.now_ms();
