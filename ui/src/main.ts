@@ -4,6 +4,7 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import type { Boot } from './bindings';
+import { followRootLang } from './lib/i18n/index.svelte';
 import { api, quietly } from './lib/ipc';
 import { app, applyBoot, listenShell, startBackground } from './lib/store.svelte';
 
@@ -14,6 +15,7 @@ declare global {
 }
 
 applyBoot(window.__MYMTS_BOOT__);
+followRootLang();
 const target = document.getElementById('app');
 if (target) mount(App, { target });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '../src/lib/i18n/en';
 import { ru } from '../src/lib/i18n/ru';
-import { interpolate, systemLang, translate } from '../src/lib/i18n/index.svelte';
+import { followRootLang, i18n, interpolate, systemLang, translate } from '../src/lib/i18n/index.svelte';
 import { errorText } from '../src/lib/errors';
 import { AppError, type AppErrorCode } from '../src/lib/ipc';
 
@@ -23,6 +23,18 @@ const CODES = {
 } satisfies Record<AppErrorCode, 1>;
 
 describe('i18n', () => {
+  it("follows the root's lang when it is changed from outside the settings (issue 16: the harness checks both languages)", async () => {
+    i18n.set('en');
+    const observer = followRootLang();
+    document.documentElement.lang = 'ru';
+    await new Promise((r) => setTimeout(r, 0));
+    expect(i18n.lang).toBe('ru');
+    document.documentElement.lang = 'de';
+    await new Promise((r) => setTimeout(r, 0));
+    expect(i18n.lang, 'a language the app does not have is ignored').toBe('ru');
+    observer.disconnect();
+    i18n.set('en');
+  });
   it('has every key in both languages, none empty', () => {
     const enKeys = Object.keys(en).sort();
     expect(Object.keys(ru).sort()).toEqual(enKeys);

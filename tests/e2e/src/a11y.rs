@@ -118,11 +118,53 @@ return {
 };
 "#;
 
+/// Switches the window's look in place: the root's `lang` (the UI follows it, `followRootLang`)
+/// and `data-theme` (what the settings set; `null` removes it, so the system's theme applies).
+/// Answers the look it replaced, as `[lang, theme or null]`.
+const SET_LOOK: &str = r#"
+const [lang, theme] = arguments;
+const r = document.documentElement;
+const was = [r.lang, r.dataset.theme ?? null];
+r.lang = lang;
+if (theme === null) delete r.dataset.theme; else r.dataset.theme = theme;
+return was;
+"#;
+
 impl Journey {
-    /// Runs axe-core on what the window shows now, names it `screen` in the report, and fails the
-    /// journey on any violation of impact serious or critical. A screen already checked in the
-    /// same language and theme by this test process is not checked again.
+    /// Runs axe-core on what the window shows now in its own language and theme, then in the
+    /// other language with the other theme (English/light ↔ Russian/dark), so every state a
+    /// journey checks is checked in both languages and both themes (issue 16); the look is put
+    /// back before the journey goes on, and the saved settings are never touched. Names it
+    /// `screen` in the report and fails the journey on any violation of impact serious or
+    /// critical. A screen already checked in the same look by this test process is not checked
+    /// again.
     pub async fn a11y(&self, screen: &str) {
+        let (lang, theme) = self.lang_and_theme().await;
+        self.a11y_in_this_look(screen).await;
+        let other_lang = if lang == "ru" { "en" } else { "ru" };
+        let other_theme = if theme == "dark" { "light" } else { "dark" };
+        let was = self
+            .app()
+            .execute(SET_LOOK, vec![json!(other_lang), json!(other_theme)])
+            .await
+            .unwrap_or_else(|e| panic!("a11y {screen}: switching the look: {e}"));
+        let switched = self.lang_and_theme().await;
+        assert_eq!(
+            switched,
+            (other_lang.to_string(), other_theme.to_string()),
+            "a11y {screen}: the window did not take the other look"
+        );
+        self.a11y_in_this_look(screen).await;
+        self.app()
+            .execute(SET_LOOK, vec![was[0].clone(), was[1].clone()])
+            .await
+            .unwrap_or_else(|e| panic!("a11y {screen}: restoring the look: {e}"));
+        // Let the strings re-render in the journey's own language before it reads any.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    /// [`Journey::a11y`] in the look the window shows now.
+    async fn a11y_in_this_look(&self, screen: &str) {
         let started = std::time::Instant::now();
         let c = self.app();
         let dir = evidence_dir(&self.name);

@@ -1081,6 +1081,7 @@ async fn j12_acc5_call_detail_of_100k_rows_filters_search_totals_export_and_orde
                     .split_once("Saved to ")
                     .map(|(_, p)| p.trim().to_string())
                     .unwrap_or_else(|| panic!("no path in {done:?}"));
+                j.a11y("call-detail-exported").await;
                 let csv = std::fs::read_to_string(&path)
                     .unwrap_or_else(|e| panic!("the exported file {path}: {e}"));
                 let lines: Vec<&str> = csv.lines().collect();
@@ -1321,6 +1322,7 @@ async fn j26_cache3_a_damaged_cache_is_rebuilt_with_the_login_kept_and_said_once
                 assert!(balance.contains("450"), "{balance}");
                 let notice = j.text("cache-healed").await;
                 assert!(notice.contains("damaged"), "{notice}");
+                j.a11y("home-cache-healed").await;
                 j.snap("healed").await;
                 let aside = std::fs::read_dir(&j.data_dir)
                     .expect("data dir")

@@ -59,6 +59,20 @@ export const i18n = {
   },
 };
 
+/**
+ * The window follows its root's `lang`: a change made from outside the settings re-renders every
+ * string in place. The QA harness uses it to check each screen it reaches in the other language
+ * too, without leaving the screen (issue 16); the saved setting is not touched.
+ */
+export function followRootLang(root: HTMLElement = document.documentElement): MutationObserver {
+  const observer = new MutationObserver(() => {
+    const lang = root.lang;
+    if ((lang === 'en' || lang === 'ru') && lang !== state.lang) state.lang = lang;
+  });
+  observer.observe(root, { attributes: true, attributeFilter: ['lang'] });
+  return observer;
+}
+
 /** Translate in the current language (reactive in templates). */
 export function t(key: Key, params?: Params): string {
   return translate(state.lang, key, params);
