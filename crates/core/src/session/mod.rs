@@ -30,6 +30,25 @@ use crate::events::CoreEvent;
 /// The refresh token, held by whoever is refreshing (the single flight).
 pub(crate) struct Tokens {
     pub(crate) refresh: String,
+    /// The token the keyring still holds when writing a newer one to it failed (AUTH-6). The
+    /// next renewal presents this one, not `refresh`: its successor then is never used, so it
+    /// gets a fresh pair and still signs in at the next start. Cleared by the next write that
+    /// succeeds.
+    pub(crate) kept_by_keyring: Option<String>,
+}
+
+impl Tokens {
+    pub(crate) fn new(refresh: String) -> Self {
+        Self {
+            refresh,
+            kept_by_keyring: None,
+        }
+    }
+
+    /// What the next renewal presents.
+    pub(crate) fn to_present(&self) -> &str {
+        self.kept_by_keyring.as_deref().unwrap_or(&self.refresh)
+    }
 }
 
 pub(crate) struct Slot {
@@ -92,14 +111,14 @@ impl Core {
         &self,
         session: Session,
         access: Option<String>,
-        refresh: String,
+        tokens: Tokens,
         operator: Option<String>,
     ) {
         let login = session.account.login.clone();
         let kind = session.account.kind.as_str().to_string();
         let slot = Arc::new(Slot {
             session,
-            tokens: tokio::sync::Mutex::new(Tokens { refresh }),
+            tokens: tokio::sync::Mutex::new(tokens),
             access: std::sync::Mutex::new(access),
             generation: AtomicU64::new(0),
             last_activity_ms: AtomicI64::new(self.now_ms()),

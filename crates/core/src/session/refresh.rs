@@ -56,7 +56,7 @@ impl Core {
             )));
         }
         self.inner.refresh_requests.fetch_add(1, Ordering::SeqCst);
-        let pair = match self.inner.client.refresh(&t.refresh).await {
+        let pair = match self.inner.client.refresh(t.to_present()).await {
             Ok(p) => p,
             Err(e) => {
                 if let Some(reason) = end_reason_for(&e) {
@@ -68,16 +68,26 @@ impl Core {
         };
         crate::fail_point!("core::refresh::before_keyring_write");
         let login = slot.login();
-        if slot.remembered()
-            && let Err(e) = self
+        if slot.remembered() {
+            match self
                 .inner
                 .vault
                 .rotate(op, login, &pair.refresh_token)
                 .await
-        {
-            self.emit(CoreEvent::KeyringUnavailable {
-                message: e.to_string(),
-            });
+            {
+                Ok(()) => t.kept_by_keyring = None,
+                Err(e) => {
+                    // The keyring keeps the token just presented (or the one it kept before):
+                    // present that one again next time, so it never gets a used successor and
+                    // still signs in at the next start (AUTH-6).
+                    if t.kept_by_keyring.is_none() {
+                        t.kept_by_keyring = Some(std::mem::take(&mut t.refresh));
+                    }
+                    self.emit(CoreEvent::KeyringUnavailable {
+                        message: e.to_string(),
+                    });
+                }
+            }
         }
         t.refresh = pair.refresh_token;
         if let Ok(mut a) = slot.access.lock() {

@@ -189,13 +189,16 @@ impl Core {
         };
         crate::fail_point!("core::autologin::before_keyring_write");
         // Saved the moment it arrives. Should this write be lost (a crash, a keyring failure)
-        // the old token still signs in: its successor was never used (AUTH-6).
+        // the old token still signs in: its successor was never used (AUTH-6), and this session
+        // renews with the old one until a write succeeds (`Tokens::kept_by_keyring`).
+        let mut tokens = crate::session::Tokens::new(pair.refresh_token.clone());
         if let Err(e) = self
             .inner
             .vault
             .rotate(op, &account.login, &pair.refresh_token)
             .await
         {
+            tokens.kept_by_keyring = Some(token.clone());
             self.emit(CoreEvent::KeyringUnavailable {
                 message: e.to_string(),
             });
@@ -217,7 +220,7 @@ impl Core {
         self.install(
             session,
             Some(pair.access_token),
-            pair.refresh_token,
+            tokens,
             Some(op.to_string()),
         );
         Ok(true)

@@ -105,7 +105,7 @@ impl Core {
         self.install(
             session.clone(),
             Some(resp.tokens.access_token),
-            resp.tokens.refresh_token,
+            crate::session::Tokens::new(resp.tokens.refresh_token),
             operator.ok(),
         );
         Ok(LoginOutcome {
