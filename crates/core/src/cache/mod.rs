@@ -326,6 +326,44 @@ mod tests {
         }
     }
 
+    /// CACHE-3: a cache that still opens but whose pages are damaged (one page of the call
+    /// detail overwritten) is found by `PRAGMA quick_check` at start and set aside like one
+    /// that does not open at all.
+    #[test]
+    fn cache3_a_cache_that_opens_but_fails_quick_check_is_set_aside() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join(FILE);
+        {
+            let cache = Cache::open(&path).expect("open");
+            let rows: Vec<CallRecord> = (0..5_000).map(rec).collect();
+            cache
+                .replace_calls("+79161234571", &rows, 1)
+                .expect("replace");
+        }
+        assert!(!sidecar(&path, "-wal").exists(), "checkpointed on close");
+        let mut bytes = std::fs::read(&path).expect("read");
+        let page = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
+        let pages = bytes.len() / page;
+        assert!(pages > 10, "{pages} pages");
+        // A page in the middle of the call detail: not the schema, which opening reads.
+        let at = (pages / 2) * page;
+        bytes[at..at + page].fill(0x55);
+        std::fs::write(&path, &bytes).expect("damage one page");
+
+        let plain = Cache::open(&path).expect("it still opens");
+        drop(plain);
+        let (cache, healed) = Cache::open_healing(&path, 1_700_000_000_000, true).expect("healed");
+        let healed = healed.expect("the damage was found");
+        assert!(healed.reason.contains("quick_check"), "{healed:?}");
+        assert_eq!(
+            std::fs::read(&healed.damaged_path).expect("set aside"),
+            bytes
+        );
+        cache.check().expect("the new cache is sound");
+        let (_, again) = Cache::open_healing(&path, 1_700_000_000_000, true).expect("open");
+        assert!(again.is_none(), "a sound cache is kept");
+    }
+
     #[test]
     fn cache3_hundred_thousand_rows_filter_search_totals_from_indexes() {
         let dir = tempfile::tempdir().expect("tmp");
