@@ -96,6 +96,43 @@ impl Journey {
         self.launch_with(args).await;
     }
 
+    /// Starts the app binary a second time, outside tauri-driver, with the arguments
+    /// [`Journey::launch`] gives it (the same data dir), in this journey's display and session
+    /// bus, and waits at most `within` for it to end. Answers its exit status, or `None` when it
+    /// was still running (it is then killed).
+    pub async fn second_start(&self, within: Duration) -> Option<std::process::ExitStatus> {
+        let args: Vec<String> = self
+            .default_args()
+            .iter()
+            .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_string))
+            .collect();
+        let mut child = std::process::Command::new(app_binary())
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("a second start of {}: {e}", app_binary().display()));
+        let until = Instant::now() + within;
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if Instant::now() < until => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// The app's log on this journey's data dir, as written so far.
+    pub fn app_log(&self) -> String {
+        std::fs::read_to_string(self.data_dir.join("logs/mymts-app.log")).unwrap_or_default()
+    }
+
     /// The arguments [`Journey::launch`] gives the app.
     fn default_args(&self) -> Vec<Value> {
         let mut args = vec![

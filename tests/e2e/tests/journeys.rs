@@ -1750,6 +1750,48 @@ async fn j32_sec4_an_old_sms_session_proves_itself_again_by_sms_then_the_passwor
     .await;
 }
 
+/// AUTH-6 (issue 12, item 2): one app per data dir. A second start on the same data dir hands
+/// over to the first, whose window comes forward, and ends at once with success; the first goes
+/// on signed in, its remembered login untouched (two copies would each void the other's tokens).
+#[tokio::test]
+#[ignore = "run by scripts/e2e"]
+async fn j33_auth6_a_second_start_on_the_same_data_dir_hands_over_to_the_first() {
+    Journey::run(
+        "j33_auth6_a_second_start_on_the_same_data_dir_hands_over_to_the_first",
+        |j| {
+            Box::pin(async move {
+                j.launch().await;
+                password_login(j, ANNA, Journey::password(ANNA), true).await;
+                accept_agreement(j, ANNA).await;
+                j.el("home-balance").await;
+                assert!(j.keyring_token(ANNA).await.is_some(), "remembered");
+                let status = j.second_start(std::time::Duration::from_secs(20)).await;
+                let status = status.unwrap_or_else(|| {
+                    panic!("the second start on the same data dir was still running after 20 s")
+                });
+                assert!(status.success(), "the second start ended with {status}");
+                let mut handed_over = false;
+                for _ in 0..50 {
+                    if j.app_log().contains("a second start on this data dir") {
+                        handed_over = true;
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                assert!(
+                    handed_over,
+                    "the first app was not told of the second start"
+                );
+                // The first goes on as it was.
+                j.click("tab-home").await;
+                j.el("home-balance").await;
+                assert!(j.keyring_token(ANNA).await.is_some(), "still remembered");
+            })
+        },
+    )
+    .await;
+}
+
 /// Elena has no password: after an SMS sign-in the app offers to set one, a moment after home
 /// shows. Waits for the offer (at most a few seconds) and says "Not now".
 async fn skip_offer_of_a_password(j: &Journey) {
