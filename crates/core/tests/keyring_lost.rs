@@ -1,6 +1,8 @@
-//! AUTH-6 (issue 12): the Secret Service goes away in the middle of a remembered session. The
-//! rotated refresh tokens cannot be written, the session goes on, and the token the keyring still
-//! holds must still sign in at the next start: its successor must never be used.
+//! AUTH-6 (issue 12): the keyring missing, locked, or gone in the middle of a session. With no
+//! Secret Service on the bus, or its collection locked, signing in works and "remember" is
+//! refused in words. When the Secret Service goes away in the middle of a remembered session,
+//! the rotated refresh tokens cannot be written, the session goes on, and the token the keyring
+//! still holds must still sign in at the next start: its successor must never be used.
 //!
 //! Its own test binary with one test: it points the process at a private session bus with a
 //! gnome-keyring of its own (no service activation, so nothing restarts the keyring behind the
@@ -58,8 +60,18 @@ impl PrivateBus {
     /// gnome-keyring's Secret Service on this bus, its login collection unlocked; its files in
     /// `data` (the same folder on each start, so a restarted keyring holds what it held).
     fn keyring(&self, data: &Path) -> Child {
+        self.keyring_with(data, true)
+    }
+
+    /// gnome-keyring on this bus; `unlock: false` starts it without the password, so the login
+    /// collection it made before stays locked (and no prompter is on this bus to ask for it).
+    fn keyring_with(&self, data: &Path, unlock: bool) -> Child {
+        let mut args = vec!["--foreground", "--components=secrets"];
+        if unlock {
+            args.push("--unlock");
+        }
         let mut k = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
+            .args(&args)
             .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
             .env("XDG_DATA_HOME", data)
             .env("XDG_RUNTIME_DIR", data)
@@ -68,11 +80,11 @@ impl PrivateBus {
             .stderr(Stdio::null())
             .spawn()
             .expect("gnome-keyring-daemon");
-        k.stdin
-            .take()
-            .expect("stdin")
-            .write_all(b"test-pass")
-            .expect("password");
+        let mut stdin = k.stdin.take().expect("stdin");
+        if unlock {
+            stdin.write_all(b"test-pass").expect("password");
+        }
+        drop(stdin);
         // On the bus once it answers for the Secret Service's name.
         for _ in 0..100 {
             let owned = Command::new("dbus-send")
@@ -110,8 +122,32 @@ fn stop(mut keyring: Child) {
     let _ = keyring.wait();
 }
 
+/// Signing in with "remember" where the keyring cannot take the token: the session works, the
+/// refusal is said in words, and nothing is remembered.
+async fn signs_in_and_refuses_remember(w: &common::World, why: &str) {
+    let core = w.core();
+    let out = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        core.login_password(&common::login(ANNA), common::pw(ANNA), true),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{why}: the login waited on the keyring"))
+    .unwrap_or_else(|e| panic!("{why}: the login failed: {e}"));
+    let e = out
+        .keyring_error
+        .unwrap_or_else(|| panic!("{why}: remember was not refused"));
+    assert_eq!(e.code(), "keyring_unavailable", "{why}: {e}");
+    assert!(e.to_string().contains("cannot remember you"), "{why}: {e}");
+    if out.session.agreement_required {
+        core.accept_agreement().await.expect("agreement");
+    }
+    core.balance()
+        .await
+        .unwrap_or_else(|e| panic!("{why}: signed in all the same: {e}"));
+}
+
 #[tokio::test(flavor = "current_thread")]
-async fn auth6_keyring_writes_that_fail_mid_session_never_cost_the_remembered_login() {
+async fn auth6_keyring_missing_locked_or_lost_mid_session_never_costs_a_login() {
     let tmp = tempfile::tempdir().expect("tmp");
     let bus = PrivateBus::start(tmp.path());
     // Before any connection to a bus is made, in the only test of this binary.
@@ -123,9 +159,26 @@ async fn auth6_keyring_writes_that_fail_mid_session_never_cost_the_remembered_lo
     };
     let keyring_data = tmp.path().join("keyring");
     std::fs::create_dir_all(&keyring_data).expect("keyring dir");
-    let keyring = bus.keyring(&keyring_data);
-
     let w = world().await;
+
+    // 1. No Secret Service on the bus at all.
+    signs_in_and_refuses_remember(&w, "no Secret Service").await;
+    let e = w
+        .core()
+        .autologin()
+        .await
+        .expect_err("nothing can be read at the next start");
+    assert_eq!(e.code(), "keyring_unavailable", "{e}");
+
+    // 2. The Secret Service is there, its collection locked: made once with the password, then
+    // started again without it.
+    stop(bus.keyring(&keyring_data));
+    let locked = bus.keyring_with(&keyring_data, false);
+    signs_in_and_refuses_remember(&w, "a locked collection").await;
+    stop(locked);
+
+    // 3. A remembered session, and the keyring goes away in the middle of it.
+    let keyring = bus.keyring(&keyring_data);
     let core = w.core();
     password_login(&core, ANNA, true).await;
     let kept = token(&core, ANNA).await.expect("remembered");
