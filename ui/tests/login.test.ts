@@ -11,11 +11,11 @@ function type(testid: string, value: string) {
   return fireEvent.input(screen.getByTestId(testid), { target: { value } });
 }
 
-/** Answers the recovery panel's captcha and asks for the letter. */
-async function askRecovery(answer = 'aB3dE') {
+/** Answers the recovery panel's captcha and asks for the letter (`recovery-resend`: again). */
+async function askRecovery(answer = 'aB3dE', button: 'recovery-send' | 'recovery-resend' = 'recovery-send') {
   await waitFor(() => screen.getByTestId('recovery-captcha-image'));
   await type('recovery-captcha-input', answer);
-  screen.getByTestId('recovery-send').click();
+  screen.getByTestId(button).click();
 }
 
 describe('Login (AUTH-1..4, 10, 12)', () => {
@@ -64,6 +64,61 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     await waitFor(() => screen.getByTestId('login-password-error'));
     expect(screen.getByTestId('login-password-error').textContent).toBe('⨯ The password is at most 128 characters long; this one has 5000. Check what was pasted into the password field.');
     expect(calls.some((c) => c.cmd === 'login_password')).toBe(false);
+  });
+
+  // The contract and banking tabs keep the mobile tab's rule (issue 13, items 10 and 12): the
+  // password's own mistake under the password, with its reason, and nothing sent.
+  for (const tab of ['home', 'banking'] as const) {
+    it(`auth1 on the ${tab} tab an empty or 5,000-character password is marked under the password, nothing sent (issue 13, items 10 and 12)`, async () => {
+      const calls = mockShell({ login_contract: () => fail('wrong_credentials'), login_password: () => fail('wrong_credentials') });
+      const sent = () => calls.filter((c) => c.cmd === 'login_contract' || c.cmd === 'login_password');
+      applyBoot(loginBoot());
+      render(App);
+      screen.getByTestId(`login-tab-${tab}`).click();
+      await waitFor(() => screen.getByTestId('login-contract'));
+      await type('login-contract', tab === 'banking' ? 'bank-ivanov' : '7700123456');
+      const field = screen.getByTestId('login-password');
+      const said = () => screen.getByTestId('login-password-error');
+      screen.getByTestId('login-submit').click();
+      await waitFor(() => said());
+      expect(said().textContent).toBe('⨯ Enter the password.');
+      expect(said().dataset.code).toBe('invalid_input');
+      expect(field.getAttribute('aria-invalid')).toBe('true');
+      expect(field.getAttribute('aria-describedby')).toBe(said().id);
+      // Not the generic "some of the data is not right", and not the login field.
+      expect(screen.queryByTestId('login-error')).toBeNull();
+      expect(screen.queryByTestId('login-contract-error')).toBeNull();
+      expect(screen.getByTestId('login-contract').getAttribute('aria-invalid')).toBe('false');
+      await type('login-password', 'x'.repeat(5000));
+      screen.getByTestId('login-submit').click();
+      await waitFor(() => expect(said().textContent).toBe('⨯ The password is at most 128 characters long; this one has 5000. Check what was pasted into the password field.'));
+      expect(field.getAttribute('aria-invalid')).toBe('true');
+      expect(sent()).toHaveLength(0);
+      // The positive control: a password that can be sent is sent, and the mark goes.
+      await type('login-password', 'Home2026pass');
+      screen.getByTestId('login-submit').click();
+      await waitFor(() => expect(sent()).toHaveLength(1));
+      expect(sent()[0]?.cmd).toBe(tab === 'banking' ? 'login_password' : 'login_contract');
+      await waitFor(() => screen.getByTestId('login-error'));
+      expect(screen.queryByTestId('login-password-error')).toBeNull();
+      expect(field.getAttribute('aria-invalid')).toBe('false');
+    });
+  }
+
+  it('auth1 an empty contract number is marked under that field, not as "some of the data is not right"', async () => {
+    const calls = mockShell({});
+    applyBoot(loginBoot());
+    render(App);
+    screen.getByTestId('login-tab-satellite').click();
+    await waitFor(() => screen.getByTestId('login-contract'));
+    await type('login-password', 'Home2026pass');
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => screen.getByTestId('login-contract-error'));
+    expect(screen.getByTestId('login-contract-error').textContent).toBe('⨯ Enter the contract number.');
+    expect(screen.getByTestId('login-contract').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.queryByTestId('login-password-error')).toBeNull();
+    expect(screen.queryByTestId('login-error')).toBeNull();
+    expect(calls.some((c) => c.cmd === 'login_contract')).toBe(false);
   });
 
   it('inbox1 signed out, the phone opens on the typed number and says which phone it shows (issue 13, item 16)', async () => {
@@ -437,15 +492,18 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     ]);
   });
 
-  it('a bounced recovery letter opens the troubleshooter; the mailbox is freed in the app and asked again (INBOX-2, INBOX-4)', async () => {
+  it('a full mailbox: the request is answered "sent", "Letter not arriving?" finds the mailbox full, a letter is deleted in the app, asked again (INBOX-2, INBOX-4, SEC-3)', async () => {
     let letters = [
       { id: 1, folder: 'inbox', from: 'sergey@mail.example', subject: 'Dacha video', body: '600 MB', attachment: null, received_ms: Date.now() },
       { id: 2, folder: 'inbox', from: 'shop@mail.example', subject: 'Catalogue', body: '300 MB', attachment: null, received_ms: Date.now() },
     ];
     let full = true;
+    let asked = 0;
     const calls = mockShell({
       captcha,
-      request_recovery: () => (full ? fail('mailbox_full', { message: 'The letter bounced: the recovery mailbox is full.' }) : { masked_email: 'k***@mail.example', expires_in_s: 600 }),
+      // The operator answers "sent" for every contract, also when the letter will bounce (SEC-3:
+      // a refusal would tell a stranger about the owner's mailbox).
+      request_recovery: () => ({ masked_email: 'k***@mail.example', expires_in_s: 600, challenge: `rc-${++asked}` }),
       troubleshoot_mail: () => ({ findings: full ? [{ kind: 'mailbox_full', message: 'Full' }] : [], alternatives: [] }),
       watch_mailbox: () => null,
       mailbox: () => ({
@@ -457,6 +515,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
         full = false;
         return null;
       },
+      confirm_recovery: () => fail('code_wrong', { attempts_left: 4 }),
     });
     applyBoot(loginBoot());
     render(App);
@@ -465,14 +524,17 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     await type('login-contract', '7700999999');
     screen.getByTestId('login-forgot').click();
     await askRecovery();
-    // The bounce opens "Letter not arriving?" by itself; nothing claims the code was sent.
+    await waitFor(() => expect(screen.getByTestId('recovery-sent').textContent).toMatch(/k\*\*\*@mail.example/));
+    // Nothing opens by itself: the letter is not coming, and the user asks why.
+    expect(screen.queryByTestId('trouble-mail-panel')).toBeNull();
+    expect(screen.queryByTestId('recovery-error')).toBeNull();
+    screen.getByTestId('recovery-trouble').click();
     await waitFor(() => screen.getByTestId('trouble-mail-panel'));
-    expect(screen.getByTestId('recovery-error').dataset.code).toBe('mailbox_full');
-    expect(screen.queryByTestId('recovery-sent')).toBeNull();
     await type('trouble-mail-address', 'kozlov.full@mail.example');
     await fireEvent.submit(screen.getByTestId('trouble-mail-check').closest('form') as HTMLFormElement);
     await waitFor(() => expect(screen.getByTestId('trouble-finding').dataset.kind).toBe('mailbox_full'));
     expect(screen.getByTestId('trouble-finding').textContent).toMatch(/mailbox is full/);
+    expect(calls.find((c) => c.cmd === 'troubleshoot_mail')?.args).toEqual({ address: 'kozlov.full@mail.example', sentTo: 'k***@mail.example' });
     // The fix is in the app: the mailbox opens on the address checked, and a letter is deleted.
     screen.getByTestId('trouble-mail-fix').click();
     await waitFor(() => expect(screen.getAllByTestId('mail-item')).toHaveLength(2));
@@ -483,13 +545,20 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     expect(calls.find((c) => c.cmd === 'mail_delete')?.args).toEqual({ address: 'kozlov.full@mail.example', id: 1 });
     expect(screen.queryByTestId('mail-full')).toBeNull();
     screen.getByTestId('phone-close').click();
-    await askRecovery();
+    // Asked again, with a new captcha answer: answered "sent", and the code goes with the new request.
+    await askRecovery('xY7zQ', 'recovery-resend');
+    await waitFor(() => expect(calls.filter((c) => c.cmd === 'request_recovery')).toHaveLength(2));
+    expect(calls.filter((c) => c.cmd === 'request_recovery')[1]?.args).toEqual({ contract: '7700999999', captchaId: 'c1', captchaAnswer: 'xY7zQ' });
     await waitFor(() => expect(screen.getByTestId('recovery-sent').textContent).toMatch(/k\*\*\*@mail.example/));
     expect(screen.queryByTestId('recovery-error')).toBeNull();
-    expect(screen.queryByTestId('recovery-bounced')).toBeNull();
+    await type('recovery-code', 'Ab3xYk');
+    await type('recovery-password', 'NewFull2026pass');
+    screen.getByTestId('recovery-confirm').click();
+    await waitFor(() => expect(calls.filter((c) => c.cmd === 'confirm_recovery')).toHaveLength(1));
+    expect(calls.find((c) => c.cmd === 'confirm_recovery')?.args).toMatchObject({ contract: '7700999999', challenge: 'rc-2' });
   });
 
-  it('another refusal of the recovery request does not open the mail troubleshooter (INBOX-4)', async () => {
+  it('a refused recovery request says why, with its code, and offers no mail troubleshooter: no letter went (INBOX-4)', async () => {
     mockShell({ captcha, request_recovery: () => fail('rate_limited', { message: 'A code was just sent.' }) });
     applyBoot(loginBoot());
     render(App);
@@ -499,6 +568,7 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     screen.getByTestId('login-forgot').click();
     await askRecovery();
     await waitFor(() => screen.getByTestId('recovery-error'));
+    expect(screen.getByTestId('recovery-error').dataset.code).toBe('rate_limited');
     expect(screen.queryByTestId('trouble-mail-panel')).toBeNull();
     expect(screen.queryByTestId('recovery-trouble')).toBeNull();
   });

@@ -12,6 +12,22 @@ export function errorField(e: unknown): string | null {
   return e instanceof AppError ? e.field : null;
 }
 
+/**
+ * A failure as a notice shows it: the sentence, and the stable code that notice carries as
+ * `data-code` (issue 13, item 16), so tests and tools tell refusals apart without reading words.
+ * A mistake found on this side before anything is sent carries the code the operator would have
+ * answered (`invalid_input`…), as the core's local failures do.
+ */
+export type Failure = { text: string; code: AppErrorCode };
+
+/** What an error says, and its code. */
+export function failure(e: unknown): Failure {
+  return { text: errorText(e), code: errorCode(e) };
+}
+
+/** What an action's notice says: done, or a failure with its code. */
+export type NoticeMsg = { ok: true; text: string; code?: undefined } | ({ ok: false } & Failure);
+
 export function errorText(e: unknown): string {
   const code = errorCode(e);
   const err = e instanceof AppError ? e : null;
