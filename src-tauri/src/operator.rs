@@ -52,9 +52,42 @@ pub async fn start_embedded(data_dir: &Path) -> Result<Embedded, mymts_operator:
     })
 }
 
+/// What the user is told when the embedded operator did not start: damaged files as such
+/// (CACHE-3: a person decides what to keep, the app says which file and why), anything else as
+/// an operator that cannot be reached.
+pub fn start_failure(e: mymts_operator::StartError) -> mymts_core::CoreError {
+    if e.is_damage() {
+        mymts_core::CoreError::OperatorDamaged(e.to_string())
+    } else {
+        mymts_core::CoreError::Unreachable(format!("the embedded operator did not start: {e}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// CACHE-3 (issue 12, item 3): the embedded operator's key file emptied (what a crash in an
+    /// old first start left): the app says the files are damaged and which, not "no connection".
+    #[tokio::test]
+    async fn cache3_damaged_embedded_operator_files_are_said_as_such() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let first = start_embedded(dir.path()).await.expect("first start");
+        first.running.stop().await;
+        let key = mymts_operator::storage::key_path(&dir.path().join("operator.db"));
+        std::fs::write(&key, b"").expect("empty the key file");
+        let Err(e) = start_embedded(dir.path()).await else {
+            panic!("started on an empty key file");
+        };
+        let said = start_failure(e);
+        assert_eq!(said.code(), "operator_damaged", "{said}");
+        let text = said.to_string();
+        assert!(text.contains("damaged"), "{text}");
+        assert!(
+            text.contains(&key.display().to_string()),
+            "names the file: {text}"
+        );
+    }
 
     #[test]
     fn env_wins_then_setting_then_embedded() {

@@ -249,9 +249,7 @@ async fn start_background<R: Runtime>(
             }
             Err(e) => {
                 tracing::error!(error = %e, "the embedded operator did not start");
-                let _ = core_tx.send(Some(Err(CoreError::Unreachable(format!(
-                    "the embedded operator did not start: {e}"
-                )))));
+                let _ = core_tx.send(Some(Err(operator::start_failure(e))));
                 return;
             }
         },

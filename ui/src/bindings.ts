@@ -473,7 +473,9 @@ export type LocalErrorCode =
 /**  The fingerprint or face check did not pass (AUTH-14). */
 "unlock_refused" | 
 /**  Another process is using the data dir. */
-"busy";
+"busy" | 
+/**  The embedded operator's files in the data dir are damaged. */
+"operator_damaged";
 
 /**
  *  A login, normalised: a mobile number as `+7XXXXXXXXXX`, anything else (a contract number, a

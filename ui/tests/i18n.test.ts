@@ -18,7 +18,7 @@ const CODES = {
   already_connected: 1, not_connected: 1, already_linked: 1, not_linked: 1, card_declined: 1,
   payment_step_required: 1, disposable_email: 1, no_recovery_email: 1, mailbox_full: 1, number_blocked: 1,
   conflict: 1, injected_fault: 1, internal: 1,
-  unreachable: 1, keyring_unavailable: 1, cache: 1, not_signed_in: 1, protocol: 1, io: 1, unlock_refused: 1, busy: 1,
+  unreachable: 1, keyring_unavailable: 1, cache: 1, not_signed_in: 1, protocol: 1, io: 1, unlock_refused: 1, busy: 1, operator_damaged: 1,
   ipc: 1, unknown: 1,
 } satisfies Record<AppErrorCode, 1>;
 

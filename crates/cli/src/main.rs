@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser;
-use mymts_core::{Core, CoreConfig, WorldDoor};
+use mymts_core::{Core, CoreConfig, CoreError, WorldDoor};
 use mymts_proto::PhoneNumber;
 
 use args::Cli;
@@ -95,9 +95,15 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             (u, world, None)
         }
         None => {
-            let running = mymts_operator::start(mymts_operator::Config::embedded(&data_dir))
-                .await
-                .context("cannot start the embedded operator")?;
+            let running =
+                match mymts_operator::start(mymts_operator::Config::embedded(&data_dir)).await {
+                    Ok(r) => r,
+                    // Damaged files are the user's to decide about: said as such (CACHE-3).
+                    Err(e) if e.is_damage() => {
+                        return Ok(Outcome::Err(CoreError::OperatorDamaged(e.to_string())));
+                    }
+                    Err(e) => return Err(e).context("cannot start the embedded operator"),
+                };
             let world = WorldDoor::new(&running.world_url, running.world_token.as_deref())
                 .context("the embedded operator's world door")?;
             (running.api_url.clone(), Some(world), Some(running))

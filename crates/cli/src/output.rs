@@ -30,7 +30,8 @@ pub(crate) fn exit_code(e: &CoreError) -> u8 {
         | CoreError::Io(_)
         | CoreError::Protocol(_)
         | CoreError::UnlockRefused(_)
-        | CoreError::Busy(_) => 5,
+        | CoreError::Busy(_)
+        | CoreError::OperatorDamaged(_) => 5,
     }
 }
 

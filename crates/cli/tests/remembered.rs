@@ -237,6 +237,40 @@ fn cache3_cli_sets_a_cache_of_random_bytes_aside_and_keeps_the_login() {
     assert!(!err.contains("damaged"), "told once: {err}");
 }
 
+/// CACHE-3 (issue 12, item 3): the embedded operator's key file emptied. The CLI says the
+/// operator's files are damaged and which file (code `operator_damaged`, exit 5), and changes
+/// nothing: a person decides what to keep.
+#[test]
+fn cache3_cli_says_the_embedded_operators_files_are_damaged() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let svc = service();
+    login_remember(dir.path(), &svc);
+    let key = dir.path().join("operator.key");
+    assert!(
+        key.exists(),
+        "the embedded operator's key file is {}",
+        key.display()
+    );
+    let db = std::fs::read(dir.path().join("operator.db")).expect("db");
+    std::fs::write(&key, b"").expect("empty the key file");
+    let (code, v, err) = run(cmd(dir.path(), &svc, &["whoami"]));
+    assert_eq!(
+        (code, v["code"].as_str()),
+        (5, Some("operator_damaged")),
+        "{v} {err}"
+    );
+    let message = v["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("damaged") && message.contains("operator.key"),
+        "{message}"
+    );
+    assert_eq!(std::fs::read(&key).expect("key"), b"", "left as it was");
+    assert_eq!(
+        std::fs::read(dir.path().join("operator.db")).expect("db"),
+        db
+    );
+}
+
 /// A session bus with nothing on it: no Secret Service, and none to activate.
 struct EmptyBus {
     child: std::process::Child,

@@ -39,6 +39,10 @@ pub enum CoreError {
     /// The platform's fingerprint or face check did not pass (AUTH-14); nothing was signed in.
     #[error("The fingerprint or face check did not pass ({0}). Try again, or sign in another way.")]
     UnlockRefused(String),
+    /// The embedded operator's files in the data dir are damaged or do not belong together
+    /// (CACHE-3): nothing was changed, and a person decides what to keep.
+    #[error("The simulated operator's files in the data dir are damaged: {0}")]
+    OperatorDamaged(String),
 }
 
 /// The codes of failures on this side of the operator. A local failure that means what an
@@ -62,6 +66,8 @@ pub enum LocalErrorCode {
     UnlockRefused,
     /// Another process is using the data dir.
     Busy,
+    /// The embedded operator's files in the data dir are damaged.
+    OperatorDamaged,
 }
 
 impl LocalErrorCode {
@@ -116,6 +122,7 @@ impl CoreError {
             Self::Io(_) => Local(LocalErrorCode::Io),
             Self::UnlockRefused(_) => Local(LocalErrorCode::UnlockRefused),
             Self::Busy(_) => Local(LocalErrorCode::Busy),
+            Self::OperatorDamaged(_) => Local(LocalErrorCode::OperatorDamaged),
         }
     }
 
@@ -294,6 +301,10 @@ mod tests {
             assert_eq!(json, c.as_str());
         }
         assert_eq!(CoreError::Busy("x".into()).code(), "busy");
+        assert_eq!(
+            CoreError::OperatorDamaged("x".into()).code(),
+            "operator_damaged"
+        );
         assert_eq!(CoreError::InvalidInput("x".into()).code(), "invalid_input");
     }
 }

@@ -450,6 +450,7 @@ export const en = {
   'settings.biometric': 'Ask for my fingerprint or face before opening the account on this device',
   'notice.cache_healed': 'The data saved on this device was damaged. It has been set aside and is loaded again from the operator; nothing else is lost.',
   'err.keyring_unavailable': 'The system keyring is not available, so this device cannot remember you. You are still signed in.',
+  'err.operator_damaged': 'The simulated operator\'s files in this device\'s data folder are damaged, so the app cannot start it. Nothing was changed: restore them, or move them away to start a new simulated world (the app\'s log names the file).',
   'err.busy': 'Another copy of My MTS (the mymts command-line tool) is using this device\'s data, so the app cannot start. Let it finish or close it, then start the app again.',
   'err.cache': 'Saved data could not be read. Try again.',
   'err.not_signed_in': 'You are not signed in. Sign in first.',
