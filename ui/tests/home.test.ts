@@ -78,6 +78,17 @@ describe('Home (ACC-1)', () => {
     expect(screen.queryByTestId('home-balance')).toBeNull();
   });
 
+  it('says on the login screen that the embedded operator\'s files are damaged (issue 12: operator_damaged)', async () => {
+    mockShell({ autologin: () => fail('operator_damaged'), app_info: () => boot().app });
+    applyBoot(boot());
+    render(App);
+    await startBackground();
+    await waitFor(() => screen.getByTestId('data-damaged'));
+    expect(screen.getByTestId('data-damaged').textContent).toMatch(/files .* are damaged/);
+    expect(screen.getByTestId('data-damaged').dataset.code).toBe('operator_damaged');
+    expect(screen.queryByTestId('home-balance')).toBeNull();
+  });
+
   it('shows the offline banner from the operator-status event and hides it again', async () => {
     mockShell({});
     applyBoot(boot());

@@ -317,13 +317,27 @@ async fn sec2_a_recovery_request_needs_a_solved_captcha() {
         before,
         "a refused request sent a letter"
     );
+    // A solved captcha is spent by the request it goes with, for a made-up contract too: it
+    // does not send a second letter.
+    let solved = op.with_captcha(json!({"contract": "7700000001"})).await;
+    let (s, v) = op.post("/v1/auth/recovery", solved.clone(), None).await;
+    assert_eq!(s, 200, "{v}");
+    let mut again = solved;
+    again["contract"] = json!(seed::HOME_CONTRACT);
+    let (s, v) = op.post("/v1/auth/recovery", again, None).await;
+    assert_eq!(
+        (s, code_of(&v)),
+        (401, "captcha_expired"),
+        "used twice: {v}"
+    );
+    assert_eq!(letters(&op).await, before, "{mailbox}");
     let (s, v) = recovery(&op, seed::HOME_CONTRACT, None).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(letters(&op).await, before + 1, "{mailbox}");
     op.run.stop().await;
 }
 
-/// The hole issue 11 left open: recovery requests need no captcha, so a stranger can spend a
+/// The hole issue 11 left open before recovery requests took a captcha: a stranger can spend a
 /// contract's five requests of the hour first and burn every challenge they got. The letters
 /// still reach the owner's mailbox, each with a delivery tag the stranger never saw: the owner
 /// sets a new password with the newest one (SEC-2).

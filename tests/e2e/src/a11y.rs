@@ -141,6 +141,7 @@ impl Journey {
     pub async fn a11y(&self, screen: &str) {
         let (lang, theme) = self.lang_and_theme().await;
         self.a11y_in_this_look(screen).await;
+        let words = self.words_on_screen().await;
         let other_lang = if lang == "ru" { "en" } else { "ru" };
         let other_theme = if theme == "dark" { "light" } else { "dark" };
         let was = self
@@ -154,6 +155,17 @@ impl Journey {
             (other_lang.to_string(), other_theme.to_string()),
             "a11y {screen}: the window did not take the other look"
         );
+        // The strings themselves re-render in the other language (the root's lang is only the
+        // request): what axe reads next is the other language's words.
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        while self.words_on_screen().await == words && std::time::Instant::now() < until {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_ne!(
+            self.words_on_screen().await,
+            words,
+            "a11y {screen}: the words on screen did not change to {other_lang}"
+        );
         self.a11y_in_this_look(screen).await;
         self.app()
             .execute(SET_LOOK, vec![was[0].clone(), was[1].clone()])
@@ -161,6 +173,19 @@ impl Journey {
             .unwrap_or_else(|e| panic!("a11y {screen}: restoring the look: {e}"));
         // Let the strings re-render in the journey's own language before it reads any.
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    /// The text the window shows, as a sighted user reads it.
+    async fn words_on_screen(&self) -> String {
+        self.app()
+            .execute(
+                "return document.body ? document.body.innerText : '';",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     }
 
     /// [`Journey::a11y`] in the look the window shows now.

@@ -56,8 +56,12 @@ function initial() {
     /** A fingerprint or face check comes before autologin (AUTH-14); why the last one failed. */
     locked: false,
     unlockError: null as AppError | null,
-    /** Another mymts (the CLI) held this data dir past the app's wait: nothing can start. */
-    dataBusy: false,
+    /**
+     * Why nothing can start on this data dir, said on the login screen: another mymts (the CLI)
+     * held it past the app's wait (`busy`), or the embedded operator's files in it are damaged
+     * (`operator_damaged`, CACHE-3).
+     */
+    dataDirError: null as 'busy' | 'operator_damaged' | null,
     now: Date.now(),
   };
 }
@@ -233,8 +237,8 @@ export async function startBackground(): Promise<void> {
     else if (isOffline(err)) {
       // Offline: the core's operatorStatus event turns the banner on; stay where we are.
     }
-    else if (err.code === 'busy') {
-      app.dataBusy = true;
+    else if (err.code === 'busy' || err.code === 'operator_damaged') {
+      app.dataDirError = err.code;
       app.route = 'login';
       app.home = null;
     }

@@ -217,6 +217,9 @@ impl Vault {
         blocking(move || v.save_blocking(&o, &a, &t)).await
     }
 
+    /// Writes a rotated refresh token. A failure whose write may still have landed (the reply
+    /// lost, the Secret Service gone after storing) is read back: the token there is what counts,
+    /// so the caller's "the keyring holds the old one" is never believed wrongly (AUTH-6).
     pub async fn rotate(&self, operator: &str, login: &str, refresh_token: &str) -> CoreResult<()> {
         let (v, o, l, t) = (
             self.clone(),
@@ -224,7 +227,14 @@ impl Vault {
             login.to_string(),
             refresh_token.to_string(),
         );
-        blocking(move || v.rotate_blocking(&o, &l, &t)).await
+        blocking(move || match v.rotate_blocking(&o, &l, &t) {
+            Ok(()) => Ok(()),
+            Err(e) => match v.load_blocking(&o, &l) {
+                Ok(Some(held)) if held == t => Ok(()),
+                _ => Err(e),
+            },
+        })
+        .await
     }
 
     pub async fn load(&self, operator: &str, login: &str) -> CoreResult<Option<String>> {

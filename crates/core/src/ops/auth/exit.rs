@@ -82,6 +82,10 @@ impl Core {
             }
             self.inner.cache.set_remembered(login, false)?;
         }
+        // The keyring keeps none of their tokens now: later renewals present their own.
+        for t in rotations.iter_mut() {
+            t.kept_by_keyring = None;
+        }
         drop(rotations);
         tracing::info!(
             accounts = logins.len(),
