@@ -16,7 +16,7 @@ export const articles: Record<Lang, Article[]> = {
         'The phone itself may be at fault: ask someone to text you and see if it arrives.',
         'The operator may have a technical problem: wait a little, then ask support.',
         'Do not press “send” again and again: messages then arrive in waves. Here every repeat within 5 minutes is the same code, so any of them will do.',
-        'Codes come only from 3339 (and 111). A “code” from an ordinary mobile number is fraud: never type it anywhere.',
+        'Sign-in codes come only from 3339 (and 111); a payment's confirmation code comes from your bank (BANK), and only while you are paying. A “code” from an ordinary mobile number is fraud: never type it anywhere.',
       ],
     },
     {
@@ -85,7 +85,7 @@ export const articles: Record<Lang, Article[]> = {
         'Проблема может быть в телефоне: попросите кого-нибудь прислать вам SMS и проверьте, дойдёт ли оно.',
         'У оператора могут быть технические неполадки: подождите немного, затем обратитесь в поддержку.',
         'Не нажимайте «отправить» много раз: сообщения придут волнами. Здесь повторный запрос в течение 5 минут присылает тот же код, подойдёт любое сообщение.',
-        'Коды приходят только с номеров 3339 (и 111). «Код» с обычного мобильного номера — мошенники: никуда его не вводите.',
+        'Коды для входа приходят только с номеров 3339 (и 111); код подтверждения платежа присылает ваш банк (BANK), и только пока вы платите. «Код» с обычного мобильного номера — мошенники: никуда его не вводите.',
       ],
     },
     {
