@@ -16,7 +16,7 @@ export const articles: Record<Lang, Article[]> = {
         'The phone itself may be at fault: ask someone to text you and see if it arrives.',
         'The operator may have a technical problem: wait a little, then ask support.',
         'Do not press “send” again and again: messages then arrive in waves. Here every repeat within 5 minutes is the same code, so any of them will do.',
-        'Sign-in codes come only from 3339 (and 111); a payment's confirmation code comes from your bank (BANK), and only while you are paying. A “code” from an ordinary mobile number is fraud: never type it anywhere.',
+        'Sign-in codes come only from 3339 (and 111); a payment’s confirmation code comes from your bank (BANK), and only while you are paying. A “code” from an ordinary mobile number is fraud: never type it anywhere.',
       ],
     },
     {
