@@ -151,6 +151,24 @@ describe('Login (AUTH-1..4, 10, 12)', () => {
     expect(calls.find((c) => c.cmd === 'login_password')?.args).toEqual({ login: '+79161234567', password: 'Anna2026pass', remember: true });
   });
 
+  it('auth6 with no keyring the password login goes on to Home and says remember did not work (issue 12)', async () => {
+    mockShell({
+      login_password: () => ({
+        ...outcome(),
+        keyring_error: { code: 'keyring_unavailable', message: 'The system keyring is not available (no Secret Service).', field: null, attempts_left: null, retry_after_s: null, hint: null },
+      }),
+      home: () => cached(overview(), false, Date.now()),
+      clock_check: () => ({ operator_ms: 0, device_ms: 0, skew_ms: 0, warn: false }),
+    });
+    applyBoot(loginBoot());
+    render(App);
+    await type('login-phone', '9161234567');
+    await type('login-password', 'Anna2026pass');
+    screen.getByTestId('login-submit').click();
+    await waitFor(() => screen.getByTestId('home-balance'));
+    expect(screen.getByTestId('keyring-warning').textContent).toMatch(/cannot remember you|keyring/i);
+  });
+
   it('auth3 a second press while Rust reads the number sends nothing (one guess, one session)', async () => {
     const calls = mockShell({
       // Rust takes a moment to read the number: the second press lands meanwhile.
