@@ -2,7 +2,7 @@
 //! totalled from its indexes.
 
 use mymts_proto::wire::{CallRecord, CallTotals, Direction, KindTotals, RecordKind};
-use rusqlite::{OptionalExtension, TransactionBehavior, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
 
 use super::Cache;
 use crate::domain::CallFilter;
@@ -25,6 +25,12 @@ pub(super) fn totals_sql(where_clause: &str, search: bool) -> String {
     )
 }
 
+/// The writer's page cache while it replaces the call detail (KiB, as `cache_size` takes it
+/// negative): 100,000 rows and their indexes are about 14 MB.
+const WRITE_CACHE_KIB: i64 = -32_768;
+/// SQLite's default page cache (2 MiB).
+const DEFAULT_CACHE_KIB: i64 = -2_000;
+
 impl Cache {
     /// Replaces the account's call detail with `records`, in one IMMEDIATE transaction: a crash
     /// leaves either the old set or the new one.
@@ -34,27 +40,48 @@ impl Cache {
         records: &[CallRecord],
         fetched_ms: i64,
     ) -> CoreResult<()> {
+        // In the table's key order (account, at_ms, id): each row lands at the right edge of the
+        // b-tree, where SQLite fills pages whole instead of splitting them (the operator sends
+        // newest first).
+        let mut order: Vec<&CallRecord> = records.iter().collect();
+        order.sort_unstable_by_key(|r| (r.at_ms, r.id));
         let mut c = self.conn()?;
+        // Room for the whole call detail and its indexes while they are written, so pages are
+        // not spilled to the WAL and read back before the commit; the default again after.
+        c.pragma_update(None, "cache_size", WRITE_CACHE_KIB)?;
+        let out = Self::replace_in_tx(&mut c, account, &order, fetched_ms);
+        let reset = c.pragma_update(None, "cache_size", DEFAULT_CACHE_KIB);
+        out?;
+        reset?;
+        Ok(())
+    }
+
+    fn replace_in_tx(
+        c: &mut Connection,
+        account: &str,
+        order: &[&CallRecord],
+        fetched_ms: i64,
+    ) -> CoreResult<()> {
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM calls WHERE account = ?1", params![account])?;
         crate::fail_point!("core::cache::inside_write_tx");
         {
-            let mut st = tx.prepare(
-                "INSERT OR REPLACE INTO calls (account, id, at_ms, kind, direction, party, duration_s, volume_kb, cost_kop)
+            let mut st = tx.prepare_cached(
+                "INSERT OR REPLACE INTO calls (account, at_ms, id, kind, direction, party, duration_s, volume_kb, cost_kop)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
-            for r in records {
-                st.execute(params![
-                    account,
-                    r.id,
-                    r.at_ms,
-                    r.kind.as_str(),
-                    r.direction.as_str(),
-                    r.party,
-                    r.duration_s,
-                    r.volume_kb,
-                    r.cost_kop
-                ])?;
+            // The account is bound once; each row rebinds only its own columns.
+            st.raw_bind_parameter(1, account)?;
+            for r in order {
+                st.raw_bind_parameter(2, r.at_ms)?;
+                st.raw_bind_parameter(3, r.id)?;
+                st.raw_bind_parameter(4, r.kind.as_str())?;
+                st.raw_bind_parameter(5, r.direction.as_str())?;
+                st.raw_bind_parameter(6, r.party.as_str())?;
+                st.raw_bind_parameter(7, r.duration_s)?;
+                st.raw_bind_parameter(8, r.volume_kb)?;
+                st.raw_bind_parameter(9, r.cost_kop)?;
+                st.raw_execute()?;
             }
         }
         tx.execute(
@@ -63,7 +90,7 @@ impl Cache {
             params![
                 account,
                 fetched_ms,
-                i64::try_from(records.len()).unwrap_or(i64::MAX)
+                i64::try_from(order.len()).unwrap_or(i64::MAX)
             ],
         )?;
         tx.commit()?;
@@ -72,14 +99,26 @@ impl Cache {
 
     /// When the call detail was last fetched, and how many rows it had.
     pub fn calls_synced(&self, account: &str) -> CoreResult<Option<(i64, i64)>> {
-        Ok(self
-            .conn()?
-            .query_row(
-                "SELECT fetched_ms, rows FROM calls_sync WHERE account = ?1",
-                params![account],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+        self.read(|c| synced(c, account))
+    }
+
+    /// What the call-detail screen shows, from one committed state of the cache: when it was
+    /// synced, a page of what `f` matches and the totals. `None` before the first sync.
+    pub fn calls_view(
+        &self,
+        account: &str,
+        f: &CallFilter,
+        limit: u32,
+        offset: u32,
+    ) -> CoreResult<Option<(i64, Vec<CallRecord>, CallTotals)>> {
+        self.read(|c| {
+            let Some((fetched_ms, _)) = synced(c, account)? else {
+                return Ok(None);
+            };
+            let records = query(c, account, f, limit, offset)?;
+            let totals = totals(c, account, f)?;
+            Ok(Some((fetched_ms, records, totals)))
+        })
     }
 
     pub(super) fn where_clause(
@@ -119,80 +158,101 @@ impl Cache {
         limit: u32,
         offset: u32,
     ) -> CoreResult<Vec<CallRecord>> {
-        let (w, mut args) = Self::where_clause(account, f);
-        args.push(rusqlite::types::Value::Integer(i64::from(limit)));
-        args.push(rusqlite::types::Value::Integer(i64::from(offset)));
-        let sql = page_sql(&w);
-        let c = self.conn()?;
-        let mut st = c.prepare(&sql)?;
-        let rows = st.query_map(params_from_iter(args), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, i64>(6)?,
-                r.get::<_, i64>(7)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, at_ms, kind, dir, party, duration_s, volume_kb, cost_kop) = row?;
-            let Some(kind) = RecordKind::parse(&kind) else {
-                continue;
-            };
-            let direction = if dir == "incoming" {
-                Direction::Incoming
-            } else {
-                Direction::Outgoing
-            };
-            out.push(CallRecord {
-                id,
-                at_ms,
-                kind,
-                direction,
-                party,
-                duration_s,
-                volume_kb,
-                cost_kop,
-            });
-        }
-        Ok(out)
+        self.read(|c| query(c, account, f, limit, offset))
     }
 
     /// Totals of the records matching `f`, by kind.
     pub fn call_totals(&self, account: &str, f: &CallFilter) -> CoreResult<CallTotals> {
-        let (w, args) = Self::where_clause(account, f);
-        let sql = totals_sql(&w, f.search.is_some());
-        let c = self.conn()?;
-        let mut st = c.prepare(&sql)?;
-        let rows = st.query_map(params_from_iter(args), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                KindTotals {
-                    count: r.get(1)?,
-                    duration_s: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-                    volume_kb: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
-                    cost_kop: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
-                },
-            ))
-        })?;
-        let mut t = CallTotals::default();
-        for row in rows {
-            let (kind, k) = row?;
-            t.all.count += k.count;
-            t.all.duration_s += k.duration_s;
-            t.all.volume_kb += k.volume_kb;
-            t.all.cost_kop += k.cost_kop;
-            match RecordKind::parse(&kind) {
-                Some(RecordKind::Call) => t.call = k,
-                Some(RecordKind::Sms) => t.sms = k,
-                Some(RecordKind::Data) => t.data = k,
-                None => {}
-            }
-        }
-        Ok(t)
+        self.read(|c| totals(c, account, f))
     }
+}
+
+fn synced(c: &Connection, account: &str) -> CoreResult<Option<(i64, i64)>> {
+    Ok(c.query_row(
+        "SELECT fetched_ms, rows FROM calls_sync WHERE account = ?1",
+        params![account],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?)
+}
+
+fn query(
+    c: &Connection,
+    account: &str,
+    f: &CallFilter,
+    limit: u32,
+    offset: u32,
+) -> CoreResult<Vec<CallRecord>> {
+    let (w, mut args) = Cache::where_clause(account, f);
+    args.push(rusqlite::types::Value::Integer(i64::from(limit)));
+    args.push(rusqlite::types::Value::Integer(i64::from(offset)));
+    let sql = page_sql(&w);
+    let mut st = c.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(args), |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, i64>(6)?,
+            r.get::<_, i64>(7)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, at_ms, kind, dir, party, duration_s, volume_kb, cost_kop) = row?;
+        let Some(kind) = RecordKind::parse(&kind) else {
+            continue;
+        };
+        let direction = if dir == "incoming" {
+            Direction::Incoming
+        } else {
+            Direction::Outgoing
+        };
+        out.push(CallRecord {
+            id,
+            at_ms,
+            kind,
+            direction,
+            party,
+            duration_s,
+            volume_kb,
+            cost_kop,
+        });
+    }
+    Ok(out)
+}
+
+fn totals(c: &Connection, account: &str, f: &CallFilter) -> CoreResult<CallTotals> {
+    let (w, args) = Cache::where_clause(account, f);
+    let sql = totals_sql(&w, f.search.is_some());
+    let mut st = c.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(args), |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            KindTotals {
+                count: r.get(1)?,
+                duration_s: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                volume_kb: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
+                cost_kop: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
+            },
+        ))
+    })?;
+    let mut t = CallTotals::default();
+    for row in rows {
+        let (kind, k) = row?;
+        t.all.count += k.count;
+        t.all.duration_s += k.duration_s;
+        t.all.volume_kb += k.volume_kb;
+        t.all.cost_kop += k.cost_kop;
+        match RecordKind::parse(&kind) {
+            Some(RecordKind::Call) => t.call = k,
+            Some(RecordKind::Sms) => t.sms = k,
+            Some(RecordKind::Data) => t.data = k,
+            None => {}
+        }
+    }
+    Ok(t)
 }

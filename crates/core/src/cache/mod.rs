@@ -6,7 +6,7 @@
 //! accounts seen and remembered), `views` (each screen's last answer) and `calls` (the call
 //! detail, filtered and totalled from its indexes).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
@@ -106,9 +106,22 @@ fn sidecar(path: &Path, suffix: &str) -> std::path::PathBuf {
     s.into()
 }
 
+/// Idle read connections kept for the next read; more are opened while reads overlap.
+const IDLE_READERS: usize = 2;
+
+/// The cache's connections: one that writes (and answers everything but the call detail), and
+/// read-only ones for the call detail, so a filter reads the last committed copy from WAL while a
+/// sync's replace holds the writer for most of a second (issue 14).
 #[derive(Clone)]
 pub struct Cache {
     conn: Arc<Mutex<Connection>>,
+    readers: Arc<Readers>,
+}
+
+struct Readers {
+    /// The file; `None` for an in-memory cache, whose reads go to the writer's connection.
+    path: Option<PathBuf>,
+    idle: Mutex<Vec<Connection>>,
 }
 
 impl std::fmt::Debug for Cache {
@@ -217,7 +230,7 @@ impl Cache {
                 .map_err(|e| OpenError::Other(CoreError::Io(e.to_string())))?;
         }
         let conn = Connection::open(path)?;
-        let cache = Self::init_raw(conn, true)?;
+        let cache = Self::init_raw(conn, Some(path))?;
         if check {
             let r: String = cache.conn().map_err(OpenError::Other)?.query_row(
                 "PRAGMA quick_check",
@@ -232,19 +245,19 @@ impl Cache {
     }
 
     pub fn open_in_memory() -> CoreResult<Self> {
-        Self::init(Connection::open_in_memory()?, false)
+        Self::init(Connection::open_in_memory()?, None)
     }
 
-    fn init(conn: Connection, wal: bool) -> CoreResult<Self> {
-        Self::init_raw(conn, wal).map_err(|e| match e {
+    fn init(conn: Connection, file: Option<&Path>) -> CoreResult<Self> {
+        Self::init_raw(conn, file).map_err(|e| match e {
             OpenError::Damaged(m) => CoreError::Cache(m),
             OpenError::Other(e) => e,
         })
     }
 
-    fn init_raw(mut conn: Connection, wal: bool) -> Result<Self, OpenError> {
+    fn init_raw(mut conn: Connection, file: Option<&Path>) -> Result<Self, OpenError> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        if wal {
+        if file.is_some() {
             let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(OpenError::Other(CoreError::Cache(format!(
@@ -256,7 +269,57 @@ impl Cache {
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(Readers {
+                path: file.map(Path::to_path_buf),
+                idle: Mutex::new(Vec::new()),
+            }),
         })
+    }
+
+    /// Runs `f` on a read-only connection of its own, inside one read transaction: everything
+    /// `f` reads comes from one committed state, and it never waits for the writer (WAL).
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> CoreResult<T>) -> CoreResult<T> {
+        let Some(path) = &self.readers.path else {
+            let c = self.conn()?;
+            return Self::in_read_tx(&c, f);
+        };
+        let idle = self
+            .readers
+            .idle
+            .lock()
+            .map_err(|_| CoreError::Cache("cache lock poisoned".into()))?
+            .pop();
+        let c = match idle {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                c.busy_timeout(std::time::Duration::from_secs(5))?;
+                c
+            }
+        };
+        let out = Self::in_read_tx(&c, f);
+        if c.is_autocommit()
+            && let Ok(mut idle) = self.readers.idle.lock()
+            && idle.len() < IDLE_READERS
+        {
+            idle.push(c);
+        }
+        out
+    }
+
+    fn in_read_tx<T>(
+        c: &Connection,
+        f: impl FnOnce(&Connection) -> CoreResult<T>,
+    ) -> CoreResult<T> {
+        c.execute_batch("BEGIN DEFERRED")?;
+        let out = f(c);
+        // A read transaction has nothing to keep: ending it can only release the snapshot.
+        c.execute_batch("COMMIT")?;
+        out
     }
 
     fn conn(&self) -> CoreResult<MutexGuard<'_, Connection>> {
@@ -409,6 +472,70 @@ mod tests {
         );
         cache.wipe_account("+79161234571").expect("wipe");
         assert_eq!(cache.rows_of("+79161234571").expect("rows"), 0);
+    }
+
+    /// Issue 14: while a sync's replace holds the writer (old rows deleted, new ones written, not
+    /// committed), the call-detail screen reads the last committed copy on a connection of its
+    /// own: the old page and totals, without waiting for the writer.
+    #[test]
+    fn cache3_a_filter_during_a_replace_reads_the_old_copy_without_waiting() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let cache = Cache::open(&dir.path().join(FILE)).expect("open");
+        let me = "+79161234571";
+        let old: Vec<CallRecord> = (0..3_000).map(rec).collect();
+        cache.replace_calls(me, &old, 1).expect("first sync");
+
+        let mut w = cache.conn().expect("writer");
+        let tx = w
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .expect("write tx");
+        tx.execute("DELETE FROM calls WHERE account = ?1", [me])
+            .expect("delete");
+        tx.execute(
+            "INSERT INTO calls VALUES (?1, 1, 999999, 'sms', 'incoming', '+79990000000', 0, 0, 1)",
+            [me],
+        )
+        .expect("a new row");
+        tx.execute("UPDATE calls_sync SET fetched_ms = 2, rows = 1", [])
+            .expect("sync row");
+
+        let (send, recv) = std::sync::mpsc::channel();
+        let reader = cache.clone();
+        std::thread::spawn(move || {
+            let f = CallFilter {
+                kind: Some(RecordKind::Call),
+                ..CallFilter::default()
+            };
+            send.send(reader.calls_view(me, &f, 10, 0)).ok();
+        });
+        // Not a speed bar: a read queued behind the writer never answers while it is held.
+        let view = recv
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the read waited for the writer")
+            .expect("read")
+            .expect("synced");
+        let (fetched_ms, page, totals) = view;
+        assert_eq!(fetched_ms, 1, "the committed sync");
+        assert_eq!(totals.all.count, 1_000, "the old copy's calls");
+        assert_eq!(page.len(), 10);
+        assert!(
+            page.iter()
+                .all(|r| r.kind == RecordKind::Call && r.id < 3_000)
+        );
+        assert_eq!(page[0].id, 2_997, "the newest call first");
+
+        tx.commit().expect("commit");
+        drop(w);
+        let (fetched_ms, page, totals) = cache
+            .calls_view(me, &CallFilter::default(), 10, 0)
+            .expect("read")
+            .expect("synced");
+        assert_eq!(
+            (fetched_ms, totals.all.count),
+            (2, 1),
+            "the new copy once committed"
+        );
+        assert_eq!(page[0].id, 999_999);
     }
 
     /// SQLite's plan for one of the cache's own statements, one line per step.

@@ -75,14 +75,13 @@ impl Core {
         limit: u32,
         offset: u32,
     ) -> CoreResult<Option<Cached<CallsView>>> {
-        let Some((fetched_ms, _)) = self.inner.cache.calls_synced(login)? else {
-            return Ok(None);
-        };
-        let records =
+        let Some((fetched_ms, records, totals)) =
             self.inner
                 .cache
-                .query_calls(login, filter, limit.clamp(1, 100_000), offset)?;
-        let totals = self.inner.cache.call_totals(login, filter)?;
+                .calls_view(login, filter, limit.clamp(1, 100_000), offset)?
+        else {
+            return Ok(None);
+        };
         Ok(Some(Cached {
             value: CallsView { records, totals },
             fetched_ms,
