@@ -115,8 +115,11 @@ impl Cache {
             let Some((fetched_ms, _)) = synced(c, account)? else {
                 return Ok(None);
             };
-            let records = query(c, account, f, limit, offset)?;
-            let totals = totals(c, account, f)?;
+            let (records, totals) = if searches(f) {
+                search_view(c, account, f, limit, offset)?
+            } else {
+                (query(c, account, f, limit, offset)?, totals(c, account, f)?)
+            };
             Ok(Some((fetched_ms, records, totals)))
         })
     }
@@ -255,4 +258,83 @@ fn totals(c: &Connection, account: &str, f: &CallFilter) -> CoreResult<CallTotal
         }
     }
     Ok(t)
+}
+
+/// Whether `f` searches the party: then every row is read whatever the plan (a number matches
+/// anywhere in the party), and [`search_view`] reads them once for the page and the totals.
+fn searches(f: &CallFilter) -> bool {
+    f.search
+        .as_deref()
+        .is_some_and(|s| s.chars().any(|c| c.is_ascii_digit()))
+}
+
+fn record_kind_totals(t: &mut CallTotals, kind: Option<RecordKind>, d: i64, v: i64, cost: i64) {
+    for k in [
+        Some(&mut t.all),
+        match kind {
+            Some(RecordKind::Call) => Some(&mut t.call),
+            Some(RecordKind::Sms) => Some(&mut t.sms),
+            Some(RecordKind::Data) => Some(&mut t.data),
+            None => None,
+        },
+    ]
+    .into_iter()
+    .flatten()
+    {
+        k.count += 1;
+        k.duration_s += d;
+        k.volume_kb += v;
+        k.cost_kop += cost;
+    }
+}
+
+/// A search's page and totals in one pass over the matching rows, newest first: the same answer
+/// as [`query`] and [`totals`], which would each read the whole table (issue 14: a search while a
+/// sync runs shares two cores with it).
+fn search_view(
+    c: &Connection,
+    account: &str,
+    f: &CallFilter,
+    limit: u32,
+    offset: u32,
+) -> CoreResult<(Vec<CallRecord>, CallTotals)> {
+    let (w, args) = Cache::where_clause(account, f);
+    let sql = format!(
+        "SELECT id, at_ms, kind, direction, party, duration_s, volume_kb, cost_kop FROM calls
+         WHERE {w} ORDER BY at_ms DESC, id DESC"
+    );
+    let mut st = c.prepare_cached(&sql)?;
+    let mut rows = st.query(params_from_iter(args))?;
+    let (from, to) = (
+        u64::from(offset),
+        u64::from(offset).saturating_add(u64::from(limit)),
+    );
+    let mut out = Vec::new();
+    let mut totals = CallTotals::default();
+    let mut i: u64 = 0;
+    while let Some(r) = rows.next()? {
+        let kind = r.get_ref(2)?.as_str().ok().and_then(RecordKind::parse);
+        let (duration_s, volume_kb, cost_kop) = (r.get(5)?, r.get(6)?, r.get(7)?);
+        record_kind_totals(&mut totals, kind, duration_s, volume_kb, cost_kop);
+        if (from..to).contains(&i)
+            && let Some(kind) = kind
+        {
+            out.push(CallRecord {
+                id: r.get(0)?,
+                at_ms: r.get(1)?,
+                kind,
+                direction: if r.get_ref(3)?.as_str().ok() == Some("incoming") {
+                    Direction::Incoming
+                } else {
+                    Direction::Outgoing
+                },
+                party: r.get(4)?,
+                duration_s,
+                volume_kb,
+                cost_kop,
+            });
+        }
+        i += 1;
+    }
+    Ok((out, totals))
 }

@@ -538,6 +538,51 @@ mod tests {
         assert_eq!(page[0].id, 999_999);
     }
 
+    /// A search's page and totals, read in one pass, are what the page and totals queries answer
+    /// apart: at the start, at an offset, past the end, with a kind and a period, matching all.
+    #[test]
+    fn cache3_a_search_read_in_one_pass_answers_as_page_and_totals_apart() {
+        let cache = Cache::open_in_memory().expect("cache");
+        let me = "+79161234571";
+        let rows: Vec<CallRecord> = (0..20_000).map(rec).collect();
+        cache.replace_calls(me, &rows, 1).expect("replace");
+        cache
+            .replace_calls("+79161234572", &rows[..500], 1)
+            .expect("a neighbour");
+        let search = |s: &str| CallFilter {
+            search: Some(s.into()),
+            ..CallFilter::default()
+        };
+        let cases = [
+            (search("0001"), 100, 0),
+            (search("+7 916 000-12"), 7, 3),
+            (search("0001"), 100, 19_000),
+            (search("7916"), 200, 50),
+            (
+                CallFilter {
+                    kind: Some(RecordKind::Data),
+                    from_ms: Some(1_700_000_000_000 + 2_000 * 60_000),
+                    to_ms: Some(1_700_000_000_000 + 9_000 * 60_000),
+                    search: Some("00012".into()),
+                },
+                10,
+                2,
+            ),
+        ];
+        for (f, limit, offset) in cases {
+            let (_, page, totals) = cache
+                .calls_view(me, &f, limit, offset)
+                .expect("view")
+                .expect("synced");
+            assert_eq!(
+                page,
+                cache.query_calls(me, &f, limit, offset).expect("page"),
+                "{f:?} {limit} {offset}"
+            );
+            assert_eq!(totals, cache.call_totals(me, &f).expect("totals"), "{f:?}");
+        }
+    }
+
     /// SQLite's plan for one of the cache's own statements, one line per step.
     fn plan(cache: &Cache, sql: &str, f: &CallFilter) -> String {
         let (_, mut args) = Cache::where_clause("+79161234571", f);
