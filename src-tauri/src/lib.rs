@@ -32,7 +32,7 @@ pub use state::Shell;
 pub fn run() {
     let started_ms = mymts_core::clock::system_now_ms();
     #[cfg(desktop)]
-    render::prefer_cpu_compositing();
+    render::prefer_cpu_painting();
     logs::init();
     let launch = args::Launch::from_process();
     let specta = ipc::builder::<tauri::Wry>();
