@@ -27,6 +27,7 @@ pub fn choose(env: Option<String>, saved: Option<&str>) -> Choice {
 }
 
 /// The embedded operator's addresses.
+#[cfg(feature = "embedded-operator")]
 pub struct Embedded {
     pub api_url: String,
     pub gateway_url: Option<String>,
@@ -37,6 +38,7 @@ pub struct Embedded {
 }
 
 /// Starts the operator inside this process.
+#[cfg(feature = "embedded-operator")]
 pub async fn start_embedded(data_dir: &Path) -> Result<Embedded, mymts_operator::StartError> {
     let running = mymts_operator::start(mymts_operator::Config::embedded(data_dir)).await?;
     tracing::info!(api = %running.api_url, world = %running.world_url, "embedded operator started");
@@ -52,9 +54,20 @@ pub async fn start_embedded(data_dir: &Path) -> Result<Embedded, mymts_operator:
     })
 }
 
+/// Said when no operator address is configured and this build has no simulator inside.
+#[cfg(not(feature = "embedded-operator"))]
+pub fn none_configured() -> mymts_core::CoreError {
+    mymts_core::CoreError::Unreachable(
+        "no operator address is set: start the app with --operator <address> or \
+         MYMTS_OPERATOR_URL, or save the address in Settings"
+            .into(),
+    )
+}
+
 /// What the user is told when the embedded operator did not start: damaged files as such
 /// (CACHE-3: a person decides what to keep, the app says which file and why), anything else as
 /// an operator that cannot be reached.
+#[cfg(feature = "embedded-operator")]
 pub fn start_failure(e: mymts_operator::StartError) -> mymts_core::CoreError {
     if e.is_damage() {
         mymts_core::CoreError::OperatorDamaged(e.to_string())
@@ -69,6 +82,7 @@ mod tests {
 
     /// CACHE-3 (issue 12, item 3): the embedded operator's key file emptied (what a crash in an
     /// old first start left): the app says the files are damaged and which, not "no connection".
+    #[cfg(feature = "embedded-operator")]
     #[tokio::test]
     async fn cache3_damaged_embedded_operator_files_are_said_as_such() {
         let dir = tempfile::tempdir().expect("tmp");
@@ -105,6 +119,7 @@ mod tests {
 
     /// SEC-1: the embedded operator's world door is on loopback behind a token made at this
     /// start, which the core gets in memory.
+    #[cfg(feature = "embedded-operator")]
     #[test]
     fn sec1_embedded_world_door_is_loopback_with_a_fresh_token() {
         let dir = tempfile::tempdir().expect("tmp");

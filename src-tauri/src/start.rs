@@ -205,6 +205,7 @@ async fn take_lock_late<R: Runtime>(
 }
 
 /// The first frame needs the CPU more than the operator does: wait for it (at most 1.5 s).
+#[cfg(feature = "embedded-operator")]
 async fn start_after_first_frame<R: Runtime>(
     app: &AppHandle<R>,
     data_dir: &Path,
@@ -234,6 +235,14 @@ async fn start_background<R: Runtime>(
     let embedded = matches!(choice, Choice::Embedded);
     let (url, world) = match choice {
         Choice::Standalone(url) => (url, wiring.world),
+        #[cfg(not(feature = "embedded-operator"))]
+        Choice::Embedded => {
+            let e = operator::none_configured();
+            tracing::error!(code = e.code(), "no operator to talk to");
+            let _ = core_tx.send(Some(Err(e)));
+            return;
+        }
+        #[cfg(feature = "embedded-operator")]
         Choice::Embedded => match start_after_first_frame(&app, &data_dir).await {
             Ok(op) => {
                 let shell = app.state::<Shell>();
