@@ -1,4 +1,4 @@
-# Shared by the scripts (run, test, e2e, deb, bench-startup): install what a fresh Debian/Ubuntu
+# Shared by the scripts (run, test, e2e, deb, bench): install what a fresh Debian/Ubuntu
 # machine lacks, and build the web UI once per run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -2,8 +2,6 @@
 //! embedded in the app (loopback, random ports, QA on, demo data, its database in the user's
 //! data dir, its world door behind a token made at each start and held only in this process).
 
-use std::path::Path;
-
 /// The operator as configured before anything starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Choice {
@@ -39,7 +37,9 @@ pub struct Embedded {
 
 /// Starts the operator inside this process.
 #[cfg(feature = "embedded-operator")]
-pub async fn start_embedded(data_dir: &Path) -> Result<Embedded, mymts_operator::StartError> {
+pub async fn start_embedded(
+    data_dir: &std::path::Path,
+) -> Result<Embedded, mymts_operator::StartError> {
     let running = mymts_operator::start(mymts_operator::Config::embedded(data_dir)).await?;
     tracing::info!(api = %running.api_url, world = %running.world_url, "embedded operator started");
     let world = mymts_core::WorldDoor {

@@ -1,4 +1,4 @@
-//! A bare Tauri window, the baseline of `scripts/bench-startup`: the page reports its first frame
+//! A bare Tauri window, the baseline of `scripts/bench` (start-up): the page reports its first frame
 //! (two nested `requestAnimationFrame` after `DOMContentLoaded`, as FIELD-NOTES measured it) and
 //! this prints `READY <epoch ms>`, the line the app prints with `MYMTS_STARTUP_MARKER=1`.
 
