@@ -88,7 +88,8 @@ pub fn setup(
     let choice = operator::choose(launch.operator.clone(), settings.operator_url.as_deref());
     let mut info = match &choice {
         Choice::Standalone(url) => app_info(false, Some(url.clone())),
-        Choice::Embedded => app_info(true, None),
+        // A build without the simulator has nothing embedded to name (issue 14).
+        Choice::Embedded => app_info(cfg!(feature = "embedded-operator"), None),
     };
     info.biometric = crate::unlock::available(&handle);
     let unlocker = crate::unlock::unlocker(handle.clone(), |app| {
