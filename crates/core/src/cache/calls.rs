@@ -170,6 +170,15 @@ impl Cache {
     }
 }
 
+/// A stored direction (as [`Direction::as_str`] wrote it); anything else reads as outgoing.
+fn direction_of(stored: &str) -> Direction {
+    if stored == Direction::Incoming.as_str() {
+        Direction::Incoming
+    } else {
+        Direction::Outgoing
+    }
+}
+
 fn synced(c: &Connection, account: &str) -> CoreResult<Option<(i64, i64)>> {
     Ok(c.query_row(
         "SELECT fetched_ms, rows FROM calls_sync WHERE account = ?1",
@@ -209,16 +218,11 @@ fn query(
         let Some(kind) = RecordKind::parse(&kind) else {
             continue;
         };
-        let direction = if dir == "incoming" {
-            Direction::Incoming
-        } else {
-            Direction::Outgoing
-        };
         out.push(CallRecord {
             id,
             at_ms,
             kind,
-            direction,
+            direction: direction_of(&dir),
             party,
             duration_s,
             volume_kb,
@@ -323,11 +327,7 @@ fn search_view(
                 id: r.get(0)?,
                 at_ms: r.get(1)?,
                 kind,
-                direction: if r.get_ref(3)?.as_str().ok() == Some("incoming") {
-                    Direction::Incoming
-                } else {
-                    Direction::Outgoing
-                },
+                direction: direction_of(r.get_ref(3)?.as_str().unwrap_or_default()),
                 party: r.get(4)?,
                 duration_s,
                 volume_kb,
